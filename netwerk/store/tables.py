@@ -1,0 +1,149 @@
+"""SQLAlchemy 2 tables of the store.
+
+Tenant isolation is enforced by the schema as well as by the queries: every row carries its
+``network_id`` and a tie references its two actors through the composite key
+``(network_id, actor id)``, so the database refuses a tie between actors of two networks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = ["Actor", "Base", "Network", "Tie", "Token", "TokenNetwork", "utcnow"]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: sa.JSON, list[str]: sa.JSON}
+
+
+Id = sa.String(24)
+Stamp = sa.DateTime(timezone=True)
+
+
+class Network(Base):
+    __tablename__ = "networks"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    area_code: Mapped[str | None] = mapped_column(sa.String(10))
+    description: Mapped[str | None] = mapped_column(sa.String(2000))
+    revision: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    small_cell_threshold: Mapped[int] = mapped_column(sa.Integer, default=5)
+    retention_days: Mapped[int | None] = mapped_column(sa.Integer)
+    coarsen_area: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow, onupdate=utcnow)
+
+
+class Actor(Base):
+    __tablename__ = "actors"
+    __table_args__ = (
+        sa.UniqueConstraint("network_id", "id", name="uq_actors_network_id_id"),
+        sa.UniqueConstraint("network_id", "external_ref", name="uq_actors_network_id_external_ref"),
+        sa.Index("ix_actors_network_kind", "network_id", "kind"),
+        sa.Index("ix_actors_network_area", "network_id", "area"),
+    )
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    network_id: Mapped[str] = mapped_column(
+        Id, sa.ForeignKey("networks.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    area: Mapped[str | None] = mapped_column(sa.String(80))
+    languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    assets: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    needs: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    consent: Mapped[str | None] = mapped_column(sa.String(12))
+    consent_basis: Mapped[str | None] = mapped_column(sa.String(12))
+    consent_set_by: Mapped[str | None] = mapped_column(sa.String(64))
+    consent_set_at: Mapped[dt.datetime | None] = mapped_column(Stamp)
+    attributes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    note: Mapped[str | None] = mapped_column(sa.String(2000))
+    external_ref: Mapped[str | None] = mapped_column(sa.String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow, onupdate=utcnow)
+
+
+class Tie(Base):
+    __tablename__ = "ties"
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["network_id", "source_id"],
+            ["actors.network_id", "actors.id"],
+            ondelete="CASCADE",
+            name="fk_ties_source_actor",
+        ),
+        sa.ForeignKeyConstraint(
+            ["network_id", "target_id"],
+            ["actors.network_id", "actors.id"],
+            ondelete="CASCADE",
+            name="fk_ties_target_actor",
+        ),
+        sa.CheckConstraint("source_id <> target_id", name="not_self"),
+        sa.CheckConstraint("strength BETWEEN 1 AND 5", name="strength_range"),
+        sa.CheckConstraint("until IS NULL OR since IS NULL OR until >= since", name="period"),
+        sa.Index("ix_ties_network_source", "network_id", "source_id"),
+        sa.Index("ix_ties_network_target", "network_id", "target_id"),
+    )
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    network_id: Mapped[str] = mapped_column(
+        Id, sa.ForeignKey("networks.id", ondelete="CASCADE")
+    )
+    source_id: Mapped[str] = mapped_column(Id)
+    target_id: Mapped[str] = mapped_column(Id)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    strength: Mapped[int] = mapped_column(sa.SmallInteger, default=3)
+    support: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    since: Mapped[dt.date | None] = mapped_column(sa.Date)
+    until: Mapped[dt.date | None] = mapped_column(sa.Date)
+    note: Mapped[str | None] = mapped_column(sa.String(2000))
+    created_at: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow, onupdate=utcnow)
+
+
+class Token(Base):
+    """A bearer token. Only the SHA-256 of the secret is stored (tokens have 256 random bits,
+    so a slow hash adds nothing); the secret is shown once when the token is made."""
+
+    __tablename__ = "tokens"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(12))
+    all_networks: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(Stamp)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(Stamp)
+    created_by: Mapped[str | None] = mapped_column(Id)
+
+
+class TokenNetwork(Base):
+    __tablename__ = "token_networks"
+
+    token_id: Mapped[str] = mapped_column(
+        Id, sa.ForeignKey("tokens.id", ondelete="CASCADE"), primary_key=True
+    )
+    network_id: Mapped[str] = mapped_column(
+        Id, sa.ForeignKey("networks.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
