@@ -1,0 +1,32 @@
+"""The per-network revision: bumped in the same transaction as every write (DESIGN.md 7),
+so caches keyed by (network, revision) never serve a result older than an acknowledged write."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from netwerk.errors import NotFound
+from netwerk.store.tables import Network, utcnow
+
+__all__ = ["bump_revision", "current_revision"]
+
+
+def bump_revision(conn: sa.Connection | Session, network_id: str) -> int:
+    """Increment and return the network's revision inside the caller's transaction."""
+    row = conn.execute(
+        sa.update(Network)
+        .where(Network.id == network_id)
+        .values(revision=Network.revision + 1, updated_at=utcnow())
+        .returning(Network.revision)
+    ).first()
+    if row is None:
+        raise NotFound("network", network_id)
+    return int(row[0])
+
+
+def current_revision(conn: sa.Connection | Session, network_id: str) -> int:
+    rev = conn.execute(sa.select(Network.revision).where(Network.id == network_id)).scalar()
+    if rev is None:
+        raise NotFound("network", network_id)
+    return int(rev)
