@@ -26,9 +26,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         2_000_000, ge=1_000, description="largest JSON request body accepted"
     )
-    max_import_bytes: int = Field(
-        200_000_000, ge=1_000, description="largest import file accepted"
-    )
+    max_import_bytes: int = Field(200_000_000, ge=1_000, description="largest import file accepted")
     snapshot_cache_size: int = Field(8, ge=1, description="network snapshots kept in memory")
     result_cache_size: int = Field(256, ge=1, description="analysis results kept in memory")
     exact_betweenness_max: int = Field(

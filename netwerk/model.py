@@ -22,6 +22,7 @@ import enum
 import re
 import secrets
 from collections.abc import Iterable
+from typing import Any
 
 from netwerk.errors import ValidationFailed
 
@@ -38,6 +39,8 @@ __all__ = [
     "Role",
     "SupportKind",
     "TieKind",
+    "clean_text",
+    "enum_value",
     "new_id",
     "normalise_area",
     "normalise_attributes",
@@ -205,6 +208,30 @@ def normalise_languages(values: Iterable[str] | None, *, field: str = "languages
     return result
 
 
+def enum_value(enum_type: type[Any], value: Any, field: str) -> str:
+    """The enum value, or a ValidationFailed that lists the allowed values."""
+    try:
+        return str(enum_type(value))
+    except ValueError:
+        allowed = ", ".join(e.value for e in enum_type)
+        raise ValidationFailed(field, f"'{str(value)[:40]}' is not one of: {allowed}") from None
+
+
+def clean_text(value: Any, field: str, limit: int, *, required: bool = False) -> str | None:
+    if value is None:
+        if required:
+            raise ValidationFailed(field, "required")
+        return None
+    text = str(value).strip()
+    if required and not text:
+        raise ValidationFailed(field, "must not be empty")
+    if len(text) > limit:
+        raise ValidationFailed(field, f"at most {limit} characters")
+    if any(ord(c) < 32 and c not in "\n\t" for c in text):
+        raise ValidationFailed(field, "control characters are not allowed")
+    return text or None
+
+
 Scalar = str | int | float | bool | None
 
 
@@ -219,7 +246,9 @@ def normalise_attributes(
     out: dict[str, Scalar] = {}
     for key, value in values.items():
         if not isinstance(key, str) or not 1 <= len(key) <= MAX_ATTRIBUTE_KEY:
-            raise ValidationFailed(field, f"attribute names are 1 to {MAX_ATTRIBUTE_KEY} characters")
+            raise ValidationFailed(
+                field, f"attribute names are 1 to {MAX_ATTRIBUTE_KEY} characters"
+            )
         if isinstance(value, str):
             if len(value) > MAX_ATTRIBUTE_VALUE:
                 raise ValidationFailed(
@@ -229,5 +258,5 @@ def normalise_attributes(
             raise ValidationFailed(
                 f"{field}.{key}", "attribute values are strings, numbers, booleans or null"
             )
-        out[key] = value  # type: ignore[assignment]
+        out[key] = value
     return out

@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
-__all__ = ["alembic_config", "current_heads", "is_current", "upgrade", "downgrade"]
+__all__ = ["alembic_config", "current_heads", "downgrade", "is_current", "upgrade"]
 
 ROOT = Path(__file__).resolve().parents[2]
 

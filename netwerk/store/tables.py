@@ -31,7 +31,6 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING)
-    type_annotation_map = {dict[str, Any]: sa.JSON, list[str]: sa.JSON}
 
 
 Id = sa.String(24)
@@ -63,9 +62,7 @@ class Actor(Base):
     )
 
     id: Mapped[str] = mapped_column(Id, primary_key=True)
-    network_id: Mapped[str] = mapped_column(
-        Id, sa.ForeignKey("networks.id", ondelete="CASCADE")
-    )
+    network_id: Mapped[str] = mapped_column(Id, sa.ForeignKey("networks.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(sa.String(20))
     name: Mapped[str] = mapped_column(sa.String(200))
     area: Mapped[str | None] = mapped_column(sa.String(80))
@@ -106,9 +103,7 @@ class Tie(Base):
     )
 
     id: Mapped[str] = mapped_column(Id, primary_key=True)
-    network_id: Mapped[str] = mapped_column(
-        Id, sa.ForeignKey("networks.id", ondelete="CASCADE")
-    )
+    network_id: Mapped[str] = mapped_column(Id, sa.ForeignKey("networks.id", ondelete="CASCADE"))
     source_id: Mapped[str] = mapped_column(Id)
     target_id: Mapped[str] = mapped_column(Id)
     kind: Mapped[str] = mapped_column(sa.String(20))

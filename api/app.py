@@ -1,0 +1,61 @@
+"""The FastAPI application factory. Routers are assembled here, in one place."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy.engine import Engine
+
+from api.errors import install_problem_handlers
+from api.middleware import AccessLog, BodyLimit, SecurityHeaders
+from api.routers import actors, health, networks, ties, tokens
+from netwerk import __version__
+from netwerk.config import Settings, get_settings
+from netwerk.store.db import make_engine, make_sessionmaker
+
+__all__ = ["create_app"]
+
+DESCRIPTION = """
+Spinnen in het web: the network around residents, key figures, professionals,
+organisations, initiatives and places — analysed, and turned into introductions worth making.
+
+All routes under `/api/v1` need `Authorization: Bearer <token>`. Errors are RFC 9457
+problem details (`application/problem+json`). Lists are paginated with `limit` and `cursor`.
+"""
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    engine = engine or make_engine(settings.database_url)
+    app = FastAPI(
+        title="Spinnen in het web",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    install_problem_handlers(app)
+    for module in (health, networks, actors, ties, tokens):
+        app.include_router(module.router)
+
+    # Middleware: the last added runs first.
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Accept-Language"],
+        )
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(
+        BodyLimit, max_bytes=settings.max_body_bytes, max_import_bytes=settings.max_import_bytes
+    )
+    app.add_middleware(AccessLog)
+    return app

@@ -1,0 +1,140 @@
+"""Dependencies shared by every router: the database session, the caller, the network scope.
+
+Order of checks on a network route: token (401) → the network is in the token's scope, else
+404 so that ids of other networks cannot be probed → the role may use the route (403).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from netwerk.config import Settings
+from netwerk.errors import Forbidden, NotFound
+from netwerk.model import Role
+from netwerk.store.tables import Network
+from netwerk.store.tokens import Principal, authenticate
+
+__all__ = [
+    "ALL_ROLES",
+    "CurrentPrincipal",
+    "Lang",
+    "Limit",
+    "Scope",
+    "SessionDep",
+    "SettingsDep",
+    "require_roles",
+    "scope",
+]
+
+ALL_ROLES = (Role.admin, Role.broker, Role.viewer, Role.researcher)
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    session: Session = request.app.state.sessionmaker()
+    try:
+        yield session
+    finally:
+        session.rollback()  # a no-op after commit; undoes anything a failed request left
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+_bearer = HTTPBearer(auto_error=False, description="A token made with `netwerk token create`")
+
+
+def get_principal(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    principal = authenticate(session, credentials.credentials if credentials else None)
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def require_roles(*roles: Role) -> Callable[..., Principal]:
+    """A dependency that admits only the given roles (403 otherwise)."""
+
+    def dependency(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in roles:
+            raise Forbidden(f"the role '{principal.role.value}' may not do this")
+        return principal
+
+    dependency.roles = roles  # type: ignore[attr-defined]
+    return dependency
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A network route's caller and network, checked."""
+
+    principal: Principal
+    network_id: str
+
+    @property
+    def role(self) -> Role:
+        return self.principal.role
+
+    @property
+    def sees_persons(self) -> bool:
+        return self.principal.role in (Role.admin, Role.broker)
+
+
+def scope(*roles: Role) -> Any:
+    """``Annotated[Scope, scope(...)]``: the network in the path, for the given roles."""
+
+    def dependency(
+        principal: CurrentPrincipal,
+        session: SessionDep,
+        nid: Annotated[str, Path(min_length=1, max_length=64, description="network id")],
+    ) -> Scope:
+        if not principal.may_use(nid) or session.get(Network, nid) is None:
+            raise NotFound("network", nid)
+        if principal.role not in roles:
+            raise Forbidden(f"the role '{principal.role.value}' may not do this")
+        return Scope(principal=principal, network_id=nid)
+
+    dependency.roles = roles  # type: ignore[attr-defined]
+    return Depends(dependency)
+
+
+Limit = Annotated[
+    int, Query(ge=1, le=100_000, description="page size; capped at the server's maximum")
+]
+Lang = Annotated[
+    str | None,
+    Query(pattern="^(nl|en)$", description="language of sentences: nl (default) or en"),
+]
+
+
+def page_limit(settings: Settings, limit: int | None) -> int:
+    return min(limit or settings.page_size_default, settings.page_size_max)
+
+
+def language(request: Request, lang: str | None = None) -> str:
+    """``lang`` query parameter first, then Accept-Language; Dutch by default."""
+    if lang in ("nl", "en"):
+        return lang
+    header = request.headers.get("accept-language", "")
+    for part in header.split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in ("nl", "en"):
+            return code
+    return "nl"

@@ -1,0 +1,211 @@
+"""Actors: the nodes. Domain rules for actor fields live here, once, for API, CLI and import."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from netwerk.errors import Conflict, NotFound, ValidationFailed
+from netwerk.model import (
+    MAX_NAME,
+    MAX_NOTE,
+    PERSON_KINDS,
+    ActorKind,
+    Consent,
+    ConsentBasis,
+    clean_text,
+    enum_value,
+    new_id,
+    normalise_area,
+    normalise_attributes,
+    normalise_languages,
+    normalise_themes,
+)
+from netwerk.store.paging import Page, paginate
+from netwerk.store.revision import bump_revision
+from netwerk.store.tables import Actor, utcnow
+
+__all__ = [
+    "ActorFilter",
+    "create_actor",
+    "delete_actor",
+    "get_actor",
+    "list_actors",
+    "update_actor",
+]
+
+_FIELDS = {
+    "kind",
+    "name",
+    "area",
+    "languages",
+    "assets",
+    "needs",
+    "consent",
+    "consent_basis",
+    "attributes",
+    "note",
+    "external_ref",
+}
+
+
+def clean_actor_fields(values: dict[str, Any], *, kind: str) -> dict[str, Any]:
+    """Validate and normalise actor fields (for a create, or the changed ones of a patch)."""
+    unknown = set(values) - _FIELDS
+    if unknown:
+        raise ValidationFailed(sorted(unknown)[0], "not a field of an actor")
+    out: dict[str, Any] = {}
+    if "kind" in values:
+        out["kind"] = enum_value(ActorKind, values["kind"], "kind")
+    if "name" in values:
+        out["name"] = clean_text(values["name"], "name", MAX_NAME, required=True)
+    if "area" in values:
+        out["area"] = normalise_area(values["area"])
+    if "languages" in values:
+        out["languages"] = normalise_languages(values["languages"])
+    for theme_field in ("assets", "needs"):
+        if theme_field in values:
+            out[theme_field] = normalise_themes(values[theme_field], field=theme_field)
+    if "attributes" in values:
+        out["attributes"] = normalise_attributes(values["attributes"])
+    if "note" in values:
+        out["note"] = clean_text(values["note"], "note", MAX_NOTE)
+    if "external_ref" in values:
+        out["external_ref"] = clean_text(values["external_ref"], "external_ref", 200)
+    is_person = ActorKind(kind) in PERSON_KINDS
+    for consent_field, enum_type in (("consent", Consent), ("consent_basis", ConsentBasis)):
+        if values.get(consent_field) is not None:
+            if not is_person:
+                raise ValidationFailed(
+                    consent_field, "only persons (resident, key_figure, professional) carry consent"
+                )
+            out[consent_field] = enum_value(enum_type, values[consent_field], consent_field)
+    return out
+
+
+@dataclass(frozen=True)
+class ActorFilter:
+    kinds: Collection[str] = ()
+    area: str | None = None
+    theme: str | None = None
+    q: str | None = None
+
+
+def _json_contains(column: Any, slug: str) -> sa.ColumnElement[bool]:
+    # Themes are normalised slugs, so '"slug"' matches exactly one JSON array element on both
+    # SQLite (JSON stored as text) and PostgreSQL (json cast to text).
+    return sa.cast(column, sa.Text).like(f'%"{slug}"%')
+
+
+def list_actors(
+    session: Session, network_id: str, flt: ActorFilter, *, limit: int, cursor: str | None
+) -> Page[Actor]:
+    stmt = sa.select(Actor).where(Actor.network_id == network_id)
+    if flt.kinds:
+        stmt = stmt.where(Actor.kind.in_([enum_value(ActorKind, k, "kind") for k in flt.kinds]))
+    if flt.area:
+        stmt = stmt.where(Actor.area == normalise_area(flt.area))
+    if flt.theme:
+        (slug,) = normalise_themes([flt.theme], field="theme")
+        stmt = stmt.where(
+            sa.or_(_json_contains(Actor.assets, slug), _json_contains(Actor.needs, slug))
+        )
+    if flt.q:
+        needle = flt.q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(sa.func.lower(Actor.name).like(f"%{needle}%", escape="\\"))
+    return paginate(session, stmt, Actor.id, limit=limit, cursor=cursor)
+
+
+def get_actor(session: Session, network_id: str, actor_id: str) -> Actor:
+    actor = session.scalar(
+        sa.select(Actor).where(Actor.network_id == network_id, Actor.id == actor_id)
+    )
+    if actor is None:
+        raise NotFound("actor", actor_id)
+    return actor
+
+
+def _check_external_ref(session: Session, network_id: str, ref: str | None, own: str) -> None:
+    if ref is None:
+        return
+    clash = session.scalar(
+        sa.select(Actor.id).where(
+            Actor.network_id == network_id, Actor.external_ref == ref, Actor.id != own
+        )
+    )
+    if clash is not None:
+        raise Conflict(f"external_ref '{ref[:40]}' is already used by another actor")
+
+
+def _stamp_consent(actor: Actor, values: dict[str, Any], set_by: str | None) -> None:
+    if "consent" in values or "consent_basis" in values:
+        actor.consent_set_by = set_by
+        actor.consent_set_at = utcnow()
+        if actor.consent == Consent.given and actor.consent_basis is None:
+            actor.consent_basis = ConsentBasis.consent.value
+
+
+def create_actor(
+    session: Session, network_id: str, values: dict[str, Any], *, set_by: str | None = None
+) -> Actor:
+    kind = enum_value(ActorKind, values.get("kind"), "kind")
+    clean = clean_actor_fields(values, kind=kind)
+    if "name" not in clean:
+        raise ValidationFailed("name", "required")
+    is_person = ActorKind(kind) in PERSON_KINDS
+    if is_person:
+        clean.setdefault("consent", Consent.unknown.value)
+    defaults: dict[str, Any] = {"languages": [], "assets": [], "needs": [], "attributes": {}}
+    actor = Actor(id=new_id(), network_id=network_id, **(defaults | clean))
+    _check_external_ref(session, network_id, actor.external_ref, actor.id)
+    if is_person:
+        _stamp_consent(actor, clean, set_by)
+    session.add(actor)
+    session.flush()
+    bump_revision(session, network_id)
+    return actor
+
+
+def update_actor(
+    session: Session,
+    network_id: str,
+    actor_id: str,
+    changes: dict[str, Any],
+    *,
+    set_by: str | None = None,
+) -> Actor:
+    actor = get_actor(session, network_id, actor_id)
+    kind = str(changes.get("kind", actor.kind))
+    clean = clean_actor_fields(changes, kind=kind)
+    was_person = ActorKind(actor.kind) in PERSON_KINDS
+    is_person = ActorKind(kind) in PERSON_KINDS
+    if was_person and not is_person:
+        # An organisation/initiative/place carries no consent fields.
+        clean.update(consent=None, consent_basis=None)
+        actor.consent_set_by = None
+        actor.consent_set_at = None
+    elif is_person and not was_person:
+        clean.setdefault("consent", Consent.unknown.value)
+    if "external_ref" in clean:
+        _check_external_ref(session, network_id, clean["external_ref"], actor.id)
+    for key, value in clean.items():
+        setattr(actor, key, value)
+    if is_person:
+        _stamp_consent(actor, clean, set_by)
+    session.flush()
+    bump_revision(session, network_id)
+    return actor
+
+
+def delete_actor(session: Session, network_id: str, actor_id: str) -> None:
+    """Delete the actor; its ties go with it (ON DELETE CASCADE)."""
+    result = session.execute(
+        sa.delete(Actor).where(Actor.network_id == network_id, Actor.id == actor_id)
+    )
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        raise NotFound("actor", actor_id)
+    bump_revision(session, network_id)

@@ -1,0 +1,162 @@
+"""Ties: the edges. ``refers_to`` is directed; every other kind is symmetric for analysis."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from netwerk.errors import Conflict, NotFound, ValidationFailed
+from netwerk.model import (
+    MAX_NOTE,
+    SYMMETRIC_TIE_KINDS,
+    SupportKind,
+    TieKind,
+    clean_text,
+    enum_value,
+    new_id,
+)
+from netwerk.store.paging import Page, paginate
+from netwerk.store.revision import bump_revision
+from netwerk.store.tables import Actor, Tie
+
+__all__ = ["TieFilter", "create_tie", "delete_tie", "get_tie", "list_ties", "update_tie"]
+
+_FIELDS = {"source", "target", "kind", "strength", "support", "since", "until", "note"}
+
+
+def _date(value: Any, field: str) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationFailed(field, "a date as YYYY-MM-DD") from None
+
+
+def clean_tie_fields(values: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(values) - _FIELDS
+    if unknown:
+        raise ValidationFailed(sorted(unknown)[0], "not a field of a tie")
+    out: dict[str, Any] = {}
+    for end in ("source", "target"):
+        if end in values:
+            out[f"{end}_id"] = clean_text(values[end], end, 64, required=True)
+    if "kind" in values:
+        out["kind"] = enum_value(TieKind, values["kind"], "kind")
+    if "strength" in values:
+        strength = values["strength"]
+        if isinstance(strength, bool) or not isinstance(strength, int) or not 1 <= strength <= 5:
+            raise ValidationFailed("strength", "a whole number from 1 (weak) to 5 (strong)")
+        out["strength"] = strength
+    if "support" in values:
+        kinds = [
+            enum_value(SupportKind, s, f"support[{i}]")
+            for i, s in enumerate(values["support"] or [])
+        ]
+        out["support"] = sorted(set(kinds))
+    for field in ("since", "until"):
+        if field in values:
+            out[field] = _date(values[field], field)
+    if "note" in values:
+        out["note"] = clean_text(values["note"], "note", MAX_NOTE)
+    return out
+
+
+def _check(session: Session, network_id: str, tie: Tie) -> None:
+    if tie.source_id == tie.target_id:
+        raise ValidationFailed("target", "a tie needs two different actors")
+    if tie.since and tie.until and tie.until < tie.since:
+        raise ValidationFailed("until", "until is before since")
+    found = set(
+        session.scalars(
+            sa.select(Actor.id).where(
+                Actor.network_id == network_id, Actor.id.in_([tie.source_id, tie.target_id])
+            )
+        )
+    )
+    for end, actor_id in (("source", tie.source_id), ("target", tie.target_id)):
+        if actor_id not in found:
+            raise ValidationFailed(end, f"actor '{actor_id[:64]}' is not in this network")
+    if tie.until is not None:
+        return
+    # One open tie of a kind per pair: a second one is a duplicate, not history.
+    pair = [(Tie.source_id == tie.source_id) & (Tie.target_id == tie.target_id)]
+    if TieKind(tie.kind) in SYMMETRIC_TIE_KINDS:
+        pair.append((Tie.source_id == tie.target_id) & (Tie.target_id == tie.source_id))
+    duplicate = session.scalar(
+        sa.select(Tie.id)
+        .where(
+            Tie.network_id == network_id,
+            Tie.kind == tie.kind,
+            Tie.until.is_(None),
+            sa.or_(*pair),
+            Tie.id != tie.id,
+        )
+        .limit(1)
+    )
+    if duplicate is not None:
+        raise Conflict(f"an open '{tie.kind}' tie between these actors exists: {duplicate}")
+
+
+def create_tie(session: Session, network_id: str, values: dict[str, Any]) -> Tie:
+    clean = clean_tie_fields(values)
+    for end in ("source", "target", "kind"):
+        if end not in values:
+            raise ValidationFailed(end, "required")
+    tie = Tie(id=new_id(), network_id=network_id, **({"strength": 3, "support": []} | clean))
+    _check(session, network_id, tie)
+    session.add(tie)
+    session.flush()
+    bump_revision(session, network_id)
+    return tie
+
+
+def get_tie(session: Session, network_id: str, tie_id: str) -> Tie:
+    tie = session.scalar(sa.select(Tie).where(Tie.network_id == network_id, Tie.id == tie_id))
+    if tie is None:
+        raise NotFound("tie", tie_id)
+    return tie
+
+
+def update_tie(session: Session, network_id: str, tie_id: str, changes: dict[str, Any]) -> Tie:
+    tie = get_tie(session, network_id, tie_id)
+    for key, value in clean_tie_fields(changes).items():
+        setattr(tie, key, value)
+    _check(session, network_id, tie)
+    session.flush()
+    bump_revision(session, network_id)
+    return tie
+
+
+def delete_tie(session: Session, network_id: str, tie_id: str) -> None:
+    result = session.execute(sa.delete(Tie).where(Tie.network_id == network_id, Tie.id == tie_id))
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        raise NotFound("tie", tie_id)
+    bump_revision(session, network_id)
+
+
+@dataclass(frozen=True)
+class TieFilter:
+    kind: str | None = None
+    actor: str | None = None
+    active_on: dt.date | None = None
+
+
+def list_ties(
+    session: Session, network_id: str, flt: TieFilter, *, limit: int, cursor: str | None
+) -> Page[Tie]:
+    stmt = sa.select(Tie).where(Tie.network_id == network_id)
+    if flt.kind:
+        stmt = stmt.where(Tie.kind == enum_value(TieKind, flt.kind, "kind"))
+    if flt.actor:
+        stmt = stmt.where(sa.or_(Tie.source_id == flt.actor, Tie.target_id == flt.actor))
+    if flt.active_on:
+        d = flt.active_on
+        stmt = stmt.where(
+            sa.or_(Tie.since.is_(None), Tie.since <= d), sa.or_(Tie.until.is_(None), Tie.until >= d)
+        )
+    return paginate(session, stmt, Tie.id, limit=limit, cursor=cursor)
