@@ -36,7 +36,7 @@ ALL_ROLES = (Role.admin, Role.broker, Role.viewer, Role.researcher)
 
 
 def get_settings_dep(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
