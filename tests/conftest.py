@@ -128,3 +128,22 @@ def network(client: TestClient, admin: dict[str, str]) -> str:
     )
     assert r.status_code == 201, r.text
     return str(r.json()["id"])
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line per database backend, so a CI log shows that PostgreSQL really ran."""
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            nodeid = getattr(report, "nodeid", "")
+            for name in BACKENDS:
+                if f"[{name}" in nodeid or f"-{name}]" in nodeid or f"-{name}-" in nodeid:
+                    counts.setdefault(name, {}).setdefault(outcome, 0)
+                    counts[name][outcome] += 1
+    for name in BACKENDS:
+        parts = ", ".join(f"{n} {o}" for o, n in sorted(counts.get(name, {}).items()))
+        terminalreporter.write_line(f"database backend {name}: {parts or 'no tests'}")
+    if not PG_URL:
+        terminalreporter.write_line(
+            "database backend postgres: not run (set NETWERK_TEST_POSTGRES_URL)"
+        )

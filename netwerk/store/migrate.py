@@ -12,7 +12,17 @@ from sqlalchemy.engine import Engine
 
 __all__ = ["alembic_config", "current_heads", "downgrade", "is_current", "upgrade"]
 
-ROOT = Path(__file__).resolve().parents[2]
+
+def _root() -> Path:
+    """The folder holding ``alembic.ini`` and ``migrations/``: the source tree in a checkout or
+    editable install, else the working directory (the Docker image runs from /app)."""
+    for candidate in (Path(__file__).resolve().parents[2], Path.cwd()):
+        if (candidate / "migrations" / "env.py").is_file():
+            return candidate
+    raise FileNotFoundError("migrations/ not found; run from the project folder")
+
+
+ROOT = _root()
 
 
 def alembic_config(url: str) -> Config:
