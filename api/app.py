@@ -9,10 +9,11 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.engine import Engine
 
 from api.errors import install_problem_handlers
-from api.middleware import AccessLog, BodyLimit, SecurityHeaders
-from api.routers import actors, health, networks, ties, tokens
+from api.middleware import AccessLog, Audit, BodyLimit, SecurityHeaders
+from api.routers import actors, audit, health, networks, ties, tokens
 from netwerk import __version__
 from netwerk.config import Settings, get_settings
+from netwerk.ratelimit import RateLimiter
 from netwerk.store.db import make_engine, make_sessionmaker
 
 __all__ = ["create_app"]
@@ -41,8 +42,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.redis_url)
     install_problem_handlers(app)
-    for module in (health, networks, actors, ties, tokens):
+    for module in (health, networks, actors, ties, tokens, audit):
         app.include_router(module.router)
 
     # Middleware: the last added runs first.
@@ -53,6 +55,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Accept-Language"],
         )
+    app.add_middleware(Audit)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, max_import_bytes=settings.max_import_bytes

@@ -6,7 +6,7 @@ Order of checks on a network route: token (401) → the network is in the token'
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -15,7 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from netwerk.config import Settings
-from netwerk.errors import Forbidden, NotFound
+from netwerk.errors import Forbidden, NotFound, TooManyRequests
 from netwerk.model import Role
 from netwerk.store.tables import Network
 from netwerk.store.tokens import Principal, authenticate
@@ -28,6 +28,7 @@ __all__ = [
     "Scope",
     "SessionDep",
     "SettingsDep",
+    "audit_objects",
     "require_roles",
     "scope",
 ]
@@ -63,7 +64,17 @@ def get_principal(
 ) -> Principal:
     principal = authenticate(session, credentials.credentials if credentials else None)
     request.state.principal = principal
+    verdict = request.app.state.rate_limiter.hit(principal.token_id)
+    if not verdict.allowed:
+        raise TooManyRequests(
+            "too many requests for this token; slow down", retry_after=verdict.retry_after
+        )
     return principal
+
+
+def audit_objects(request: Request, ids: Iterable[str]) -> None:
+    """Name the objects this request read, for the audit log (ids only, never data)."""
+    request.state.audit_objects = [*getattr(request.state, "audit_objects", []), *ids]
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

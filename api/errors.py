@@ -17,7 +17,9 @@ from netwerk.errors import (
     Forbidden,
     NetwerkError,
     NotFound,
+    Timeout,
     TooLarge,
+    TooManyRequests,
     Unauthorized,
     ValidationFailed,
 )
@@ -35,6 +37,8 @@ _STATUS: dict[type[NetwerkError], tuple[int, str]] = {
     Forbidden: (403, "forbidden"),
     Unauthorized: (401, "unauthorized"),
     TooLarge: (413, "too-large"),
+    TooManyRequests: (429, "rate-limited"),
+    Timeout: (503, "timeout"),
 }
 
 
@@ -83,6 +87,8 @@ def problem(request: Request, exc: NetwerkError) -> JSONResponse:
     )
     errors = [e.as_dict() for e in exc.errors] if isinstance(exc, ValidationFailed) else None
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, TooManyRequests):
+        headers = {"Retry-After": str(exc.retry_after)}
     return _response(status, type_, exc.title, exc.detail, request, errors, headers)
 
 
@@ -189,6 +195,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: _problem_response("The token's role may not do this"),
     404: _problem_response("No such object in a network this token may use"),
     422: _problem_response("Invalid input: `errors` names every field"),
+    429: _problem_response("Too many requests for this token; see Retry-After"),
 }
 
 CONFLICT = _problem_response("Conflicts with existing data (e.g. a duplicate)")

@@ -11,7 +11,9 @@ __all__ = [
     "Forbidden",
     "NetwerkError",
     "NotFound",
+    "Timeout",
     "TooLarge",
+    "TooManyRequests",
     "Unauthorized",
     "ValidationFailed",
 ]
@@ -68,6 +70,18 @@ class Unauthorized(NetwerkError):
 
 class TooLarge(NetwerkError):
     title = "Payload too large"
+
+
+class TooManyRequests(NetwerkError):
+    title = "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class Timeout(NetwerkError):
+    title = "Analysis took too long"
 
 
 class ValidationFailed(NetwerkError):

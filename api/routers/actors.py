@@ -1,18 +1,32 @@
-"""Actors of one network. Brokers and admins see persons; viewers see only organisations,
-initiatives and places; researchers use the export."""
+"""Actors of one network. Brokers and admins see persons (a person with withdrawn consent only
+as a pseudonym); viewers see only organisations, initiatives and places; researchers use the
+export."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import Limit, Scope, SessionDep, SettingsDep, page_limit, scope
+from api.deps import (
+    Lang,
+    Limit,
+    Scope,
+    SessionDep,
+    SettingsDep,
+    audit_objects,
+    language,
+    page_limit,
+    scope,
+)
 from api.errors import CONFLICT, PROBLEM_RESPONSES
 from api.schemas import ActorCreate, ActorRead, ActorUpdate, PageOf
+from netwerk import erasure
 from netwerk.errors import NotFound
 from netwerk.model import PERSON_KINDS, ActorKind, Role
+from netwerk.privacy import anonymous_label, is_person, shown_as_pseudonym
 from netwerk.store import actors as svc
+from netwerk.store.tables import Actor
 
 router = APIRouter(
     prefix="/api/v1/networks/{nid}/actors", tags=["actors"], responses=PROBLEM_RESPONSES
@@ -21,6 +35,30 @@ router = APIRouter(
 Writer = Annotated[Scope, scope(Role.admin, Role.broker)]
 Reader = Annotated[Scope, scope(Role.admin, Role.broker, Role.viewer)]
 NON_PERSONS = [k.value for k in ActorKind if k not in PERSON_KINDS]
+Cursor = Annotated[str | None, Query(max_length=200)]
+
+
+def present(actor: Actor, lang: str = "nl") -> ActorRead:
+    """What a broker may see: a person with withdrawn consent only as a pseudonym."""
+    read = ActorRead.model_validate(actor)
+    if shown_as_pseudonym(actor.kind, actor.consent):
+        return read.model_copy(
+            update={
+                "name": anonymous_label(actor.id, lang),
+                "area": None,
+                "languages": [],
+                "assets": [],
+                "needs": [],
+                "attributes": {},
+                "note": None,
+                "external_ref": None,
+            }
+        )
+    return read
+
+
+def _seen(request: Request, actors: list[Actor]) -> None:
+    audit_objects(request, [a.id for a in actors if is_person(a.kind)])
 
 
 @router.post(
@@ -30,16 +68,18 @@ NON_PERSONS = [k.value for k in ActorKind if k not in PERSON_KINDS]
     operation_id="createActor",
     responses={409: CONFLICT},
 )
-def create_actor(body: ActorCreate, session: SessionDep, s: Writer) -> ActorRead:
+def create_actor(request: Request, body: ActorCreate, session: SessionDep, s: Writer) -> ActorRead:
     actor = svc.create_actor(
         session, s.network_id, body.model_dump(exclude_unset=True), set_by=s.principal.token_id
     )
     session.commit()
-    return ActorRead.model_validate(actor)
+    _seen(request, [actor])
+    return present(actor, language(request))
 
 
 @router.get("", response_model=PageOf[ActorRead], operation_id="listActors")
 def list_actors(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     s: Reader,
@@ -48,47 +88,61 @@ def list_actors(
     theme: Annotated[str | None, Query(max_length=40, description="in assets or needs")] = None,
     q: Annotated[str | None, Query(max_length=100, description="part of the name")] = None,
     limit: Limit | None = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Cursor = None,
+    lang: Lang = None,
 ) -> PageOf[ActorRead]:
     kinds = [k.value for k in kind or []]
     if not s.sees_persons:
         kinds = [k for k in kinds if k in NON_PERSONS] if kinds else NON_PERSONS
         if not kinds:
             return PageOf[ActorRead](items=[], next_cursor=None)
+    flt = svc.ActorFilter(kinds, area, theme, q)
     page = svc.list_actors(
-        session,
-        s.network_id,
-        svc.ActorFilter(kinds, area, theme, q),
-        limit=page_limit(settings, limit),
-        cursor=cursor,
+        session, s.network_id, flt, limit=page_limit(settings, limit), cursor=cursor
     )
+    _seen(request, list(page.items))
+    text_lang = language(request, lang)
     return PageOf[ActorRead](
-        items=[ActorRead.model_validate(a) for a in page.items], next_cursor=page.next_cursor
+        items=[present(a, text_lang) for a in page.items], next_cursor=page.next_cursor
     )
 
 
 @router.get("/{aid}", response_model=ActorRead, operation_id="getActor")
-def get_actor(session: SessionDep, s: Reader, aid: str) -> ActorRead:
+def get_actor(
+    request: Request, session: SessionDep, s: Reader, aid: str, lang: Lang = None
+) -> ActorRead:
     actor = svc.get_actor(session, s.network_id, aid)
-    if not s.sees_persons and ActorKind(actor.kind) in PERSON_KINDS:
+    if not s.sees_persons and is_person(actor.kind):
         raise NotFound("actor", aid)
-    return ActorRead.model_validate(actor)
+    return present(actor, language(request, lang))
 
 
 @router.patch(
     "/{aid}", response_model=ActorRead, operation_id="updateActor", responses={409: CONFLICT}
 )
-def update_actor(body: ActorUpdate, session: SessionDep, s: Writer, aid: str) -> ActorRead:
+def update_actor(
+    request: Request, body: ActorUpdate, session: SessionDep, s: Writer, aid: str
+) -> ActorRead:
     actor = svc.update_actor(
         session, s.network_id, aid, body.model_dump(exclude_unset=True), set_by=s.principal.token_id
     )
     session.commit()
-    return ActorRead.model_validate(actor)
+    return present(actor, language(request))
 
 
 @router.delete("/{aid}", status_code=204, response_class=Response, operation_id="deleteActor")
-def delete_actor(session: SessionDep, s: Writer, aid: str) -> Response:
-    """Delete the actor and all its ties, for good."""
-    svc.delete_actor(session, s.network_id, aid)
+def delete_actor(request: Request, session: SessionDep, s: Writer, aid: str) -> Response:
+    """Erase the actor: with its ties, feedback and every cached result that contains it,
+    for good. The audit log keeps only that an erasure happened."""
+    erasure.erase_actor(
+        session,
+        s.network_id,
+        aid,
+        token_id=s.principal.token_id,
+        role=s.role.value,
+        route=request.scope["route"].path,
+    )
     session.commit()
+    erasure.purge_caches(s.network_id)
+    request.state.audit_skip = True  # recorded above, without the erased id
     return Response(status_code=204)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import Limit, Scope, SessionDep, SettingsDep, page_limit, scope
 from api.errors import CONFLICT, PROBLEM_RESPONSES
@@ -29,6 +29,7 @@ def create_tie(body: TieCreate, session: SessionDep, s: Broker) -> TieRead:
 
 @router.get("", response_model=PageOf[TieRead], operation_id="listTies")
 def list_ties(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     s: Broker,

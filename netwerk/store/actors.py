@@ -117,6 +117,9 @@ def list_actors(
     if flt.q:
         needle = flt.q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         stmt = stmt.where(sa.func.lower(Actor.name).like(f"%{needle}%", escape="\\"))
+        # Persons with withdrawn consent are shown only as a pseudonym: matching their real
+        # name would disclose it.
+        stmt = stmt.where(sa.or_(Actor.consent.is_(None), Actor.consent != "withdrawn"))
     return paginate(session, stmt, Actor.id, limit=limit, cursor=cursor)
 
 

@@ -142,3 +142,39 @@ class TokenNetwork(Base):
     network_id: Mapped[str] = mapped_column(
         Id, sa.ForeignKey("networks.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class AuditEvent(Base):
+    """Append-only: who did what, when, to which objects — never the data itself."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        sa.Index("ix_audit_events_network_at", "network_id", "at"),
+        sa.Index("ix_audit_events_token_at", "token_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    at: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow)
+    token_id: Mapped[str | None] = mapped_column(Id)
+    role: Mapped[str | None] = mapped_column(sa.String(12))
+    network_id: Mapped[str | None] = mapped_column(Id)
+    action: Mapped[str] = mapped_column(sa.String(12))
+    method: Mapped[str] = mapped_column(sa.String(8))
+    route: Mapped[str] = mapped_column(sa.String(200))
+    status: Mapped[int] = mapped_column(sa.SmallInteger)
+
+
+class AuditObject(Base):
+    """The objects an audit event touched, one row each, so that "who looked at me" is a join
+    and an erasure can replace an erased actor's id by the id of the erasure event."""
+
+    __tablename__ = "audit_objects"
+
+    event_id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+        sa.ForeignKey("audit_events.id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+    object_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True, index=True)
