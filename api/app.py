@@ -6,6 +6,7 @@ import logging
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
 from sqlalchemy.engine import Engine
 
 from api.errors import install_problem_handlers
@@ -16,7 +17,7 @@ from netwerk.config import Settings, get_settings
 from netwerk.ratelimit import RateLimiter
 from netwerk.store.db import make_engine, make_sessionmaker
 
-__all__ = ["create_app"]
+__all__ = ["api_routes", "create_app"]
 
 DESCRIPTION = """
 Spinnen in het web: the network around residents, key figures, professionals,
@@ -44,8 +45,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.redis_url)
     install_problem_handlers(app)
-    for module in (health, networks, actors, ties, tokens, audit):
-        app.include_router(module.router)
+    app.state.routers = [m.router for m in (health, networks, actors, ties, tokens, audit)]
+    for router in app.state.routers:
+        app.include_router(router)
 
     # Middleware: the last added runs first.
     if settings.cors_origins:
@@ -62,3 +64,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.add_middleware(AccessLog)
     return app
+
+
+def api_routes(app: FastAPI) -> list[APIRoute]:
+    """Every route of the app's routers (each router carries its full prefix)."""
+    return [r for router in app.state.routers for r in router.routes if isinstance(r, APIRoute)]

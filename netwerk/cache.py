@@ -1,0 +1,302 @@
+"""Bounded, thread-safe caches of snapshots and analysis results, keyed by revision.
+
+Every write bumps the network's ``revision`` in the same transaction (DESIGN.md 7). The
+caches key everything by ``(network_id, revision, as_of, ...)`` and :func:`get_snapshot`
+reads the network's *current* revision from the database on every call (one primary-key
+lookup), so any number of worker processes sharing one database never serve a snapshot or a
+result older than an acknowledged write: after a write the key changes and the old entry is
+simply never asked for again. Seeing a newer revision also drops the older entries of that
+network at once, and :func:`purge_network` drops all of them (erasure, DESIGN.md 6).
+
+Concurrent requests for the same missing key compute it once ("single flight"); the others
+wait for that result instead of repeating the work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, cast
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from netwerk.graph import Snapshot, load_snapshot, params_key
+from netwerk.store.revision import current_revision
+
+__all__ = [
+    "LRUCache",
+    "cached",
+    "cached_for",
+    "clear",
+    "configure",
+    "get_snapshot",
+    "purge_network",
+    "result_cache",
+    "snapshot_cache",
+    "stats",
+]
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+T = TypeVar("T")
+
+Source = sa.Connection | Session | Engine | sessionmaker[Session] | Callable[[], Session]
+
+
+class _Flight:
+    __slots__ = ("error", "event", "value")
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+
+@dataclass(frozen=True)
+class CacheStats:
+    size: int
+    maxsize: int
+    hits: int
+    misses: int
+
+
+class LRUCache(Generic[K, V]):
+    """A bounded least-recently-used map, safe to share between threads.
+
+    Keys are tuples whose first two items are ``(network_id, revision)``.
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        if maxsize < 1:
+            raise ValueError("maxsize must be at least 1")
+        self.maxsize = maxsize
+        self._data: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+        self._flights: dict[K, _Flight] = {}
+        self._latest: dict[str, int] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __contains__(self, key: K) -> bool:
+        with self._lock:
+            return key in self._data
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                self.hits += 1
+                return self._data[key]
+            self.misses += 1
+            return None
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._put(key, value)
+
+    def _put(self, key: K, value: V) -> None:
+        network, revision = _network_revision(key)
+        if (
+            network is not None
+            and revision is not None
+            and revision < self._latest.get(network, revision)
+        ):
+            return  # a result of a revision that is already superseded
+        self._data[key] = value
+        self._data.move_to_end(key)
+        while len(self._data) > self.maxsize:
+            self._data.popitem(last=False)
+
+    def get_or_compute(self, key: K, compute: Callable[[], V]) -> V:
+        """The cached value, or ``compute()`` stored under ``key`` (computed once even when
+        several threads ask at the same time)."""
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                self.hits += 1
+                return self._data[key]
+            self.misses += 1
+            flight = self._flights.get(key)
+            leader = flight is None
+            if flight is None:
+                flight = self._flights[key] = _Flight()
+        if not leader:
+            flight.event.wait()
+            if flight.error is not None:
+                raise flight.error
+            return cast(V, flight.value)
+        try:
+            value = compute()
+        except BaseException as exc:
+            flight.error = exc
+            raise
+        else:
+            flight.value = value
+            with self._lock:
+                self._put(key, value)
+            return value
+        finally:
+            with self._lock:
+                self._flights.pop(key, None)
+            flight.event.set()
+
+    def saw_revision(self, network_id: str, revision: int) -> None:
+        """Record that ``revision`` is current; drop older entries of the network."""
+        with self._lock:
+            if revision <= self._latest.get(network_id, -1):
+                return
+            self._latest[network_id] = revision
+            stale = [
+                k
+                for k in self._data
+                if _network_revision(k)[0] == network_id
+                and (_network_revision(k)[1] or 0) < revision
+            ]
+            for k in stale:
+                del self._data[k]
+
+    def purge(self, network_id: str) -> int:
+        """Drop every entry of a network; returns how many."""
+        with self._lock:
+            doomed = [k for k in self._data if _network_revision(k)[0] == network_id]
+            for k in doomed:
+                del self._data[k]
+            return len(doomed)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self._latest.clear()
+            self.hits = self.misses = 0
+
+    def resize(self, maxsize: int) -> None:
+        with self._lock:
+            self.maxsize = max(1, maxsize)
+            while len(self._data) > self.maxsize:
+                self._data.popitem(last=False)
+
+    def stats(self) -> CacheStats:
+        with self._lock:
+            return CacheStats(len(self._data), self.maxsize, self.hits, self.misses)
+
+
+def _network_revision(key: Hashable) -> tuple[str | None, int | None]:
+    if isinstance(key, tuple) and len(key) >= 2 and isinstance(key[0], str):
+        rev = key[1]
+        return key[0], rev if isinstance(rev, int) else None
+    return None, None
+
+
+def _default_sizes() -> tuple[int, int]:
+    try:
+        from netwerk.config import get_settings
+
+        s = get_settings()
+        return s.snapshot_cache_size, s.result_cache_size
+    except Exception:  # settings unreadable: sane defaults
+        return 8, 256
+
+
+_snap_size, _result_size = _default_sizes()
+snapshot_cache: LRUCache[tuple[str, int, dt.date], Snapshot] = LRUCache(_snap_size)
+"""Snapshots keyed by ``(network_id, revision, as_of)``."""
+result_cache: LRUCache[tuple[Any, ...], Any] = LRUCache(_result_size)
+"""Results keyed by ``(network_id, revision, as_of, name, params)``."""
+
+
+def configure(*, snapshot_size: int | None = None, result_size: int | None = None) -> None:
+    """Resize the caches (the defaults come from the settings)."""
+    if snapshot_size is not None:
+        snapshot_cache.resize(snapshot_size)
+    if result_size is not None:
+        result_cache.resize(result_size)
+
+
+def _with_connection(source: Source, fn: Callable[[sa.Connection | Session], T]) -> T:
+    if isinstance(source, sa.Connection | Session):
+        return fn(source)
+    if isinstance(source, Engine):
+        with source.connect() as conn:
+            return fn(conn)
+    session = source()
+    try:
+        return fn(session)
+    finally:
+        session.close()
+
+
+def get_snapshot(source: Source, network_id: str, as_of: dt.date | None = None) -> Snapshot:
+    """The snapshot of ``network_id`` on ``as_of`` (default today) at its current revision.
+
+    ``source`` is a ``Connection``, a ``Session``, an ``Engine`` or a session factory. The
+    current revision is read on every call; a snapshot is loaded only when none is cached
+    for that revision (concurrent callers share one load). :func:`load_snapshot` labels a
+    snapshot with the revision its contents belong to, so a write that lands during the load
+    files the snapshot under the newer revision, never under an older one.
+
+    Raises
+    ------
+    NotFound
+        When the network does not exist.
+    """
+    day = as_of or dt.date.today()
+
+    def run(conn: sa.Connection | Session) -> Snapshot:
+        revision = current_revision(conn, network_id)
+        _saw(network_id, revision)
+        snap = snapshot_cache.get_or_compute(
+            (network_id, revision, day), lambda: load_snapshot(conn, network_id, as_of=day)
+        )
+        if snap.revision != revision:
+            _saw(network_id, snap.revision)
+            snapshot_cache.put((network_id, snap.revision, day), snap)
+        return snap
+
+    return _with_connection(source, run)
+
+
+def _saw(network_id: str, revision: int) -> None:
+    snapshot_cache.saw_revision(network_id, revision)
+    result_cache.saw_revision(network_id, revision)
+
+
+def cached(
+    network_id: str,
+    revision: int,
+    name: str,
+    params: Mapping[str, Any],
+    fn: Callable[[], T],
+    *,
+    as_of: dt.date | None = None,
+) -> T:
+    """``fn()``, cached under ``(network_id, revision, as_of, name, params)``."""
+    key = (network_id, revision, as_of, name, params_key(params))
+    return cast(T, result_cache.get_or_compute(key, fn))
+
+
+def cached_for(snapshot: Snapshot, name: str, params: Mapping[str, Any], fn: Callable[[], T]) -> T:
+    """:func:`cached` keyed by the snapshot's network, revision and date."""
+    return cached(snapshot.network_id, snapshot.revision, name, params, fn, as_of=snapshot.as_of)
+
+
+def purge_network(network_id: str) -> int:
+    """Drop every cached snapshot and result of a network (erasure); returns how many."""
+    return snapshot_cache.purge(network_id) + result_cache.purge(network_id)
+
+
+def clear() -> None:
+    """Empty both caches (tests)."""
+    snapshot_cache.clear()
+    result_cache.clear()
+
+
+def stats() -> dict[str, CacheStats]:
+    return {"snapshots": snapshot_cache.stats(), "results": result_cache.stats()}

@@ -1,0 +1,735 @@
+"""A network snapshot in memory: the store's actors and active ties as an igraph graph.
+
+A :class:`Snapshot` is what every analysis runs on. It holds *structure only*: actor ids,
+kinds, areas, languages, assets, needs and consent, never names, contact details or notes
+(privacy by construction, DESIGN.md 6: the API joins names in for roles allowed to see them).
+
+Conventions
+-----------
+* Vertices are the network's actors in ``id`` order, so vertex indices (and therefore every
+  seeded, random analysis) are reproducible across processes.
+* The graph is **undirected and simple**: all active ties between a pair are collapsed into
+  one edge. Edge attributes: ``weight`` (the maximum ``strength`` 1..5 over the pair's active
+  ties, a float), ``kinds`` (tuple of the tie kinds present, in :class:`~netwerk.model.TieKind`
+  order) and ``support`` (tuple of support kinds, the union over the pair's ties).
+* ``refers_to`` is the one directed tie kind; its direction is kept in
+  :attr:`Snapshot.referrals` as ``(source, target)`` vertex pairs (it is also an edge of the
+  undirected graph).
+* A tie is active on date *d* when ``(since IS NULL OR since <= d) AND (until IS NULL OR
+  until >= d)``. ``as_of`` defaults to today, so history ties are excluded. The store has no
+  validity period for actors: every actor of the network is a vertex on every date (an actor
+  without active ties on that date is simply isolated).
+
+Complexity
+----------
+:func:`load_snapshot` is set-based: one ``SELECT`` on ``actors`` and one on ``ties`` with
+only the needed columns, then O(m log m) numpy work (sorting pair keys) for *m* active ties;
+JSON columns are parsed once per distinct value. 100,000 actors and 1,000,000 ties load in
+a few seconds, most of it spent in the database driver.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import threading
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import igraph as ig
+import numpy as np
+import numpy.typing as npt
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from netwerk.errors import NotFound, ValidationFailed
+from netwerk.model import PERSON_KINDS, ActorKind, SupportKind, TieKind
+from netwerk.store.tables import Actor, Network, Tie
+
+__all__ = [
+    "ACTOR_KINDS",
+    "HELP_KINDS",
+    "SUPPORT_KINDS",
+    "TIE_KINDS",
+    "Adjacency",
+    "Affiliation",
+    "Snapshot",
+    "affiliation",
+    "bfs_levels",
+    "load_snapshot",
+    "persons_only",
+    "seeded",
+    "snapshot_from_networkx",
+    "subsnapshot",
+]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+ACTOR_KINDS: tuple[str, ...] = tuple(k.value for k in ActorKind)
+TIE_KINDS: tuple[str, ...] = tuple(k.value for k in TieKind)
+SUPPORT_KINDS: tuple[str, ...] = tuple(k.value for k in SupportKind)
+PERSONS: frozenset[str] = frozenset(k.value for k in PERSON_KINDS)
+HELP_KINDS: frozenset[str] = frozenset(
+    {ActorKind.professional.value, ActorKind.organisation.value, ActorKind.initiative.value}
+)
+"""Actors that count as a path to help in resilience analysis (DESIGN.md 4)."""
+
+_KIND_CODE = {k: i for i, k in enumerate(ACTOR_KINDS)}
+_TIE_BIT = {k: 1 << i for i, k in enumerate(TIE_KINDS)}
+_SUPPORT_BIT = {k: 1 << i for i, k in enumerate(SUPPORT_KINDS)}
+_REFERS_BIT = _TIE_BIT[TieKind.refers_to.value]
+_KNOWS_BIT = _TIE_BIT[TieKind.knows.value]
+_EMPTY: frozenset[str] = frozenset()
+
+
+def _names_of_mask(mask: int, names: Sequence[str]) -> tuple[str, ...]:
+    return tuple(name for i, name in enumerate(names) if mask >> i & 1)
+
+
+@dataclass(frozen=True)
+class Adjacency:
+    """Compressed sparse rows of the undirected graph: the neighbours of vertex ``v`` are
+    ``indices[indptr[v]:indptr[v + 1]]`` (sorted), reached over edges ``eids[...]`` with
+    weights ``weights[...]``."""
+
+    indptr: IntArray
+    indices: IntArray
+    eids: IntArray
+    weights: FloatArray
+
+    def neighbours(self, v: int) -> IntArray:
+        return self.indices[self.indptr[v] : self.indptr[v + 1]]
+
+    def gather(self, vertices: IntArray) -> tuple[IntArray, IntArray]:
+        """``(owner, neighbour)`` arrays: every (v, u) with u adjacent to v in ``vertices``."""
+        starts = self.indptr[vertices]
+        counts = self.indptr[vertices + 1] - starts
+        total = int(counts.sum())
+        if total == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty
+        offsets = np.repeat(starts - np.cumsum(counts) + counts, counts)
+        pos = np.arange(total, dtype=np.int64) + offsets
+        return np.repeat(vertices, counts), self.indices[pos]
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """One network on one date at one revision, in memory (see the module doc)."""
+
+    network_id: str
+    revision: int
+    as_of: dt.date
+    graph: ig.Graph
+    ids: tuple[str, ...]
+    index: Mapping[str, int]
+    kind: tuple[str, ...]
+    area: tuple[str | None, ...]
+    languages: tuple[frozenset[str], ...]
+    assets: tuple[frozenset[str], ...]
+    needs: tuple[frozenset[str], ...]
+    consent: tuple[str | None, ...]
+    referrals: tuple[tuple[int, int], ...]
+    tie_count: int = 0
+    """Active tie rows (before parallel ties between a pair were collapsed)."""
+    edge_array: IntArray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
+    """``(m, 2)`` endpoints of the graph's edges, ``edge_array[e] == graph.es[e].tuple``."""
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    @property
+    def m(self) -> int:
+        return int(self.graph.ecount())
+
+    @cached_property
+    def kind_codes(self) -> npt.NDArray[np.int8]:
+        """Per vertex, the position of its kind in :data:`ACTOR_KINDS`."""
+        return np.fromiter((_KIND_CODE.get(k, -1) for k in self.kind), dtype=np.int8, count=self.n)
+
+    @cached_property
+    def is_person(self) -> BoolArray:
+        return self.kind_mask(*PERSONS)
+
+    def kind_mask(self, *kinds: str) -> BoolArray:
+        codes = [_KIND_CODE[k] for k in kinds if k in _KIND_CODE]
+        return np.isin(self.kind_codes, np.asarray(codes, dtype=np.int8))
+
+    def vertices_of_kind(self, *kinds: str) -> IntArray:
+        """Vertex indices of the actors of any of ``kinds`` (ascending)."""
+        return np.flatnonzero(self.kind_mask(*kinds)).astype(np.int64)
+
+    @cached_property
+    def weights(self) -> FloatArray:
+        if self.m == 0:
+            return np.zeros(0, dtype=np.float64)
+        return np.asarray(self.graph.es["weight"], dtype=np.float64)
+
+    @cached_property
+    def degree(self) -> IntArray:
+        return np.asarray(self.graph.degree(), dtype=np.int64)
+
+    @cached_property
+    def adjacency(self) -> Adjacency:
+        e = self.edge_array
+        m = len(e)
+        src = np.concatenate([e[:, 0], e[:, 1]]) if m else np.zeros(0, dtype=np.int64)
+        dst = np.concatenate([e[:, 1], e[:, 0]]) if m else np.zeros(0, dtype=np.int64)
+        eid = np.concatenate([np.arange(m), np.arange(m)]).astype(np.int64)
+        order = np.lexsort((dst, src))
+        counts = np.bincount(src, minlength=self.n)
+        indptr = np.zeros(self.n + 1, dtype=np.int64)
+        np.cumsum(counts, out=indptr[1:])
+        w = np.concatenate([self.weights, self.weights])
+        return Adjacency(
+            indptr=indptr,
+            indices=dst[order].astype(np.int64),
+            eids=eid[order],
+            weights=w[order] if m else np.zeros(0, dtype=np.float64),
+        )
+
+    @cached_property
+    def components(self) -> IntArray:
+        """Connected-component label per vertex (labels by igraph's order)."""
+        return np.asarray(self.graph.connected_components().membership, dtype=np.int64)
+
+    def actor_index(self, actor_id: str) -> int:
+        """The vertex of an actor, or :class:`~netwerk.errors.NotFound`."""
+        try:
+            return self.index[actor_id]
+        except KeyError:
+            raise NotFound("actor", actor_id) from None
+
+    def referral_graph(self) -> ig.Graph:
+        """The directed graph of ``refers_to`` ties (all vertices)."""
+        return ig.Graph(n=self.n, edges=list(self.referrals), directed=True)
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _build(
+    *,
+    network_id: str,
+    revision: int,
+    as_of: dt.date,
+    ids: Sequence[str],
+    kind: Sequence[str],
+    area: Sequence[str | None],
+    languages: Sequence[frozenset[str]],
+    assets: Sequence[frozenset[str]],
+    needs: Sequence[frozenset[str]],
+    consent: Sequence[str | None],
+    src: IntArray,
+    dst: IntArray,
+    kind_mask: IntArray,
+    strength: FloatArray,
+    support_mask: IntArray,
+) -> Snapshot:
+    """Collapse parallel ties and build the snapshot from per-tie numpy columns."""
+    n = len(ids)
+    tie_count = len(src)
+    refer = (kind_mask & _REFERS_BIT) != 0
+    referrals = tuple(zip(src[refer].tolist(), dst[refer].tolist(), strict=True))
+    lo = np.minimum(src, dst)
+    hi = np.maximum(src, dst)
+    key = lo * max(n, 1) + hi
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    if tie_count:
+        starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+        ukey = key[starts]
+        weight = np.maximum.reduceat(strength[order], starts)
+        kinds = np.bitwise_or.reduceat(kind_mask[order], starts)
+        support = np.bitwise_or.reduceat(support_mask[order], starts)
+    else:
+        ukey = np.zeros(0, dtype=np.int64)
+        weight = np.zeros(0, dtype=np.float64)
+        kinds = support = np.zeros(0, dtype=np.int64)
+    edges = np.column_stack([ukey // max(n, 1), ukey % max(n, 1)]).astype(np.int64)
+    graph = ig.Graph(n=n, directed=False)
+    graph.add_edges(zip(edges[:, 0].tolist(), edges[:, 1].tolist(), strict=True))
+    if len(edges):
+        kind_names = {int(mk): _names_of_mask(int(mk), TIE_KINDS) for mk in np.unique(kinds)}
+        support_names = {
+            int(mk): _names_of_mask(int(mk), SUPPORT_KINDS) for mk in np.unique(support)
+        }
+        graph.es["weight"] = weight.astype(np.float64).tolist()
+        graph.es["kinds"] = [kind_names[x] for x in kinds.tolist()]
+        graph.es["support"] = [support_names[x] for x in support.tolist()]
+    ids_t = tuple(ids)
+    return Snapshot(
+        network_id=network_id,
+        revision=revision,
+        as_of=as_of,
+        graph=graph,
+        ids=ids_t,
+        index={a: i for i, a in enumerate(ids_t)},
+        kind=tuple(kind),
+        area=tuple(area),
+        languages=tuple(languages),
+        assets=tuple(assets),
+        needs=tuple(needs),
+        consent=tuple(consent),
+        referrals=referrals,
+        tie_count=tie_count,
+        edge_array=edges,
+    )
+
+
+def _connection(conn: sa.Connection | Session) -> sa.Connection:
+    return conn.connection() if isinstance(conn, Session) else conn
+
+
+def _json_set_parser() -> Callable[[Any], frozenset[str]]:
+    """Parse JSON lists to frozensets, once per distinct text."""
+    memo: dict[Any, frozenset[str]] = {None: _EMPTY, "": _EMPTY, "[]": _EMPTY}
+
+    def parse(raw: Any) -> frozenset[str]:
+        if isinstance(raw, list):  # a driver that already decoded the JSON
+            return frozenset(str(x) for x in raw)
+        hit = memo.get(raw)
+        if hit is None:
+            value = json.loads(raw)
+            hit = frozenset(str(x) for x in value) if isinstance(value, list) else _EMPTY
+            memo[raw] = hit
+        return hit
+
+    return parse
+
+
+def load_snapshot(
+    conn: sa.Connection | Session, network_id: str, *, as_of: dt.date | None = None
+) -> Snapshot:
+    """Load one network on one date from the store (see the module doc for conventions).
+
+    Parameters
+    ----------
+    conn
+        A SQLAlchemy ``Connection`` or ORM ``Session`` (its connection is used).
+    network_id
+        The network.
+    as_of
+        The date the ties must be active on; default today (history excluded).
+
+    Raises
+    ------
+    NotFound
+        When the network does not exist.
+    """
+    c = _connection(conn)
+    day = as_of or dt.date.today()
+    revision = _revision(c, network_id)
+    snap = _load_once(c, network_id, day, revision)
+    for _ in range(3):
+        # Every write bumps the revision in its own transaction: an unchanged revision after
+        # the two reads means no write committed in between, so the snapshot is consistent.
+        after = _revision(c, network_id)
+        if after == revision:
+            return snap
+        revision = after
+        snap = _load_once(c, network_id, day, revision)
+    return snap
+
+
+def _revision(c: sa.Connection, network_id: str) -> int:
+    revision = c.execute(sa.select(Network.revision).where(Network.id == network_id)).scalar()
+    if revision is None:
+        raise NotFound("network", network_id)
+    return int(revision)
+
+
+def _load_once(c: sa.Connection, network_id: str, day: dt.date, revision: int) -> Snapshot:
+    postgres = c.dialect.name == "postgresql"
+    a = Actor.__table__.c
+    columns: list[Any] = [
+        a.id,
+        a.kind,
+        a.area,
+        sa.cast(a.languages, sa.Text),
+        sa.cast(a.assets, sa.Text),
+        sa.cast(a.needs, sa.Text),
+        a.consent,
+    ]
+    if postgres:
+        columns.append(sa.func.hashtextextended(a.id, 0))
+    actor_rows = c.execute(
+        sa.select(*columns).where(a.network_id == network_id).order_by(a.id)
+    ).all()
+    parse = _json_set_parser()
+    canonical = {k: k for k in ACTOR_KINDS}
+    n = len(actor_rows)
+    cols: list[tuple[Any, ...]] = list(zip(*actor_rows, strict=True)) if n else [()] * len(columns)
+    ids, kinds, areas, langs, assets, needs, consent = cols[:7]
+
+    ties: tuple[IntArray, IntArray, IntArray, FloatArray, IntArray] | None = None
+    if postgres:
+        ties = _ties_postgres(c, network_id, day, np.asarray(cols[7], dtype=np.int64))
+    if ties is None:
+        ties = _ties_portable(c, network_id, day, {aid: i for i, aid in enumerate(ids)})
+    src, dst, kind_mask, strength, support_mask = ties
+    known = (src >= 0) & (dst >= 0) & (src != dst)
+    if not known.all():  # an actor written between the two reads (or a corrupt row)
+        src, dst, kind_mask = src[known], dst[known], kind_mask[known]
+        strength, support_mask = strength[known], support_mask[known]
+    return _build(
+        network_id=network_id,
+        revision=revision,
+        as_of=day,
+        ids=ids,
+        kind=[canonical.get(k, k) for k in kinds],
+        area=areas,
+        languages=[parse(x) for x in langs],
+        assets=[parse(x) for x in assets],
+        needs=[parse(x) for x in needs],
+        consent=consent,
+        src=src,
+        dst=dst,
+        kind_mask=kind_mask,
+        strength=strength,
+        support_mask=support_mask,
+    )
+
+
+def _active(t: Any, network_id: str, day: dt.date) -> list[Any]:
+    return [
+        t.network_id == network_id,
+        sa.or_(t.since.is_(None), t.since <= day),
+        sa.or_(t.until.is_(None), t.until >= day),
+    ]
+
+
+def _tie_codes(t: Any) -> tuple[Any, Any]:
+    """SQL expressions of a tie's kind bit and support bit mask (unknown kinds: ``knows``)."""
+    kind = sa.case(*[(t.kind == k, bit) for k, bit in _TIE_BIT.items()], else_=_KNOWS_BIT)
+    text = sa.cast(t.support, sa.Text)
+    support = sum(
+        (sa.case((text.like(f'%"{k}"%'), bit), else_=0) for k, bit in _SUPPORT_BIT.items()),
+        sa.literal(0),
+    )
+    return kind, support
+
+
+def _ties_portable(
+    c: sa.Connection, network_id: str, day: dt.date, index: Mapping[str, int]
+) -> tuple[IntArray, IntArray, IntArray, FloatArray, IntArray]:
+    t = Tie.__table__.c
+    kind, support = _tie_codes(t)
+    rows = c.execute(
+        sa.select(t.source_id, t.target_id, kind, t.strength, support).where(
+            *_active(t, network_id, day)
+        )
+    ).all()
+    m = len(rows)
+    cols: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if m else [()] * 5
+    try:
+        src = np.fromiter(map(index.__getitem__, cols[0]), dtype=np.int64, count=m)
+        dst = np.fromiter(map(index.__getitem__, cols[1]), dtype=np.int64, count=m)
+    except KeyError:  # an actor written between the two reads
+        src = np.fromiter((index.get(x, -1) for x in cols[0]), dtype=np.int64, count=m)
+        dst = np.fromiter((index.get(x, -1) for x in cols[1]), dtype=np.int64, count=m)
+    return (
+        src,
+        dst,
+        np.fromiter(cols[2], dtype=np.int64, count=m),
+        np.fromiter(cols[3], dtype=np.float64, count=m),
+        np.fromiter(cols[4], dtype=np.int64, count=m),
+    )
+
+
+_PG_ROW = np.dtype(
+    [("src", ">i8"), ("dst", ">i8"), ("kind", ">i2"), ("strength", ">i2"), ("support", ">i2")]
+)
+
+
+def _ties_postgres(
+    c: sa.Connection, network_id: str, day: dt.date, actor_hash: IntArray
+) -> tuple[IntArray, IntArray, IntArray, FloatArray, IntArray] | None:
+    """PostgreSQL fast path: all active ties as one ``bytea`` of fixed-width big-endian rows
+    (``string_agg`` of ``int8send``/``int2send``), parsed by numpy in one step.
+
+    Actor ids travel as their 64-bit ``hashtextextended`` and are matched to vertices with
+    a sorted search; on a hash collision between two actors (about 1 in 10^9 networks of
+    100,000 actors) this returns ``None`` and the portable path is used.
+    """
+    order = np.argsort(actor_hash, kind="stable")
+    sorted_hash = actor_hash[order]
+    if len(sorted_hash) > 1 and bool((sorted_hash[1:] == sorted_hash[:-1]).any()):
+        return None
+    t = Tie.__table__.c
+    kind, support = _tie_codes(t)
+
+    def send8(x: Any) -> Any:
+        return sa.func.int8send(sa.func.hashtextextended(x, 0))
+
+    def send2(x: Any) -> Any:
+        return sa.func.int2send(sa.cast(x, sa.SmallInteger))
+
+    row = send8(t.source_id)
+    for part in (send8(t.target_id), send2(kind), send2(t.strength), send2(support)):
+        row = row.op("||")(part)
+    stmt = sa.select(sa.func.string_agg(row, sa.literal(b"", sa.LargeBinary))).where(
+        *_active(t, network_id, day)
+    )
+    blob = c.execute(stmt).scalar()
+    body = np.frombuffer(bytes(blob or b""), dtype=_PG_ROW)
+
+    def vertex(hashes: npt.NDArray[Any]) -> IntArray:
+        h = hashes.astype(np.int64)
+        if not len(order):
+            return np.full(len(h), -1, dtype=np.int64)
+        pos = np.clip(np.searchsorted(sorted_hash, h), 0, len(order) - 1)
+        found = sorted_hash[pos] == h
+        return np.where(found, order[pos], -1).astype(np.int64)
+
+    return (
+        vertex(body["src"]),
+        vertex(body["dst"]),
+        body["kind"].astype(np.int64),
+        body["strength"].astype(np.float64),
+        body["support"].astype(np.int64),
+    )
+
+
+def snapshot_from_networkx(
+    G: Any,
+    *,
+    weight: str | None = "weight",
+    network_id: str = "networkx",
+    revision: int = 0,
+    as_of: dt.date | None = None,
+    default_kind: str = ActorKind.resident.value,
+) -> Snapshot:
+    """A snapshot of a networkx graph (tests, notebooks, the library used on its own).
+
+    Node ids become ``str(node)``, in the graph's node order. Node attributes ``kind``,
+    ``area``, ``languages``, ``assets``, ``needs`` and ``consent`` are used when present
+    (``kind`` defaults to ``default_kind``). Edge attribute ``weight`` (or the one named)
+    becomes the edge weight, default 1.0; ``kind`` (default ``knows``) becomes the tie kind.
+    In a directed graph every edge also becomes a referral (``refers_to``); multigraphs are
+    collapsed like the store's parallel ties (maximum weight).
+    """
+    nodes = list(G.nodes())
+    pos = {v: i for i, v in enumerate(nodes)}
+    data = G.nodes
+    src: list[int] = []
+    dst: list[int] = []
+    masks: list[int] = []
+    strengths: list[float] = []
+    supports: list[int] = []
+    for u, v, attrs in G.edges(data=True):
+        if u == v:
+            continue
+        src.append(pos[u])
+        dst.append(pos[v])
+        tie_kind = str(attrs.get("kind", TieKind.knows.value))
+        bit = _TIE_BIT.get(tie_kind, _TIE_BIT[TieKind.knows.value])
+        masks.append(_REFERS_BIT if G.is_directed() else bit)
+        strengths.append(float(attrs.get(weight, 1.0)) if weight else 1.0)
+        sup = 0
+        for s in attrs.get("support", ()):
+            sup |= _SUPPORT_BIT.get(s, 0)
+        supports.append(sup)
+
+    def sets(name: str) -> list[frozenset[str]]:
+        return [frozenset(data[v].get(name, ())) for v in nodes]
+
+    return _build(
+        network_id=network_id,
+        revision=revision,
+        as_of=as_of or dt.date.today(),
+        ids=[str(v) for v in nodes],
+        kind=[str(data[v].get("kind", default_kind)) for v in nodes],
+        area=[data[v].get("area") for v in nodes],
+        languages=sets("languages"),
+        assets=sets("assets"),
+        needs=sets("needs"),
+        consent=[data[v].get("consent") for v in nodes],
+        src=np.asarray(src, dtype=np.int64),
+        dst=np.asarray(dst, dtype=np.int64),
+        kind_mask=np.asarray(masks, dtype=np.int64),
+        strength=np.asarray(strengths, dtype=np.float64),
+        support_mask=np.asarray(supports, dtype=np.int64),
+    )
+
+
+# --------------------------------------------------------------------------- projections
+
+
+def subsnapshot(snapshot: Snapshot, vertices: Iterable[int]) -> Snapshot:
+    """The snapshot induced by ``vertices`` (kept in ascending order), same provenance."""
+    keep = np.unique(np.fromiter(vertices, dtype=np.int64))
+    remap = np.full(snapshot.n, -1, dtype=np.int64)
+    remap[keep] = np.arange(len(keep))
+    e = snapshot.edge_array
+    inside = (remap[e[:, 0]] >= 0) & (remap[e[:, 1]] >= 0) if len(e) else np.zeros(0, bool)
+    eids = np.flatnonzero(inside)
+    edges = np.column_stack([remap[e[eids, 0]], remap[e[eids, 1]]]).astype(np.int64)
+    new = ig.Graph(n=len(keep), edges=edges.tolist(), directed=False)
+    for attr in ("weight", "kinds", "support"):
+        if attr in snapshot.graph.es.attributes():
+            values = snapshot.graph.es[attr]
+            new.es[attr] = [values[i] for i in eids.tolist()]
+    ks = keep.tolist()
+    referrals = tuple(
+        (int(remap[s]), int(remap[t]))
+        for s, t in snapshot.referrals
+        if remap[s] >= 0 and remap[t] >= 0
+    )
+    ids = tuple(snapshot.ids[i] for i in ks)
+    return Snapshot(
+        network_id=snapshot.network_id,
+        revision=snapshot.revision,
+        as_of=snapshot.as_of,
+        graph=new,
+        ids=ids,
+        index={a: i for i, a in enumerate(ids)},
+        kind=tuple(snapshot.kind[i] for i in ks),
+        area=tuple(snapshot.area[i] for i in ks),
+        languages=tuple(snapshot.languages[i] for i in ks),
+        assets=tuple(snapshot.assets[i] for i in ks),
+        needs=tuple(snapshot.needs[i] for i in ks),
+        consent=tuple(snapshot.consent[i] for i in ks),
+        referrals=referrals,
+        tie_count=len(eids),
+        edge_array=edges,
+    )
+
+
+def persons_only(snapshot: Snapshot) -> Snapshot:
+    """The person–person network: residents, key figures and professionals, their ties."""
+    return subsnapshot(snapshot, np.flatnonzero(snapshot.is_person).tolist())
+
+
+@dataclass(frozen=True, eq=False)
+class Affiliation:
+    """Persons and the initiatives/organisations they are tied to, as a bipartite graph.
+
+    ``graph`` has the persons first (``type`` False) then the groups (``type`` True);
+    ``persons[i]`` / ``groups[j]`` are the snapshot vertices behind bipartite vertex ``i`` /
+    ``len(persons) + j``. Edge ``weight`` is the tie weight.
+    """
+
+    graph: ig.Graph
+    persons: IntArray
+    groups: IntArray
+
+    def co_membership(self) -> ig.Graph:
+        """Persons linked by the number of groups they share (igraph bipartite projection),
+        edge attribute ``weight``; vertex ``i`` is ``persons[i]``."""
+        projected = self.graph.bipartite_projection(types="type", multiplicity=True, which=0)
+        if projected.ecount():
+            projected.es["weight"] = [float(x) for x in projected.es["weight"]]
+        return projected
+
+
+def affiliation(
+    snapshot: Snapshot,
+    group_kinds: Iterable[str] = (ActorKind.initiative.value, ActorKind.organisation.value),
+) -> Affiliation:
+    """The person–initiative/organisation bipartite projection of ``snapshot``."""
+    persons = np.flatnonzero(snapshot.is_person).astype(np.int64)
+    groups = snapshot.vertices_of_kind(*group_kinds)
+    pos = np.full(snapshot.n, -1, dtype=np.int64)
+    pos[persons] = np.arange(len(persons))
+    pos[groups] = len(persons) + np.arange(len(groups))
+    e = snapshot.edge_array
+    if len(e):
+        is_p = snapshot.is_person
+        is_g = np.zeros(snapshot.n, dtype=bool)
+        is_g[groups] = True
+        keep = (is_p[e[:, 0]] & is_g[e[:, 1]]) | (is_g[e[:, 0]] & is_p[e[:, 1]])
+        eids = np.flatnonzero(keep)
+        edges = np.column_stack([pos[e[eids, 0]], pos[e[eids, 1]]])
+        weights = snapshot.weights[eids]
+    else:
+        edges = np.zeros((0, 2), dtype=np.int64)
+        weights = np.zeros(0)
+    graph = ig.Graph(n=len(persons) + len(groups), edges=edges.tolist(), directed=False)
+    graph.vs["type"] = [False] * len(persons) + [True] * len(groups)
+    graph.es["weight"] = weights.tolist()
+    return Affiliation(graph=graph, persons=persons, groups=groups)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def bfs_levels(
+    snapshot: Snapshot,
+    sources: Iterable[int] | IntArray,
+    max_depth: int,
+    *,
+    blocked: BoolArray | None = None,
+) -> npt.NDArray[np.int32]:
+    """Hop distance from the nearest of ``sources`` to every vertex, up to ``max_depth``
+    (``-1`` beyond it or unreachable). ``blocked`` vertices are neither entered nor left.
+
+    A level-synchronous multi-source BFS over :attr:`Snapshot.adjacency`, O(edges touched).
+    """
+    adj = snapshot.adjacency
+    dist = np.full(snapshot.n, -1, dtype=np.int32)
+    frontier = np.unique(
+        np.asarray(
+            list(sources) if not isinstance(sources, np.ndarray) else sources, dtype=np.int64
+        )
+    )
+    if blocked is not None and len(frontier):
+        frontier = frontier[~blocked[frontier]]
+    dist[frontier] = 0
+    for depth in range(1, max_depth + 1):
+        if not len(frontier):
+            break
+        _, nbr = adj.gather(frontier)
+        nbr = nbr[dist[nbr] < 0]
+        if blocked is not None:
+            nbr = nbr[~blocked[nbr]]
+        frontier = np.unique(nbr)
+        dist[frontier] = depth
+    return dist
+
+
+_RNG_LOCK = threading.Lock()
+
+
+@contextmanager
+def seeded(seed: int) -> Iterator[None]:
+    """Run igraph's randomised routines (Leiden, ...) on a private ``random.Random(seed)``,
+    serialised by a lock, so results are reproducible and threads do not interleave."""
+    with _RNG_LOCK:
+        ig.set_random_number_generator(random.Random(seed))
+        try:
+            yield
+        finally:
+            ig.set_random_number_generator(random)
+
+
+def require_lang(lang: str) -> str:
+    """``"nl"`` (default) or ``"en"``; anything else is a :class:`ValidationFailed`."""
+    if lang not in ("nl", "en"):
+        raise ValidationFailed("lang", "language must be 'nl' or 'en'")
+    return lang
+
+
+def params_key(params: Mapping[str, Any]) -> tuple[tuple[str, Hashable], ...]:
+    """A hashable, order-independent form of analysis parameters (cache keys)."""
+
+    def freeze(value: Any) -> Hashable:
+        if isinstance(value, Mapping):
+            return tuple(sorted((str(k), freeze(v)) for k, v in value.items()))
+        if isinstance(value, list | tuple | set | frozenset):
+            items = [freeze(v) for v in value]
+            return (
+                tuple(sorted(items, key=repr))
+                if isinstance(value, set | frozenset)
+                else (tuple(items))
+            )
+        return value
+
+    return tuple(sorted((str(k), freeze(v)) for k, v in params.items()))
