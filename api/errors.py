@@ -116,8 +116,23 @@ def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
     return _response(422, "invalid-input", "Invalid input", detail, request, errors)
 
 
+def _allowed_methods(request: Request) -> str | None:
+    """Every method any route serves on this path (Starlette names only the first route's)."""
+    from api.app import api_routes
+
+    path = request.url.path
+    methods = {
+        m for r in api_routes(request.app) if r.path_regex.match(path) for m in r.methods or ()
+    }
+    return ", ".join(sorted(methods)) if methods else None
+
+
 def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 405 and (allowed := _allowed_methods(request)):
+        headers["Allow"] = allowed
     titles = {
+        400: "Bad request",
         404: "Not found",
         405: "Method not allowed",
         401: "Unauthorized",
@@ -132,7 +147,7 @@ def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         titles.get(exc.status_code, "Error"),
         detail,
         request,
-        headers=dict(exc.headers) if exc.headers else None,
+        headers=headers or None,
     )
 
 
@@ -191,6 +206,7 @@ def _problem_response(description: str) -> dict[str, Any]:
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _problem_response("Malformed request: a body that is not UTF-8 JSON"),
     401: _problem_response("Missing, unknown, revoked or expired token"),
     403: _problem_response("The token's role may not do this"),
     404: _problem_response("No such object in a network this token may use"),

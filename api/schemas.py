@@ -29,8 +29,24 @@ T = TypeVar("T")
 
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
 Note = Annotated[str, Field(max_length=MAX_NOTE)]
-Theme = Annotated[str, Field(min_length=1, max_length=40)]
-Language = Annotated[str, Field(min_length=2, max_length=3)]
+Theme = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=40,
+        pattern=r"^[A-Za-z][A-Za-z0-9_-]*$",
+        description="a theme slug, e.g. taal (case-insensitive)",
+    ),
+]
+Language = Annotated[
+    str,
+    Field(
+        min_length=2,
+        max_length=3,
+        pattern=r"^[A-Za-z]+$",
+        description="ISO 639 code, e.g. nl, ar, pap",
+    ),
+]
 Themes = Annotated[list[Theme], Field(max_length=MAX_LIST)]
 Languages = Annotated[list[Language], Field(max_length=MAX_LIST)]
 AttrValue = Annotated[str, Field(max_length=500)] | int | float | bool | None
@@ -57,9 +73,14 @@ class PageOf(BaseModel, Generic[T]):
 # --- networks ---------------------------------------------------------------------------
 
 
+AreaCode = Annotated[
+    str, Field(max_length=10, pattern=r"^([Gg][Mm][0-9]{4}|[Ww][Kk][0-9]{6}|[Bb][Uu][0-9]{8})$")
+]
+
+
 class NetworkCreate(Strict):
     name: Name
-    area_code: Annotated[str, Field(max_length=10)] | None = Field(
+    area_code: AreaCode | None = Field(
         None, description="CBS code: GM + 4, WK + 6 or BU + 8 digits", examples=["WK036300"]
     )
     description: Annotated[str, Field(max_length=2000)] | None = None
@@ -70,7 +91,7 @@ class NetworkCreate(Strict):
 
 class NetworkUpdate(Strict):
     name: Name | None = None
-    area_code: Annotated[str, Field(max_length=10)] | None = None
+    area_code: AreaCode | None = None
     description: Annotated[str, Field(max_length=2000)] | None = None
     small_cell_threshold: int | None = Field(None, ge=2, le=100)
     retention_days: int | None = Field(None, ge=30, le=36_500)

@@ -168,3 +168,24 @@ def test_malformed_bodies_are_4xx(client: TestClient, admin: dict[str, str], net
     assert r.json()["status"] == 413
     r = client.put(url, json={}, headers=admin)
     assert r.status_code == 405
+
+
+def test_method_not_allowed_lists_every_method_of_the_path(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    r = client.put("/api/v1/networks", json={}, headers=admin)
+    assert r.status_code == 405
+    assert r.headers["allow"] == "GET, POST"
+    assert r.headers["content-type"] == "application/problem+json"
+
+
+def test_undecodable_body_is_a_400_problem(
+    client: TestClient, admin: dict[str, str], network: str
+) -> None:
+    r = client.post(
+        f"/api/v1/networks/{network}/ties",
+        content=b"\xff\xfe\x00",
+        headers=admin | {"content-type": "application/json"},
+    )
+    assert r.status_code in (400, 422)
+    assert r.headers["content-type"] == "application/problem+json"

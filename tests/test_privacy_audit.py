@@ -151,3 +151,18 @@ def test_logs_hold_no_personal_data(
     assert any(r.name == "netwerk.access" for r in server), "the access log wrote nothing"
     for secret in ("Geheime", "gevoelige", "Geheimer", "Lek Naam"):
         assert secret not in text
+
+
+def test_listing_ties_audits_the_actors_seen(client: TestClient, admin: dict, network: str) -> None:
+    a = _person(client, network, admin, "Een")
+    b = _person(client, network, admin, "Twee")
+    client.post(
+        f"/api/v1/networks/{network}/ties",
+        json={"source": a, "target": b, "kind": "friend"},
+        headers=admin,
+    )
+    client.get(f"/api/v1/networks/{network}/ties", headers=admin)
+    reads = client.get(
+        "/api/v1/audit", params={"object": b, "action": "read"}, headers=admin
+    ).json()["items"]
+    assert [e["route"] for e in reads] == ["/api/v1/networks/{nid}/ties"]

@@ -54,8 +54,8 @@ def list_audit(
     token: Annotated[str | None, Query(max_length=64)] = None,
     action: Literal["read", "write", "export", "erasure"] | None = None,
     object: Annotated[str | None, Query(max_length=64, description="an actor or tie id")] = None,
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
+    since: Annotated[dt.date | None, Query(description="from this day (UTC)")] = None,
+    until: Annotated[dt.date | None, Query(description="up to and including this day")] = None,
     limit: Limit | None = None,
     cursor: Annotated[str | None, Query(pattern=r"^\d{1,18}$")] = None,
 ) -> AuditPage:
@@ -66,9 +66,10 @@ def list_audit(
         token_id=token,
         action=action,
         object_id=object,
-        since=since,
-        until=until,
+        since=dt.datetime.combine(since, dt.time.min, dt.UTC) if since else None,
+        until=dt.datetime.combine(until, dt.time.max, dt.UTC) if until else None,
     )
+
     records = audit.list_events(session, flt, limit=n + 1, before=int(cursor) if cursor else None)
     return _page(records, n)
 

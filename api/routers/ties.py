@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import Limit, Scope, SessionDep, SettingsDep, page_limit, scope
+from api.deps import Limit, Scope, SessionDep, SettingsDep, audit_objects, page_limit, scope
 from api.errors import CONFLICT, PROBLEM_RESPONSES
 from api.schemas import PageOf, TieCreate, TieRead, TieUpdate
 from netwerk.model import Role, TieKind
@@ -43,6 +43,7 @@ def list_ties(
     page = svc.list_ties(
         session, s.network_id, flt, limit=page_limit(settings, limit), cursor=cursor
     )
+    audit_objects(request, [x for t in page.items for x in (t.source_id, t.target_id)])
     return PageOf[TieRead](
         items=[TieRead.model_validate(t) for t in page.items], next_cursor=page.next_cursor
     )
