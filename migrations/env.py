@@ -6,7 +6,8 @@ from alembic import context
 
 from netwerk.config import get_settings
 from netwerk.store.db import make_engine
-from netwerk.store.tables import Base
+from netwerk.store.tables import Base, UTCDateTime
+
 
 config = context.config
 target_metadata = Base.metadata
@@ -32,12 +33,20 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
+def render_item(type_, obj, autogen_context):  # type: ignore[no-untyped-def]
+    """Render our UTC timestamp type as the plain column type it stores."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

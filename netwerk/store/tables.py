@@ -195,3 +195,71 @@ class AuditObject(Base):
         primary_key=True,
     )
     object_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True, index=True)
+
+
+class Feedback(Base):
+    """What a broker did with a suggestion, and later what came of it. Goes with either actor
+    (ON DELETE CASCADE), so an erasure removes it."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["network_id", "source_id"],
+            ["actors.network_id", "actors.id"],
+            ondelete="CASCADE",
+            name="fk_feedback_source_actor",
+        ),
+        sa.ForeignKeyConstraint(
+            ["network_id", "target_id"],
+            ["actors.network_id", "actors.id"],
+            ondelete="CASCADE",
+            name="fk_feedback_target_actor",
+        ),
+        sa.Index("ix_feedback_network_pair", "network_id", "source_id", "target_id"),
+    )
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    network_id: Mapped[str] = mapped_column(Id, sa.ForeignKey("networks.id", ondelete="CASCADE"))
+    source_id: Mapped[str] = mapped_column(Id)
+    target_id: Mapped[str] = mapped_column(Id)
+    introducer_id: Mapped[str | None] = mapped_column(
+        Id, sa.ForeignKey("actors.id", ondelete="SET NULL")
+    )
+    suggestion_kind: Mapped[str] = mapped_column(sa.String(20))
+    reason_codes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    score: Mapped[float | None] = mapped_column(sa.Float)
+    decision: Mapped[str] = mapped_column(sa.String(12))
+    outcome: Mapped[str | None] = mapped_column(sa.String(20))
+    tie_id: Mapped[str | None] = mapped_column(Id, sa.ForeignKey("ties.id", ondelete="SET NULL"))
+    token_id: Mapped[str | None] = mapped_column(Id)
+    decided_at: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow)
+    outcome_at: Mapped[dt.datetime | None] = mapped_column(Stamp)
+
+
+class DoNotSuggest(Base):
+    """A pair the broker marked never to suggest (stored with source_id < target_id)."""
+
+    __tablename__ = "do_not_suggest"
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["network_id", "source_id"],
+            ["actors.network_id", "actors.id"],
+            ondelete="CASCADE",
+            name="fk_do_not_suggest_source_actor",
+        ),
+        sa.ForeignKeyConstraint(
+            ["network_id", "target_id"],
+            ["actors.network_id", "actors.id"],
+            ondelete="CASCADE",
+            name="fk_do_not_suggest_target_actor",
+        ),
+        sa.CheckConstraint("source_id < target_id", name="ordered_pair"),
+    )
+
+    network_id: Mapped[str] = mapped_column(
+        Id, sa.ForeignKey("networks.id", ondelete="CASCADE"), primary_key=True
+    )
+    source_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    target_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow)
+    token_id: Mapped[str | None] = mapped_column(Id)
