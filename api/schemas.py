@@ -8,9 +8,18 @@ in ``netwerk.store``, and come back as the same 422 problem with the field named
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    computed_field,
+)
 
 from netwerk.model import (
     MAX_ATTRIBUTES,
@@ -26,6 +35,27 @@ from netwerk.model import (
 )
 
 T = TypeVar("T")
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _iso(pattern: re.Pattern[str], what: str) -> BeforeValidator:
+    """Accept only ISO 8601 text (or an already parsed value): pydantic's lax mode would
+    otherwise read numbers such as ``0`` as Unix timestamps."""
+
+    def check(value: object) -> object:
+        if isinstance(value, str) and not pattern.match(value):
+            raise ValueError(f"use an ISO 8601 {what}")
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            raise ValueError(f"use an ISO 8601 {what}")
+        return value
+
+    return BeforeValidator(check)
+
+
+IsoDate = Annotated[dt.date, _iso(_ISO_DATE, "date (YYYY-MM-DD)")]
+IsoDateTime = Annotated[dt.datetime, _iso(_ISO_DATETIME, "date-time")]
 
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
 Note = Annotated[str, Field(max_length=MAX_NOTE)]
@@ -84,18 +114,18 @@ class NetworkCreate(Strict):
         None, description="CBS code: GM + 4, WK + 6 or BU + 8 digits", examples=["WK036300"]
     )
     description: Annotated[str, Field(max_length=2000)] | None = None
-    small_cell_threshold: int = Field(5, ge=2, le=100)
-    retention_days: int | None = Field(None, ge=30, le=36_500)
-    coarsen_area: bool = Field(False, description="research exports give wijk, not buurt")
+    small_cell_threshold: StrictInt = Field(5, ge=2, le=100)
+    retention_days: StrictInt | None = Field(None, ge=30, le=36_500)
+    coarsen_area: StrictBool = Field(False, description="research exports give wijk, not buurt")
 
 
 class NetworkUpdate(Strict):
     name: Name | None = None
     area_code: AreaCode | None = None
     description: Annotated[str, Field(max_length=2000)] | None = None
-    small_cell_threshold: int | None = Field(None, ge=2, le=100)
-    retention_days: int | None = Field(None, ge=30, le=36_500)
-    coarsen_area: bool | None = None
+    small_cell_threshold: StrictInt | None = Field(None, ge=2, le=100)
+    retention_days: StrictInt | None = Field(None, ge=30, le=36_500)
+    coarsen_area: StrictBool | None = None
 
 
 class NetworkRead(Read):
@@ -167,10 +197,10 @@ class TieCreate(Strict):
     source: Ref
     target: Ref
     kind: TieKind
-    strength: int = Field(3, ge=1, le=5, description="1 (weak) to 5 (strong)")
+    strength: StrictInt = Field(3, ge=1, le=5, description="1 (weak) to 5 (strong)")
     support: Annotated[list[SupportKind], Field(max_length=4)] = Field(default_factory=list)
-    since: dt.date | None = None
-    until: dt.date | None = Field(None, description="a tie with until in the past is history")
+    since: IsoDate | None = None
+    until: IsoDate | None = Field(None, description="a tie with until in the past is history")
     note: Note | None = None
 
 
@@ -178,10 +208,10 @@ class TieUpdate(Strict):
     source: Ref | None = None
     target: Ref | None = None
     kind: TieKind | None = None
-    strength: int | None = Field(None, ge=1, le=5)
+    strength: StrictInt | None = Field(None, ge=1, le=5)
     support: Annotated[list[SupportKind], Field(max_length=4)] | None = None
-    since: dt.date | None = None
-    until: dt.date | None = None
+    since: IsoDate | None = None
+    until: IsoDate | None = None
     note: Note | None = None
 
 
@@ -213,7 +243,7 @@ class TokenCreate(Strict):
     networks: Annotated[list[Ref], Field(max_length=1000)] = Field(
         default_factory=list, description="networks a non-admin token may use"
     )
-    expires_at: dt.datetime | None = None
+    expires_at: IsoDateTime | None = None
 
 
 class TokenRead(BaseModel):

@@ -189,3 +189,16 @@ def test_undecodable_body_is_a_400_problem(
     )
     assert r.status_code in (400, 422)
     assert r.headers["content-type"] == "application/problem+json"
+
+
+def test_numbers_are_not_dates_or_booleans(
+    client: TestClient, admin: dict[str, str], network: str
+) -> None:
+    r = client.post("/api/v1/networks", json={"name": "W", "coarsen_area": 0}, headers=admin)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "coarsen_area"
+    r = client.get(f"/api/v1/networks/{network}/ties", params={"active_on": "0"}, headers=admin)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "active_on"
+    r = client.get("/api/v1/audit", params={"until": "0"}, headers=admin)
+    assert r.status_code == 422
+    r = client.patch(f"/api/v1/networks/{network}", json={"coarsen_area": None}, headers=admin)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "coarsen_area"

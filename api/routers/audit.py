@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from api.deps import Limit, Scope, SessionDep, SettingsDep, page_limit, require_roles, scope
 from api.errors import PROBLEM_RESPONSES
+from api.schemas import IsoDate
 from netwerk import audit
 from netwerk.model import Role
 from netwerk.store.actors import get_actor
@@ -54,8 +55,8 @@ def list_audit(
     token: Annotated[str | None, Query(max_length=64)] = None,
     action: Literal["read", "write", "export", "erasure"] | None = None,
     object: Annotated[str | None, Query(max_length=64, description="an actor or tie id")] = None,
-    since: Annotated[dt.date | None, Query(description="from this day (UTC)")] = None,
-    until: Annotated[dt.date | None, Query(description="up to and including this day")] = None,
+    since: Annotated[IsoDate | None, Query(description="from this day (UTC)")] = None,
+    until: Annotated[IsoDate | None, Query(description="up to and including this day")] = None,
     limit: Limit | None = None,
     cursor: Annotated[str | None, Query(pattern=r"^\d{1,18}$")] = None,
 ) -> AuditPage:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import Limit, Scope, SessionDep, SettingsDep, audit_objects, page_limit, scope
 from api.errors import CONFLICT, PROBLEM_RESPONSES
-from api.schemas import PageOf, TieCreate, TieRead, TieUpdate
+from api.schemas import IsoDate, PageOf, TieCreate, TieRead, TieUpdate
 from netwerk.model import Role, TieKind
 from netwerk.store import ties as svc
 
@@ -35,7 +34,7 @@ def list_ties(
     s: Broker,
     kind: TieKind | None = None,
     actor: Annotated[str | None, Query(max_length=64, description="ties of this actor")] = None,
-    active_on: Annotated[dt.date | None, Query(description="only ties active that day")] = None,
+    active_on: Annotated[IsoDate | None, Query(description="only ties active that day")] = None,
     limit: Limit | None = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> PageOf[TieRead]:

@@ -31,6 +31,10 @@ def _clean(changes: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise ValidationFailed(sorted(unknown)[0], "not a field of a network")
     out = dict(changes)
+    for required in ("name", "small_cell_threshold", "coarsen_area"):
+        if required in out and out[required] is None:
+            raise ValidationFailed(required, "may not be null")
+
     if "name" in out:
         name = " ".join(str(out["name"] or "").split())
         if not name:
