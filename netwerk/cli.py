@@ -332,7 +332,44 @@ def _write_csv(data: Any, folder: str) -> list[str]:
     return [str(target / "actors.csv"), str(target / "ties.csv")]
 
 
+retention_app = typer.Typer(
+    help=t("Bewaartermijnen toepassen.", "Apply retention periods."), no_args_is_help=True
+)
+app.add_typer(retention_app, name="retention")
+
+
+@retention_app.command(
+    "run",
+    help=t(
+        "Verwijder geschiedenis (beëindigde relaties, feedback) ouder dan de bewaartermijn van "
+        "elk netwerk.",
+        "Purge history (ended ties, feedback) older than each network's retention period.",
+    ),
+)
+def retention_run(
+    network: Annotated[
+        str | None, typer.Option(help=t("Alleen dit netwerk.", "Only this network."))
+    ] = None,
+) -> None:
+    from netwerk.retention import run_retention
+
+    with transaction(make_sessionmaker(_engine())) as session:
+        reports = run_retention(session, network_id=network)
+    for r in reports:
+        out.print(
+            t(
+                f"{r.network_id}: {r.ties_purged} relaties en {r.feedback_purged} "
+                f"feedback verwijderd (vóór {r.cutoff})",
+                f"{r.network_id}: purged {r.ties_purged} ties and {r.feedback_purged} "
+                f"feedback (before {r.cutoff})",
+            )
+        )
+    if not reports:
+        out.print(t("Geen netwerk heeft een bewaartermijn.", "No network has a retention period."))
+
+
 def main() -> None:
+
     app()
 
 

@@ -1,0 +1,52 @@
+"""Retention (AVG/GDPR art. 5(1)(e), storage limitation): per network, history ties (``until``
+older than the retention period) and feedback decided before it are purged for good."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from netwerk import cache
+from netwerk.store.revision import bump_revision
+from netwerk.store.tables import Feedback, Network, Tie, utcnow
+
+__all__ = ["RetentionReport", "run_retention"]
+
+
+@dataclass(frozen=True)
+class RetentionReport:
+    network_id: str
+    retention_days: int
+    cutoff: dt.date
+    ties_purged: int
+    feedback_purged: int
+
+
+def run_retention(
+    session: Session, *, today: dt.date | None = None, network_id: str | None = None
+) -> list[RetentionReport]:
+    """Purge in the caller's transaction; networks without ``retention_days`` are skipped."""
+    now = today or utcnow().date()
+    stmt = sa.select(Network.id, Network.retention_days).where(Network.retention_days.is_not(None))
+    if network_id:
+        stmt = stmt.where(Network.id == network_id)
+    reports = []
+    for nid, days in session.execute(stmt).all():
+        cutoff = now - dt.timedelta(days=int(days))
+        ties = session.execute(
+            sa.delete(Tie).where(Tie.network_id == nid, Tie.until.is_not(None), Tie.until < cutoff)
+        )
+        stamp = dt.datetime.combine(cutoff, dt.time.min, dt.UTC)
+        feedback = session.execute(
+            sa.delete(Feedback).where(Feedback.network_id == nid, Feedback.decided_at < stamp)
+        )
+        purged_ties = int(ties.rowcount or 0)  # type: ignore[attr-defined]
+        purged_feedback = int(feedback.rowcount or 0)  # type: ignore[attr-defined]
+        if purged_ties or purged_feedback:
+            bump_revision(session, nid)
+            cache.purge_network(nid)
+        reports.append(RetentionReport(nid, int(days), cutoff, purged_ties, purged_feedback))
+    return reports
