@@ -34,8 +34,9 @@ def run_retention(
     if network_id:
         stmt = stmt.where(Network.id == network_id)
     reports = []
-    for nid, days in session.execute(stmt).all():
-        cutoff = now - dt.timedelta(days=int(days))
+    for nid, days in session.execute(stmt).tuples():
+        assert days is not None  # filtered above
+        cutoff = now - dt.timedelta(days=days)
         ties = session.execute(
             sa.delete(Tie).where(Tie.network_id == nid, Tie.until.is_not(None), Tie.until < cutoff)
         )
@@ -48,5 +49,5 @@ def run_retention(
         if purged_ties or purged_feedback:
             bump_revision(session, nid)
             cache.purge_network(nid)
-        reports.append(RetentionReport(nid, int(days), cutoff, purged_ties, purged_feedback))
+        reports.append(RetentionReport(nid, days, cutoff, purged_ties, purged_feedback))
     return reports
