@@ -7,12 +7,11 @@ import logging
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from api.errors import install_problem_handlers
 from api.middleware import AccessLog, Audit, BodyLimit, SecurityHeaders
-from fastapi.staticfiles import StaticFiles
-
 from api.routers import actors, audit, dashboard, health, networks, ties, tokens
 from netwerk import __version__
 from netwerk.config import Settings, get_settings
