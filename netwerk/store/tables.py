@@ -98,7 +98,12 @@ class Actor(Base):
 
 
 class Tie(Base):
+    """A tie belongs to its network through the composite keys to its two actors (which also
+    cascade a network's deletion); a separate key to ``networks`` would only add a per-row
+    check to every bulk insert."""
+
     __tablename__ = "ties"
+
     __table_args__ = (
         sa.ForeignKeyConstraint(
             ["network_id", "source_id"],
@@ -120,7 +125,7 @@ class Tie(Base):
     )
 
     id: Mapped[str] = mapped_column(Id, primary_key=True)
-    network_id: Mapped[str] = mapped_column(Id, sa.ForeignKey("networks.id", ondelete="CASCADE"))
+    network_id: Mapped[str] = mapped_column(Id)
     source_id: Mapped[str] = mapped_column(Id)
     target_id: Mapped[str] = mapped_column(Id)
     kind: Mapped[str] = mapped_column(sa.String(20))
