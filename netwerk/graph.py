@@ -63,6 +63,7 @@ __all__ = [
     "load_snapshot",
     "persons_only",
     "seeded",
+    "snapshot_from_columns",
     "snapshot_from_networkx",
     "subsnapshot",
 ]
@@ -136,6 +137,7 @@ class Snapshot:
     needs: tuple[frozenset[str], ...]
     consent: tuple[str | None, ...]
     referrals: tuple[tuple[int, int], ...]
+    """Directed ``refers_to`` ties as ``(source, target)`` vertices, sorted, without repeats."""
     tie_count: int = 0
     """Active tie rows (before parallel ties between a pair were collapsed)."""
     edge_array: IntArray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
@@ -196,6 +198,35 @@ class Snapshot:
         )
 
     @cached_property
+    def triangles(self) -> IntArray:
+        """``(t, 3)`` vertex triples of every triangle (igraph ``list_triangles``)."""
+        return np.asarray(self.graph.list_triangles(), dtype=np.int64).reshape(-1, 3)
+
+    @cached_property
+    def slots(self) -> tuple[IntArray, IntArray]:
+        """Per edge, the position in :attr:`adjacency` of its lower-to-higher entry and of
+        its higher-to-lower entry (see :meth:`slot`)."""
+        adj, m = self.adjacency, self.m
+        owner = np.repeat(np.arange(self.n, dtype=np.int64), np.diff(adj.indptr))
+        lower = owner == self.edge_array[adj.eids, 0] if m else np.zeros(0, dtype=bool)
+        up = np.empty(m, dtype=np.int64)
+        down = np.empty(m, dtype=np.int64)
+        up[adj.eids[lower]] = np.flatnonzero(lower)
+        down[adj.eids[~lower]] = np.flatnonzero(~lower)
+        return up, down
+
+    def edge_ids(self, a: IntArray, b: IntArray) -> IntArray:
+        """Edge ids of the pairs ``(a[i], b[i])`` (which must be edges), vectorised."""
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        keys = self.edge_array[:, 0] * self.n + self.edge_array[:, 1]  # sorted by _build
+        return np.searchsorted(keys, lo * self.n + hi).astype(np.int64)
+
+    def slot(self, i: IntArray, j: IntArray, eid: IntArray) -> IntArray:
+        """Adjacency positions of the directed entries ``i -> j`` over edges ``eid``."""
+        up, down = self.slots
+        return np.where(i < j, up[eid], down[eid])
+
+    @cached_property
     def components(self) -> IntArray:
         """Connected-component label per vertex (labels by igraph's order)."""
         return np.asarray(self.graph.connected_components().membership, dtype=np.int64)
@@ -237,7 +268,7 @@ def _build(
     n = len(ids)
     tie_count = len(src)
     refer = (kind_mask & _REFERS_BIT) != 0
-    referrals = tuple(zip(src[refer].tolist(), dst[refer].tolist(), strict=True))
+    referrals = tuple(sorted(set(zip(src[refer].tolist(), dst[refer].tolist(), strict=True))))
     lo = np.minimum(src, dst)
     hi = np.maximum(src, dst)
     key = lo * max(n, 1) + hi
@@ -557,6 +588,65 @@ def snapshot_from_networkx(
         kind_mask=np.asarray(masks, dtype=np.int64),
         strength=np.asarray(strengths, dtype=np.float64),
         support_mask=np.asarray(supports, dtype=np.int64),
+    )
+
+
+def snapshot_from_columns(
+    actors: Any,
+    ties: Any,
+    *,
+    network_id: str = "columns",
+    revision: int = 0,
+    as_of: dt.date | None = None,
+) -> Snapshot:
+    """A snapshot of in-memory actor and tie columns (:class:`netwerk.store.bulk.ActorColumns`
+    and ``TieColumns``, e.g. from :func:`netwerk.synth.generate`) without a database: the
+    same result :func:`load_snapshot` gives after loading them, for tests and benchmarks."""
+    day = as_of or dt.date.today()
+    order = sorted(range(len(actors.id)), key=actors.id.__getitem__)
+    ids = [actors.id[i] for i in order]
+    index = {a: i for i, a in enumerate(ids)}
+    m = len(ties.source_id)
+    active = np.fromiter(
+        (
+            (s is None or s <= day) and (u is None or u >= day)
+            for s, u in zip(ties.since, ties.until, strict=True)
+        ),
+        dtype=bool,
+        count=m,
+    )
+    keep = np.flatnonzero(active).tolist()
+    src = np.fromiter((index[ties.source_id[i]] for i in keep), np.int64, len(keep))
+    dst = np.fromiter((index[ties.target_id[i]] for i in keep), np.int64, len(keep))
+    kind_mask = np.fromiter(
+        (_TIE_BIT.get(ties.kind[i], _KNOWS_BIT) for i in keep), np.int64, len(keep)
+    )
+    strength = np.fromiter((ties.strength[i] for i in keep), np.float64, len(keep))
+
+    def bits(values: Iterable[str]) -> int:
+        out = 0
+        for x in values:
+            out |= _SUPPORT_BIT.get(x, 0)
+        return out
+
+    support = np.fromiter((bits(ties.support[i]) for i in keep), np.int64, len(keep))
+    canonical = {k: k for k in ACTOR_KINDS}
+    return _build(
+        network_id=network_id,
+        revision=revision,
+        as_of=day,
+        ids=ids,
+        kind=[canonical.get(actors.kind[i], actors.kind[i]) for i in order],
+        area=[actors.area[i] for i in order],
+        languages=[frozenset(actors.languages[i]) for i in order],
+        assets=[frozenset(actors.assets[i]) for i in order],
+        needs=[frozenset(actors.needs[i]) for i in order],
+        consent=[actors.consent[i] for i in order],
+        src=src,
+        dst=dst,
+        kind_mask=kind_mask,
+        strength=strength,
+        support_mask=support,
     )
 
 

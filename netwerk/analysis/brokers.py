@@ -1,0 +1,627 @@
+"""Brokers: actors whose absence splits the network, whose contacts do not know each other,
+and who link groups (DESIGN.md 4).
+
+Articulation points
+    Actors whose removal disconnects their component (Hopcroft & Tarjan 1973, via igraph's
+    biconnected components). What splits off is read from the block-cut tree: removing
+    actor *v* leaves one piece per block-subtree hanging off *v*; all pieces but the largest
+    "split off". O(n + m) for all actors at once.
+
+Structural holes (Burt 1992)
+    ``constraint`` C_i = sum_j (p_ij + sum_q p_iq p_qj)^2 with p_ij the proportional tie
+    weight; ``effective_size`` = number of contacts minus their redundancy (Borgatti's
+    simplification n - 2t/n on the binary graph; Burt's general formula when weighted);
+    ``efficiency`` = effective size / contacts; ``hierarchy`` (Burt 1992, p. 71) =
+    sum_j r_j ln r_j / (N ln N), r_j = c_ij / (C_i / N), the concentration of constraint
+    in one contact. Binary by default, as networkx's ``constraint``/``effective_size``
+    (``weighted=True`` uses tie strength).
+    Undefined values (isolated actors; hierarchy with one contact) are ``None``. All four are
+    vectorised over the triangles (each common contact q of ego i and contact j is a
+    triangle), O(m + t) for t triangles.
+
+Brokerage roles (Gould & Fernandez 1989)
+    For a broker *b* and an ordered pair (a, c) with a -> b -> c and no a -> c tie, by the
+    groups of a, b, c: coordinator (all one group), itinerant (a and c share a group, b is
+    outside it), representative (a in b's group, c outside), gatekeeper (c in b's group,
+    a outside), liaison (all three differ). Actors without a group (no area, no language)
+    are left out of every triad they are in.
+
+    Convention: on the **symmetric** network each tie counts in both directions, so every
+    open two-path a - b - c counts as the ordered pairs (a, c) *and* (c, a): a coordinator
+    triad counts 2, and one representative triad is also one gatekeeper triad. This is
+    the convention of ``sna::brokerage`` in R on a symmetrised graph. On the **directed**
+    network of ``refers_to`` ties each referral chain a -> b -> c counts once.
+    Symmetric counts are computed from group histograms of each broker's contacts minus
+    the closed triads (triangles): O(m + t) for t triangles.
+
+Complexity: articulation points O(n + m); constraint O(sum of squared degrees); brokerage
+O(m + triangles); hierarchy O(sum over reported actors of their contacts' degrees).
+
+References
+----------
+Burt R.S. (1992) Structural Holes. Harvard University Press. doi:10.4159/9780674029095.
+Borgatti S.P. (1997) Structural holes: unpacking Burt's redundancy measures. Connections
+20(1):35-38.
+Gould R.V., Fernandez R.M. (1989) Structures of mediation: a formal approach to brokerage
+in transaction networks. Sociological Methodology 19:89-126. doi:10.2307/270949.
+Hopcroft J., Tarjan R. (1973) Algorithm 447: efficient algorithms for graph manipulation.
+Comm ACM 16(6):372-378. doi:10.1145/362248.362272.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from netwerk.analysis.common import (
+    ActorRef,
+    Provenance,
+    actor_ref,
+    check_kinds,
+    check_positive,
+    num,
+    provenance,
+    ranked,
+)
+from netwerk.analysis.communities import Partition, partition
+from netwerk.errors import ValidationFailed
+from netwerk.graph import Snapshot
+
+__all__ = [
+    "GROUPINGS",
+    "ROLES",
+    "ArticulationPoint",
+    "BlockCutTree",
+    "BrokerageEntry",
+    "BrokerageResult",
+    "BrokersResult",
+    "Piece",
+    "StructuralHole",
+    "brokerage",
+    "brokers",
+    "group_labels",
+    "structural_holes",
+]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+GROUPINGS = ("community", "area", "language", "kind")
+ROLES = ("coordinator", "itinerant", "representative", "gatekeeper", "liaison")
+REFERENCES = (
+    "Burt R.S. (1992) Structural Holes, doi:10.4159/9780674029095",
+    "Borgatti S.P. (1997) Connections 20(1):35-38",
+    "Gould R.V., Fernandez R.M. (1989) doi:10.2307/270949",
+    "Hopcroft J., Tarjan R. (1973) doi:10.1145/362248.362272",
+)
+MEMBER_CAP = 50
+
+
+# --------------------------------------------------------------------------- block-cut tree
+
+
+class BlockCutTree:
+    """The block-cut tree of a snapshot: one node per biconnected block (weight: the
+    block's vertices that are not articulation points) and one per articulation point
+    (weight 1), rooted per component. Used for "what splits off" questions."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        g = snapshot.graph
+        blocks, aps = g.biconnected_components(return_articulation_points=True)
+        self.snapshot = snapshot
+        self.blocks: list[list[int]] = [list(b) for b in blocks]
+        self.aps: list[int] = sorted(aps)
+        nb = len(self.blocks)
+        self.ap_node = {v: nb + i for i, v in enumerate(self.aps)}
+        total = nb + len(self.aps)
+        is_ap = np.zeros(snapshot.n, dtype=bool)
+        is_ap[self.aps] = True
+        weight = np.zeros(total, dtype=np.int64)
+        adj: list[list[int]] = [[] for _ in range(total)]
+        for b, verts in enumerate(self.blocks):
+            weight[b] = sum(1 for v in verts if not is_ap[v])
+            for v in verts:
+                if is_ap[v]:
+                    a = self.ap_node[v]
+                    adj[b].append(a)
+                    adj[a].append(b)
+        weight[nb:] = 1
+        parent = np.full(total, -1, dtype=np.int64)
+        root_of = np.full(total, -1, dtype=np.int64)
+        order: list[int] = []
+        for r in range(total):
+            if root_of[r] >= 0:
+                continue
+            root_of[r] = r
+            stack = [r]
+            while stack:
+                x = stack.pop()
+                order.append(x)
+                for y in adj[x]:
+                    if root_of[y] < 0:
+                        root_of[y] = r
+                        parent[y] = x
+                        stack.append(y)
+        sub = weight.copy()
+        for x in reversed(order):
+            if parent[x] >= 0:
+                sub[parent[x]] += sub[x]
+        self.adj = adj
+        self.parent = parent
+        self.root_of = root_of
+        self.subtree = sub
+        self.weight = weight
+        self.n_blocks = nb
+
+    def pieces(self, v: int) -> list[tuple[int, int]]:
+        """``(tree node, size)`` of the pieces left when articulation point ``v`` goes; the
+        parent-side piece has node ``-1``."""
+        a = self.ap_node[v]
+        total = int(self.subtree[self.root_of[a]])
+        out = [(c, int(self.subtree[c])) for c in self.adj[a] if c != self.parent[a]]
+        up = total - int(self.subtree[a])
+        if up > 0:
+            out.append((-1, up))
+        return out
+
+    def piece_members(self, v: int, node: int, cap: int) -> tuple[int, list[int]]:
+        """Vertices of one piece (at most ``cap``), and its size."""
+        a = self.ap_node[v]
+        if node >= 0:
+            nodes = self._subtree_nodes(node)
+        else:
+            inside = set(self._subtree_nodes(a))
+            root = int(self.root_of[a])
+            nodes = [x for x in self._subtree_nodes(root) if x not in inside]
+        seen: set[int] = set()
+        for x in nodes:
+            if x < self.n_blocks:
+                seen.update(self.blocks[x])
+            else:
+                seen.add(self.aps[x - self.n_blocks])
+        seen.discard(v)
+        members = sorted(seen)
+        return len(members), members[:cap]
+
+    def _subtree_nodes(self, node: int) -> list[int]:
+        out, stack = [], [node]
+        while stack:
+            x = stack.pop()
+            out.append(x)
+            stack.extend(y for y in self.adj[x] if self.parent[y] == x)
+        return out
+
+
+@dataclass(frozen=True)
+class Piece:
+    size: int
+    members: tuple[ActorRef, ...]
+    """Up to 50 of the piece's actors."""
+
+
+@dataclass(frozen=True)
+class ArticulationPoint:
+    actor_id: str
+    kind: str
+    person: bool
+    splits_off: int
+    """Actors cut off from the rest of the component when this actor leaves."""
+    pieces: tuple[Piece, ...]
+    """The pieces that split off (all but the largest), largest first."""
+
+
+def articulation_points(
+    snapshot: Snapshot, *, top: int = 20, tree: BlockCutTree | None = None
+) -> tuple[int, tuple[ArticulationPoint, ...]]:
+    """All articulation points counted; the ``top`` by actors cut off, with their pieces."""
+    bct = tree or BlockCutTree(snapshot)
+    scored: list[tuple[int, int]] = []
+    for v in bct.aps:
+        sizes = sorted((s for _, s in bct.pieces(v)), reverse=True)
+        scored.append((sum(sizes[1:]), v))
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    out: list[ArticulationPoint] = []
+    for splits, v in scored[:top]:
+        pieces = sorted(bct.pieces(v), key=lambda p: (-p[1], p[0]))[1:]
+        rows = []
+        for node, _size in pieces:
+            size, members = bct.piece_members(v, node, MEMBER_CAP)
+            rows.append(Piece(size, tuple(actor_ref(snapshot, u) for u in members)))
+        ref = actor_ref(snapshot, v)
+        out.append(ArticulationPoint(ref.actor_id, ref.kind, ref.person, splits, tuple(rows)))
+    return len(bct.aps), tuple(out)
+
+
+# --------------------------------------------------------------------------- structural holes
+
+
+@dataclass(frozen=True, eq=False)
+class HoleScores:
+    """Burt's measures for every vertex (internal)."""
+
+    constraint: FloatArray
+    effective_size: FloatArray
+    efficiency: FloatArray
+    hierarchy: FloatArray
+    weighted: bool
+
+
+def _p_and_m(snapshot: Snapshot, weighted: bool) -> tuple[FloatArray, FloatArray]:
+    """Per directed adjacency entry (CSR order): p_ij and m_ij (Burt's proportional and
+    marginal strengths); unweighted: p_ij = 1/deg(i), m_ij = 1."""
+    adj = snapshot.adjacency
+    n = snapshot.n
+    owner = np.repeat(np.arange(n), np.diff(adj.indptr))
+    w = adj.weights if weighted else np.ones(len(adj.indices))
+    total = np.bincount(owner, weights=w, minlength=n)
+    peak = np.zeros(n)
+    np.maximum.at(peak, owner, w)
+    p = w / np.where(total[owner] > 0, total[owner], 1.0)
+    m = w / np.where(peak[owner] > 0, peak[owner], 1.0)
+    return p, m
+
+
+_ROLES_IN_TRIANGLE = ((0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0))
+
+
+def structural_holes(snapshot: Snapshot, *, weighted: bool = False) -> HoleScores:
+    """Constraint, effective size, efficiency and hierarchy of every vertex (module doc).
+
+    Vectorised over the triangles: for ego i, contact j and common contact q, the indirect
+    term p_iq p_qj of c_ij and the redundancy p_iq m_jq of j both live on triangle (i, j, q).
+    """
+    n = snapshot.n
+    adj = snapshot.adjacency
+    slots = len(adj.indices)
+    deg = snapshot.degree.astype(np.float64)
+    owner = np.repeat(np.arange(n), np.diff(adj.indptr))
+    p, m = _p_and_m(snapshot, weighted)
+    indirect = np.zeros(slots)
+    redundancy = np.zeros(n)
+    tri = snapshot.triangles
+    if len(tri):
+        pair_eid = {
+            (0, 1): snapshot.edge_ids(tri[:, 0], tri[:, 1]),
+            (0, 2): snapshot.edge_ids(tri[:, 0], tri[:, 2]),
+            (1, 2): snapshot.edge_ids(tri[:, 1], tri[:, 2]),
+        }
+
+        def eid(x: int, y: int) -> IntArray:
+            return pair_eid[(min(x, y), max(x, y))]
+
+        for a, b, c in _ROLES_IN_TRIANGLE:
+            i, j, q = tri[:, a], tri[:, b], tri[:, c]
+            s_iq = snapshot.slot(i, q, eid(a, c))
+            s_qj = snapshot.slot(q, j, eid(c, b))
+            s_ij = snapshot.slot(i, j, eid(a, b))
+            s_jq = snapshot.slot(j, q, eid(b, c))
+            indirect += np.bincount(s_ij, weights=p[s_iq] * p[s_qj], minlength=slots)
+            redundancy += np.bincount(i, weights=p[s_iq] * m[s_jq], minlength=n)
+    c_ij = (p + indirect) ** 2
+    constraint = np.bincount(owner, weights=c_ij, minlength=n).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        constraint = np.where(deg > 0, constraint, np.nan)
+        eff = np.where(deg > 0, deg - redundancy, np.nan)
+        efficiency = np.where(deg > 0, eff / deg, np.nan)
+        share = c_ij / (constraint[owner] / np.maximum(deg[owner], 1))
+        terms = np.where(share > 0, share * np.log(np.where(share > 0, share, 1.0)), 0.0)
+        hier = np.bincount(owner, weights=terms, minlength=n) / (deg * np.log(deg))
+        hier = np.where(deg >= 2, hier, np.nan)
+    return HoleScores(constraint, eff, efficiency, hier, weighted)
+
+
+def hierarchy(snapshot: Snapshot, v: int, *, weighted: bool = False) -> float | None:
+    """Burt's hierarchy of one vertex (None for fewer than two contacts); a direct,
+    per-vertex computation (:func:`structural_holes` gives it for all vertices)."""
+    adj = snapshot.adjacency
+    nbrs = adj.neighbours(v)
+    k = len(nbrs)
+    if k < 2:
+        return None
+    p, _ = _p_and_m(snapshot, weighted)
+    p_v = p[adj.indptr[v] : adj.indptr[v + 1]]
+    pv = dict(zip(nbrs.tolist(), p_v.tolist(), strict=True))
+    indirect = dict.fromkeys(pv, 0.0)
+    for q, p_vq in pv.items():
+        lo, hi = adj.indptr[q], adj.indptr[q + 1]
+        for j, p_qj in zip(adj.indices[lo:hi].tolist(), p[lo:hi].tolist(), strict=True):
+            if j in indirect and j != q:
+                indirect[j] += p_vq * p_qj
+    c = np.asarray([(pv[j] + indirect[j]) ** 2 for j in pv])
+    total = c.sum()
+    if total <= 0:
+        return None
+    r = c / (total / k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(r > 0, r * np.log(r), 0.0)
+    return float(terms.sum() / (k * math.log(k)))
+
+
+@dataclass(frozen=True)
+class StructuralHole:
+    actor_id: str
+    kind: str
+    person: bool
+    degree: int
+    constraint: float | None
+    effective_size: float | None
+    efficiency: float | None
+    hierarchy: float | None
+
+
+# --------------------------------------------------------------------------- brokerage roles
+
+
+def group_labels(
+    snapshot: Snapshot, grouping: str, *, communities: Partition | None = None, seed: int = 0
+) -> tuple[IntArray, tuple[str, ...]]:
+    """Group label per vertex (-1: no group) and the group names, for ``grouping`` one of
+    ``community`` (Leiden), ``area``, ``language`` (the set of languages spoken, e.g.
+    ``ar+nl``) or ``kind``."""
+    if grouping not in GROUPINGS:
+        raise ValidationFailed("grouping", f"use one of {', '.join(GROUPINGS)}")
+    if grouping == "community":
+        part = communities or partition(snapshot, seed=seed)
+        return part.membership.copy(), tuple(str(c) for c in range(part.count))
+    if grouping == "area":
+        keys: list[str | None] = list(snapshot.area)
+    elif grouping == "language":
+        keys = ["+".join(sorted(ls)) if ls else None for ls in snapshot.languages]
+    else:
+        keys = list(snapshot.kind)
+    names = sorted({k for k in keys if k})
+    code = {k: i for i, k in enumerate(names)}
+    labels = np.fromiter((code.get(k, -1) if k else -1 for k in keys), np.int64, snapshot.n)
+    return labels, tuple(names)
+
+
+@dataclass(frozen=True, eq=False)
+class RoleCounts:
+    """Brokerage role counts per vertex, columns in :data:`ROLES` order (internal)."""
+
+    counts: IntArray
+    directed: bool
+
+
+def _role(ga: IntArray, gb: IntArray, gc: IntArray) -> IntArray:
+    """Role index (ROLES order) of ordered triads a -> b -> c by group labels."""
+    return np.select(
+        [
+            (ga == gb) & (gb == gc),
+            (ga == gc) & (ga != gb),
+            (ga == gb) & (gb != gc),
+            (gc == gb) & (ga != gb),
+        ],
+        [0, 1, 2, 3],
+        default=4,
+    ).astype(np.int64)
+
+
+def brokerage_symmetric(snapshot: Snapshot, labels: IntArray) -> RoleCounts:
+    """Gould–Fernandez counts on the symmetric network (see the module doc)."""
+    n = snapshot.n
+    counts = np.zeros((n, 5), dtype=np.int64)
+    if snapshot.m == 0:
+        return RoleCounts(counts, False)
+    adj = snapshot.adjacency
+    owner = np.repeat(np.arange(n), np.diff(adj.indptr))
+    nbr = adj.indices
+    known = (labels[owner] >= 0) & (labels[nbr] >= 0)
+    o, gn = owner[known], labels[nbr[known]]
+    k = int(labels.max()) + 1
+    keys, h = np.unique(o * k + gn, return_counts=True)
+    hb, hg = keys // k, keys % k
+    h = h.astype(np.int64)
+    own = labels[hb] == hg  # histogram cell of the broker's own group
+    total = np.bincount(hb, weights=h, minlength=n).astype(np.int64)
+    same = np.bincount(hb[own], weights=h[own], minlength=n).astype(np.int64)
+    other = total - same
+    sq_other = np.bincount(hb[~own], weights=h[~own] ** 2, minlength=n).astype(np.int64)
+    pairs_other_same = np.bincount(hb[~own], weights=h[~own] * (h[~own] - 1), minlength=n).astype(
+        np.int64
+    )
+    counts[:, 0] = same * (same - 1)
+    counts[:, 1] = pairs_other_same
+    counts[:, 2] = same * other
+    counts[:, 3] = same * other
+    counts[:, 4] = other * other - sq_other
+    counts[labels < 0] = 0
+    # closed triads: each triangle at broker b closes the ordered pairs (a, c) and (c, a)
+    tri = snapshot.triangles
+    for b, a, c in ((0, 1, 2), (1, 0, 2), (2, 0, 1)):
+        vb, va, vc = tri[:, b], tri[:, a], tri[:, c]
+        ok = (labels[vb] >= 0) & (labels[va] >= 0) & (labels[vc] >= 0)
+        vb, va, vc = vb[ok], va[ok], vc[ok]
+        for x, y in ((va, vc), (vc, va)):
+            role = _role(labels[x], labels[vb], labels[y])
+            np.add.at(counts, (vb, role), -1)
+    return RoleCounts(counts, False)
+
+
+def brokerage_directed(n: int, arcs: Sequence[tuple[int, int]], labels: IntArray) -> RoleCounts:
+    """Gould–Fernandez counts on a directed network given as ``(source, target)`` arcs."""
+    counts = np.zeros((n, 5), dtype=np.int64)
+    out: dict[int, set[int]] = {}
+    inn: dict[int, set[int]] = {}
+    for s, t in arcs:
+        if s != t:
+            out.setdefault(s, set()).add(t)
+            inn.setdefault(t, set()).add(s)
+    for b in set(out) & set(inn):
+        gb = labels[b]
+        if gb < 0:
+            continue
+        for a in inn[b]:
+            ga = labels[a]
+            if ga < 0:
+                continue
+            out_a = out.get(a, set())
+            for c in out[b]:
+                if c == a or c in out_a or labels[c] < 0:
+                    continue
+                role = _role(np.array([ga]), np.array([gb]), np.array([labels[c]]))[0]
+                counts[b, role] += 1
+    return RoleCounts(counts, True)
+
+
+@dataclass(frozen=True)
+class BrokerageEntry:
+    actor_id: str
+    kind: str
+    person: bool
+    group: str
+    coordinator: int
+    itinerant: int
+    representative: int
+    gatekeeper: int
+    liaison: int
+    total: int
+
+
+@dataclass(frozen=True)
+class BrokerageResult:
+    grouping: str
+    directed: bool
+    convention: str
+    totals: dict[str, int]
+    entries: tuple[BrokerageEntry, ...]
+
+
+def brokerage(
+    snapshot: Snapshot,
+    *,
+    grouping: str = "community",
+    directed: bool = False,
+    top: int = 20,
+    kind: str | Sequence[str] | None = None,
+    communities: Partition | None = None,
+    seed: int = 0,
+) -> BrokerageResult:
+    """Gould–Fernandez brokerage roles over ``grouping`` (see the module doc)."""
+    labels, names = group_labels(snapshot, grouping, communities=communities, seed=seed)
+    rc = (
+        brokerage_directed(snapshot.n, snapshot.referrals, labels)
+        if directed
+        else brokerage_symmetric(snapshot, labels)
+    )
+    total = rc.counts.sum(axis=1).astype(np.float64)
+    order = ranked(snapshot, total, kinds=check_kinds(kind), top=top, eligible=total > 0)
+    entries = tuple(
+        BrokerageEntry(
+            actor_id=snapshot.ids[v],
+            kind=snapshot.kind[v],
+            person=bool(snapshot.is_person[v]),
+            group=names[labels[v]] if labels[v] >= 0 else "",
+            coordinator=int(rc.counts[v, 0]),
+            itinerant=int(rc.counts[v, 1]),
+            representative=int(rc.counts[v, 2]),
+            gatekeeper=int(rc.counts[v, 3]),
+            liaison=int(rc.counts[v, 4]),
+            total=int(rc.counts[v].sum()),
+        )
+        for v in order.tolist()
+    )
+    sums = rc.counts.sum(axis=0)
+    return BrokerageResult(
+        grouping=grouping,
+        directed=directed,
+        convention=(
+            "directed refers_to ties: each chain a->b->c without a->c counts once"
+            if directed
+            else "symmetric ties count both ways: each open two-path a-b-c counts as (a,c) "
+            "and (c,a)"
+        ),
+        totals={r: int(sums[i]) for i, r in enumerate(ROLES)},
+        entries=entries,
+    )
+
+
+# --------------------------------------------------------------------------- result
+
+
+@dataclass(frozen=True)
+class BrokersResult:
+    articulation_point_count: int
+    articulation_points: tuple[ArticulationPoint, ...]
+    structural_holes: tuple[StructuralHole, ...]
+    """Lowest constraint first, among actors with at least ``min_degree`` contacts."""
+    weighted: bool
+    brokerage: BrokerageResult
+    referral_brokerage: BrokerageResult
+    provenance: Provenance
+
+
+def brokers(
+    snapshot: Snapshot,
+    *,
+    grouping: str = "community",
+    top: int = 20,
+    kind: str | Sequence[str] | None = None,
+    weighted: bool = False,
+    min_degree: int = 2,
+    seed: int = 0,
+    communities: Partition | None = None,
+    holes: HoleScores | None = None,
+    tree: BlockCutTree | None = None,
+) -> BrokersResult:
+    """Articulation points, structural holes and brokerage roles in one result."""
+    kinds = check_kinds(kind)
+    check_positive(top, "top", maximum=10_000)
+    n_ap, aps = articulation_points(snapshot, top=top, tree=tree)
+    if kinds:
+        aps = tuple(a for a in aps if a.kind in kinds)
+    hs = holes or structural_holes(snapshot, weighted=weighted)
+    eligible = snapshot.degree >= min_degree
+    order = ranked(
+        snapshot, hs.constraint, kinds=kinds, top=top, descending=False, eligible=eligible
+    )
+    holes_rows = tuple(
+        StructuralHole(
+            actor_id=snapshot.ids[v],
+            kind=snapshot.kind[v],
+            person=bool(snapshot.is_person[v]),
+            degree=int(snapshot.degree[v]),
+            constraint=num(hs.constraint[v]),
+            effective_size=num(hs.effective_size[v]),
+            efficiency=num(hs.efficiency[v]),
+            hierarchy=num(hs.hierarchy[v]),
+        )
+        for v in order.tolist()
+    )
+    part = communities
+    if grouping == "community" and part is None:
+        part = partition(snapshot, seed=seed)
+    sym = brokerage(snapshot, grouping=grouping, top=top, kind=kinds, communities=part, seed=seed)
+    directed = brokerage(
+        snapshot,
+        grouping=grouping,
+        directed=True,
+        top=top,
+        kind=kinds,
+        communities=part,
+        seed=seed,
+    )
+    return BrokersResult(
+        articulation_point_count=n_ap,
+        articulation_points=aps,
+        structural_holes=holes_rows,
+        weighted=hs.weighted,
+        brokerage=sym,
+        referral_brokerage=directed,
+        provenance=provenance(
+            snapshot,
+            "brokers.articulation_points+structural_holes+gould_fernandez",
+            REFERENCES,
+            {
+                "grouping": grouping,
+                "top": top,
+                "kind": ",".join(kinds) or None,
+                "weighted": weighted,
+                "min_degree": min_degree,
+            },
+            seed=seed if grouping == "community" else None,
+        ),
+    )

@@ -1,0 +1,466 @@
+"""Gaps: where the network is torn or thin, each with the actors concerned and a sentence a
+professional can act on (DESIGN.md 4). Six kinds, each with a stable code:
+
+``isolated_person``
+    A resident or key figure with no active tie (``no_ties``), or with ties only to
+    professionals and organisations (``only_professional_ties``): nobody from the
+    neighbourhood itself.
+``community_without_help``
+    A community (Leiden, at least ``min_size`` actors) with no organisation, initiative or
+    key figure among its members and no tie to one.
+``community_pair``
+    Two communities (at least ``min_size`` actors each) joined by only one tie
+    (``single_tie``), or by none (``no_tie``). Unlinked pairs are reported when the two
+    share their main area, or, when the network has at most ten such communities, for
+    every pair: in a city-sized network most pairs of far-apart groups are unlinked and
+    that is no gap.
+``unmet_need``
+    An actor's need (theme) with no actor offering that theme as an asset within
+    ``reach`` steps (2 by default, 3 allowed). An actor offering the theme itself is not
+    a gap.
+``organisation_without_faces``
+    An organisation no resident or key figure knows personally: no tie to one, directly
+    or through one of the organisation's professionals.
+``initiatives_unaware``
+    Two initiatives with a shared theme (asset) in the same area without a tie between
+    them: "the neighbourhood as a dump of projects".
+
+Each kind is listed up to ``limit`` gaps (``counts`` has the totals). Complexity: O(m) for
+the isolation, community and organisation checks; O(T m) for the needs over T themes
+(bounded multi-source breadth-first search); O(sum of squared group sizes) for
+initiatives.
+
+References
+----------
+Kretzmann J.P., McKnight J.L. (1993) Building Communities from the Inside Out: A Path
+Toward Finding and Mobilizing a Community's Assets. ACTA Publications. ISBN 0879462108.
+Krebs V., Holley J. (2006) Building smart communities through network weaving.
+http://www.orgnet.com/BuildingNetworks.pdf
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+import numpy.typing as npt
+
+from netwerk.analysis.common import ActorRef, Provenance, actor_ref, check_positive, provenance, say
+from netwerk.analysis.communities import Partition, partition
+from netwerk.errors import ValidationFailed
+from netwerk.graph import Snapshot, bfs_levels
+
+__all__ = ["GAP_KINDS", "Gap", "GapsResult", "gaps"]
+
+IntArray = npt.NDArray[np.int64]
+GAP_KINDS = (
+    "isolated_person",
+    "community_without_help",
+    "community_pair",
+    "unmet_need",
+    "organisation_without_faces",
+    "initiatives_unaware",
+)
+REFERENCES = (
+    "Kretzmann J.P., McKnight J.L. (1993) ISBN 0879462108",
+    "Krebs V., Holley J. (2006) Building smart communities through network weaving",
+)
+MEMBER_CAP = 50
+_STEPS_NL = {1: "één stap", 2: "twee stappen", 3: "drie stappen"}
+_STEPS_EN = {1: "one step", 2: "two steps", 3: "three steps"}
+
+
+@dataclass(frozen=True)
+class Gap:
+    kind: str
+    code: str
+    """Sub-kind, e.g. ``no_ties`` / ``only_professional_ties``; equals ``kind`` if none."""
+    actors: tuple[ActorRef, ...]
+    communities: tuple[int, ...]
+    themes: tuple[str, ...]
+    area: str | None
+    explanation: str
+
+
+@dataclass(frozen=True)
+class GapsResult:
+    total: int
+    counts: dict[str, int]
+    """Gaps found per kind (before ``limit``)."""
+    gaps: tuple[Gap, ...]
+    provenance: Provenance
+
+
+def gaps(
+    snapshot: Snapshot,
+    *,
+    reach: int = 2,
+    min_size: int = 3,
+    limit: int = 100,
+    kinds: tuple[str, ...] = GAP_KINDS,
+    seed: int = 0,
+    lang: str = "nl",
+    communities: Partition | None = None,
+) -> GapsResult:
+    """Every gap of the kinds asked for (all six by default), see the module doc."""
+    if reach not in (1, 2, 3):
+        raise ValidationFailed("reach", "reach is 1, 2 or 3 steps")
+    check_positive(min_size, "min_size")
+    check_positive(limit, "limit", maximum=100_000)
+    for k in kinds:
+        if k not in GAP_KINDS:
+            raise ValidationFailed("kinds", f"'{k[:40]}' is not one of {', '.join(GAP_KINDS)}")
+    say(lang, "", "")  # validates lang
+    found: dict[str, list[Gap]] = {k: [] for k in GAP_KINDS}
+    part: Partition | None = None
+    if {"community_without_help", "community_pair"} & set(kinds):
+        part = communities or partition(snapshot, seed=seed)
+    if "isolated_person" in kinds:
+        found["isolated_person"] = _isolated(snapshot, lang)
+    if "community_without_help" in kinds and part is not None:
+        found["community_without_help"] = _without_help(snapshot, part, min_size, lang)
+    if "community_pair" in kinds and part is not None:
+        found["community_pair"] = _pairs(snapshot, part, min_size, lang)
+    if "unmet_need" in kinds:
+        found["unmet_need"] = _unmet(snapshot, reach, lang)
+    if "organisation_without_faces" in kinds:
+        found["organisation_without_faces"] = _faceless(snapshot, lang)
+    if "initiatives_unaware" in kinds:
+        found["initiatives_unaware"] = _unaware(snapshot, lang)
+    counts = {k: len(found[k]) for k in GAP_KINDS if k in kinds}
+    listed = tuple(g for k in GAP_KINDS for g in found[k][:limit])
+    return GapsResult(
+        total=sum(counts.values()),
+        counts=counts,
+        gaps=listed,
+        provenance=provenance(
+            snapshot,
+            "gaps.six_kinds",
+            REFERENCES,
+            {
+                "reach": reach,
+                "min_size": min_size,
+                "limit": limit,
+                "kinds": ",".join(kinds),
+                "communities": "leiden",
+            },
+            seed=seed if part is not None else None,
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- the six kinds
+
+
+def _isolated(snapshot: Snapshot, lang: str) -> list[Gap]:
+    out: list[Gap] = []
+    candidates = snapshot.vertices_of_kind("resident", "key_figure")
+    formal = snapshot.kind_mask("professional", "organisation")
+    adj = snapshot.adjacency
+    owner = np.repeat(np.arange(snapshot.n), np.diff(adj.indptr))
+    informal = np.bincount(owner[~formal[adj.indices]], minlength=snapshot.n)
+    deg = snapshot.degree
+    for v in candidates[(deg[candidates] == 0) | (informal[candidates] == 0)].tolist():
+        k = int(deg[v])
+        noun_nl = "Deze sleutelfiguur" if snapshot.kind[v] == "key_figure" else "Deze bewoner"
+        noun_en = "This key figure" if snapshot.kind[v] == "key_figure" else "This resident"
+        if k == 0:
+            out.append(
+                Gap(
+                    "isolated_person",
+                    "no_ties",
+                    (actor_ref(snapshot, v),),
+                    (),
+                    (),
+                    snapshot.area[v],
+                    say(
+                        lang,
+                        f"{noun_nl} heeft geen enkele actieve band in het netwerk.",
+                        f"{noun_en} has no active tie in the network.",
+                    ),
+                )
+            )
+        else:
+            out.append(
+                Gap(
+                    "isolated_person",
+                    "only_professional_ties",
+                    (actor_ref(snapshot, v),),
+                    (),
+                    (),
+                    snapshot.area[v],
+                    say(
+                        lang,
+                        f"{noun_nl} heeft alleen banden met professionals of organisaties "
+                        f"({k}), met niemand uit de buurt zelf.",
+                        f"{noun_en} only has ties to professionals or organisations ({k}), "
+                        "to nobody from the neighbourhood itself.",
+                    ),
+                )
+            )
+    return out
+
+
+def _members(part: Partition) -> dict[int, list[int]]:
+    members: dict[int, list[int]] = defaultdict(list)
+    for v, c in enumerate(part.membership.tolist()):
+        members[c].append(v)
+    return members
+
+
+def _without_help(snapshot: Snapshot, part: Partition, min_size: int, lang: str) -> list[Gap]:
+    helpers = snapshot.kind_mask("organisation", "initiative", "key_figure")
+    memb = part.membership
+    k = part.count
+    has = np.zeros(k, dtype=bool)
+    has[memb[helpers]] = True
+    e = snapshot.edge_array
+    if len(e):
+        has[memb[e[helpers[e[:, 1]], 0]]] = True
+        has[memb[e[helpers[e[:, 0]], 1]]] = True
+    members = _members(part)
+    out: list[Gap] = []
+    for c in range(k):
+        if part.sizes[c] < min_size or has[c]:
+            continue
+        vs = members[c]
+        out.append(
+            Gap(
+                "community_without_help",
+                "community_without_help",
+                tuple(actor_ref(snapshot, v) for v in vs[:MEMBER_CAP]),
+                (c,),
+                (),
+                _main_area(snapshot, vs),
+                say(
+                    lang,
+                    f"Groep {c} ({len(vs)} actoren) heeft geen band met een organisatie, "
+                    "initiatief of sleutelfiguur.",
+                    f"Group {c} ({len(vs)} actors) has no tie to any organisation, initiative "
+                    "or key figure.",
+                ),
+            )
+        )
+    return out
+
+
+def _main_area(snapshot: Snapshot, vs: list[int]) -> str | None:
+    counts: dict[str, int] = defaultdict(int)
+    for v in vs:
+        a = snapshot.area[v]
+        if a:
+            counts[a] += 1
+    if not counts:
+        return None
+    return min(counts, key=lambda a: (-counts[a], a))
+
+
+def _pairs(snapshot: Snapshot, part: Partition, min_size: int, lang: str) -> list[Gap]:
+    memb, k = part.membership, part.count
+    big = [c for c in range(k) if part.sizes[c] >= min_size]
+    big_set = set(big)
+    e = snapshot.edge_array
+    tie_count: dict[tuple[int, int], int] = {}
+    tie_of: dict[tuple[int, int], int] = {}
+    if len(e):
+        ca, cb = memb[e[:, 0]], memb[e[:, 1]]
+        inter = np.flatnonzero(ca != cb)
+        lo = np.minimum(ca[inter], cb[inter])
+        hi = np.maximum(ca[inter], cb[inter])
+        keys, first, counts = np.unique(lo * k + hi, return_index=True, return_counts=True)
+        for key, f, cnt in zip(keys.tolist(), first.tolist(), counts.tolist(), strict=True):
+            pair = (key // k, key % k)
+            if pair[0] in big_set and pair[1] in big_set:
+                tie_count[pair] = cnt
+                tie_of[pair] = int(inter[f])
+    members = _members(part)
+    areas = {c: _main_area(snapshot, members[c]) for c in big}
+    out: list[Gap] = []
+    for pair, cnt in sorted(tie_count.items()):
+        if cnt != 1:
+            continue
+        a, b = pair
+        eid = tie_of[pair]
+        s, t = int(e[eid, 0]), int(e[eid, 1])
+        out.append(
+            Gap(
+                "community_pair",
+                "single_tie",
+                (actor_ref(snapshot, s), actor_ref(snapshot, t)),
+                (a, b),
+                (),
+                areas[a] if areas[a] == areas[b] else None,
+                say(
+                    lang,
+                    f"Groep {a} ({part.sizes[a]}) en groep {b} ({part.sizes[b]}) zijn maar "
+                    "door één band verbonden; valt die weg, dan staan ze los van elkaar.",
+                    f"Group {a} ({part.sizes[a]}) and group {b} ({part.sizes[b]}) are joined "
+                    "by one tie only; if it goes, they are cut off from each other.",
+                ),
+            )
+        )
+    all_pairs = len(big) <= 10
+    for a, b in combinations(big, 2):
+        if (a, b) in tie_count:
+            continue
+        same_area = areas[a] is not None and areas[a] == areas[b]
+        if not (all_pairs or same_area):
+            continue
+        where_nl = f" in {areas[a]}" if same_area else ""
+        where_en = f" in {areas[a]}" if same_area else ""
+        out.append(
+            Gap(
+                "community_pair",
+                "no_tie",
+                (),
+                (a, b),
+                (),
+                areas[a] if same_area else None,
+                say(
+                    lang,
+                    f"Groep {a} ({part.sizes[a]}) en groep {b} ({part.sizes[b]}){where_nl} "
+                    "hebben geen enkele band met elkaar.",
+                    f"Group {a} ({part.sizes[a]}) and group {b} ({part.sizes[b]}){where_en} "
+                    "have no tie at all.",
+                ),
+            )
+        )
+    return out
+
+
+def _unmet(snapshot: Snapshot, reach: int, lang: str) -> list[Gap]:
+    by_theme: dict[str, list[int]] = defaultdict(list)
+    for v, needs in enumerate(snapshot.needs):
+        for t in needs:
+            by_theme[t].append(v)
+    holders: dict[str, list[int]] = defaultdict(list)
+    for v, assets in enumerate(snapshot.assets):
+        for t in assets:
+            if t in by_theme:
+                holders[t].append(v)
+    steps = say(lang, _STEPS_NL[reach], _STEPS_EN[reach])
+    out: list[tuple[int, str, Gap]] = []
+    for theme in sorted(by_theme):
+        needers = np.asarray(by_theme[theme], dtype=np.int64)
+        if holders[theme]:
+            dist = bfs_levels(snapshot, holders[theme], reach)
+            unmet = needers[dist[needers] < 0]
+        else:
+            unmet = needers
+        for v in unmet.tolist():
+            out.append(
+                (
+                    v,
+                    theme,
+                    Gap(
+                        "unmet_need",
+                        "unmet_need",
+                        (actor_ref(snapshot, v),),
+                        (),
+                        (theme,),
+                        snapshot.area[v],
+                        say(
+                            lang,
+                            f"Vraagt hulp bij '{theme}', maar niemand binnen {steps} biedt dat aan."
+                            if holders[theme]
+                            else f"Vraagt hulp bij '{theme}', maar niemand in het netwerk "
+                            "biedt dat aan.",
+                            f"Asks for help with '{theme}', but nobody within {steps} offers it."
+                            if holders[theme]
+                            else f"Asks for help with '{theme}', but nobody in the network "
+                            "offers it.",
+                        ),
+                    ),
+                )
+            )
+    out.sort(key=lambda x: (x[0], x[1]))
+    return [g for _, _, g in out]
+
+
+def _faceless(snapshot: Snapshot, lang: str) -> list[Gap]:
+    adj = snapshot.adjacency
+    locals_ = snapshot.kind_mask("resident", "key_figure")
+    professional = snapshot.kind_mask("professional")
+    out: list[Gap] = []
+    for o in snapshot.vertices_of_kind("organisation").tolist():
+        nbrs = adj.neighbours(o)
+        if locals_[nbrs].any():
+            continue
+        staff = nbrs[professional[nbrs]]
+        if len(staff):
+            _, second = adj.gather(staff)
+            if locals_[second].any():
+                continue
+        out.append(
+            Gap(
+                "organisation_without_faces",
+                "organisation_without_faces",
+                (actor_ref(snapshot, o),),
+                (),
+                tuple(sorted(snapshot.assets[o])),
+                snapshot.area[o],
+                say(
+                    lang,
+                    "Geen bewoner kent iemand bij deze organisatie persoonlijk: geen band "
+                    "met een bewoner of sleutelfiguur, ook niet via een medewerker.",
+                    "No resident knows anyone at this organisation personally: no tie to a "
+                    "resident or key figure, not even through a staff member.",
+                ),
+            )
+        )
+    return out
+
+
+def _unaware(snapshot: Snapshot, lang: str) -> list[Gap]:
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for v in snapshot.vertices_of_kind("initiative").tolist():
+        area = snapshot.area[v]
+        if not area:
+            continue
+        for t in snapshot.assets[v]:
+            groups[(area, t)].append(v)
+    shared: dict[tuple[int, int], set[str]] = defaultdict(set)
+    area_of: dict[tuple[int, int], str] = {}
+    g = snapshot.graph
+    for (area, theme), vs in groups.items():
+        for a, b in combinations(sorted(vs), 2):
+            if g.get_eid(a, b, error=False) >= 0:
+                continue
+            shared[(a, b)].add(theme)
+            area_of[(a, b)] = area
+    out: list[Gap] = []
+    adj = snapshot.adjacency
+    for (a, b), themes in sorted(shared.items()):
+        common = len(np.intersect1d(adj.neighbours(a), adj.neighbours(b)))
+        ts = tuple(sorted(themes))
+        listed = ", ".join(f"'{t}'" for t in ts)
+        via_nl = (
+            f"; ze hebben {common} gezamenlijke contact(en) die hen kunnen voorstellen"
+            if common
+            else "; ze hebben ook geen gezamenlijk contact"
+        )
+        via_en = (
+            f"; they share {common} contact(s) who could introduce them"
+            if common
+            else "; they share no contact either"
+        )
+        out.append(
+            Gap(
+                "initiatives_unaware",
+                "initiatives_unaware",
+                (actor_ref(snapshot, a), actor_ref(snapshot, b)),
+                (),
+                ts,
+                area_of[(a, b)],
+                say(
+                    lang,
+                    f"Twee initiatieven werken allebei aan {listed} in {area_of[(a, b)]}, "
+                    f"maar kennen elkaar niet{via_nl}.",
+                    f"Two initiatives both work on {listed} in {area_of[(a, b)]} but do not "
+                    f"know each other{via_en}.",
+                ),
+            )
+        )
+    return out

@@ -1,0 +1,338 @@
+"""Key figures: the recognised ones and the residents who already act as one (DESIGN.md 4).
+
+A key figure (sleutelfiguur) is the one people go to. The network shows it in position:
+they broker between groups that otherwise barely meet, they reach groups nobody else
+reaches, and many paths and people are within their reach. For every resident this module
+checks five position criteria, each a stable reason code with a weight:
+
+=========================== ====== ==================================================
+code                        weight criterion
+=========================== ====== ==================================================
+``sole_gateway``            3      the only actor outside a community (>= ``min_group``
+                                   actors) with a tie into it
+``sole_language_gateway``   3      the only actor with a tie into a language group: the
+                                   persons who share languages but no Dutch (>=
+                                   ``min_group`` persons)
+``bridges_communities``     2      contacts in at least three communities (>=
+                                   ``min_group`` actors each), own included
+``high_betweenness``        2      betweenness at or above the ``percentile`` of persons
+``wide_reach``              1      two-step reach at or above the ``percentile`` of
+                                   persons and at least twice the persons' median
+=========================== ====== ==================================================
+
+A resident whose reasons weigh at least ``min_score`` (default 3: a unique reach alone, or
+two other criteria) is an *unrecognised* key figure. Recognised key figures (kind
+``key_figure``) are listed with the same figures and reasons, and ``confirmed`` says whether
+their position bears the recognition out. Professionals are not candidates: they are
+reachable through their role already. Betweenness follows :mod:`.centrality` (sampled above
+its exact threshold; the result says so).
+
+Brokerage and unique reach follow Burt (2005) and Gould & Fernandez (1989); the two-step
+reach follows Borgatti (2006), "key player" reach. Complexity: O(m) beyond the centrality
+and community computations it reuses.
+
+References
+----------
+Burt R.S. (2005) Brokerage and Closure. Oxford University Press. ISBN 9780199249190.
+Borgatti S.P. (2006) Identifying sets of key players in a social network. Comput Math
+Organ Theory 12:21-34. doi:10.1007/s10588-006-7084-x.
+Valente T.W., Pumpuang P. (2007) Identifying opinion leaders to promote behavior change.
+Health Educ Behav 34(6):881-896. doi:10.1177/1090198106297855.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from netwerk.analysis.centrality import DEFAULT_EXACT_MAX, Scores, scores
+from netwerk.analysis.common import (
+    Provenance,
+    check_positive,
+    num,
+    percentile_rank,
+    provenance,
+    say,
+)
+from netwerk.analysis.communities import Partition, partition
+from netwerk.errors import ValidationFailed
+from netwerk.graph import Snapshot
+
+__all__ = ["REASON_WEIGHTS", "KeyFigure", "KeyFiguresResult", "Reason", "key_figures"]
+
+IntArray = npt.NDArray[np.int64]
+REASON_WEIGHTS = {
+    "sole_gateway": 3,
+    "sole_language_gateway": 3,
+    "bridges_communities": 2,
+    "high_betweenness": 2,
+    "wide_reach": 1,
+}
+REFERENCES = (
+    "Burt R.S. (2005) Brokerage and Closure, ISBN 9780199249190",
+    "Borgatti S.P. (2006) doi:10.1007/s10588-006-7084-x",
+    "Valente T.W., Pumpuang P. (2007) doi:10.1177/1090198106297855",
+)
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    weight: int
+    sentence: str
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    actor_id: str
+    kind: str
+    person: bool
+    recognised: bool
+    confirmed: bool
+    """Position bears out the key-figure role (score >= min_score)."""
+    score: int
+    community: int
+    degree: int
+    two_step_reach: int
+    betweenness: float | None
+    betweenness_percentile: float
+    communities_reached: int
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class KeyFiguresResult:
+    recognised: tuple[KeyFigure, ...]
+    unrecognised: tuple[KeyFigure, ...]
+    """Highest score first."""
+    unrecognised_count: int
+    betweenness_exact: bool
+    thresholds: dict[str, float]
+    provenance: Provenance
+
+
+def _sole_gateways(snapshot: Snapshot, labels: IntArray, min_group: int) -> dict[int, list[int]]:
+    """Vertex -> groups into which it is the only outside actor with a tie."""
+    e = snapshot.edge_array
+    if not len(e):
+        return {}
+    size = np.bincount(labels[labels >= 0]) if (labels >= 0).any() else np.zeros(0, np.int64)
+    src = np.concatenate([e[:, 0], e[:, 1]])
+    dst = np.concatenate([e[:, 1], e[:, 0]])
+    lg = labels[dst]
+    ok = (lg >= 0) & (labels[src] != lg)
+    src, lg = src[ok], lg[ok]
+    if not len(src):
+        return {}
+    k = int(labels.max()) + 1
+    pairs = np.unique(lg * snapshot.n + src)
+    grp, who = pairs // snapshot.n, pairs % snapshot.n
+    outsiders = np.bincount(grp, minlength=k)
+    out: dict[int, list[int]] = defaultdict(list)
+    for g_, w in zip(grp.tolist(), who.tolist(), strict=True):
+        if outsiders[g_] == 1 and size[g_] >= min_group:
+            out[w].append(g_)
+    return out
+
+
+def _language_groups(snapshot: Snapshot) -> tuple[IntArray, list[str]]:
+    """Persons who speak languages but no Dutch, grouped by their set of languages."""
+    names: dict[str, int] = {}
+    labels = np.full(snapshot.n, -1, dtype=np.int64)
+    for v in np.flatnonzero(snapshot.is_person).tolist():
+        langs = snapshot.languages[v]
+        if langs and "nl" not in langs:
+            key = "+".join(sorted(langs))
+            labels[v] = names.setdefault(key, len(names))
+    return labels, list(names)
+
+
+def key_figures(
+    snapshot: Snapshot,
+    *,
+    percentile: float = 0.95,
+    min_score: int = 3,
+    min_group: int = 3,
+    top: int = 50,
+    seed: int = 0,
+    exact_max: int = DEFAULT_EXACT_MAX,
+    lang: str = "nl",
+    communities: Partition | None = None,
+    betweenness: Scores | None = None,
+    two_step: Scores | None = None,
+) -> KeyFiguresResult:
+    """Recognised and unrecognised key figures with their reasons (see the module doc)."""
+    if not 0 < percentile < 1:
+        raise ValidationFailed("percentile", "must be between 0 and 1")
+    check_positive(top, "top", maximum=10_000)
+    check_positive(min_group, "min_group")
+    part = communities or partition(snapshot, seed=seed)
+    btw = betweenness or scores(snapshot, "betweenness", exact_max=exact_max, seed=seed)
+    reach = two_step or scores(snapshot, "two_step_reach")
+    memb = part.membership
+    persons = snapshot.is_person
+    n = snapshot.n
+    btw_pct = percentile_rank(btw.values, persons)
+    reach_pct = percentile_rank(reach.values, persons)
+    median_reach = float(np.median(reach.values[persons])) if persons.any() else 0.0
+
+    # communities reached (communities of at least min_group actors), own included
+    big = part.sizes >= min_group
+    e = snapshot.edge_array
+    reached = np.zeros(n, dtype=np.int64)
+    if len(e):
+        src = np.concatenate([e[:, 0], e[:, 1], np.arange(n)])
+        com = np.concatenate([memb[e[:, 1]], memb[e[:, 0]], memb])
+        ok = big[com]
+        pairs = np.unique(src[ok] * max(part.count, 1) + com[ok])
+        reached = np.bincount(pairs // max(part.count, 1), minlength=n).astype(np.int64)
+    gate = _sole_gateways(snapshot, memb, min_group)
+    lang_labels, lang_names = _language_groups(snapshot)
+    lang_gate = _sole_gateways(snapshot, lang_labels, min_group)
+    lang_size = np.bincount(lang_labels[lang_labels >= 0], minlength=len(lang_names))
+    pct_label = f"{percentile * 100:.0f}"
+
+    def reasons_of(v: int) -> list[Reason]:
+        out: list[Reason] = []
+        for c in gate.get(v, []):
+            out.append(
+                Reason(
+                    "sole_gateway",
+                    REASON_WEIGHTS["sole_gateway"],
+                    say(
+                        lang,
+                        f"Is de enige van buiten groep {c} ({part.sizes[c]} actoren) met een "
+                        "band in die groep.",
+                        f"Is the only outsider with a tie into group {c} ({part.sizes[c]} actors).",
+                    ),
+                )
+            )
+        for g_ in lang_gate.get(v, []):
+            out.append(
+                Reason(
+                    "sole_language_gateway",
+                    REASON_WEIGHTS["sole_language_gateway"],
+                    say(
+                        lang,
+                        f"Is de enige verbinding met de {lang_size[g_]} mensen die "
+                        f"{lang_names[g_]} en geen Nederlands spreken.",
+                        f"Is the only link to the {lang_size[g_]} people who speak "
+                        f"{lang_names[g_]} and no Dutch.",
+                    ),
+                )
+            )
+        if reached[v] >= 3:
+            out.append(
+                Reason(
+                    "bridges_communities",
+                    REASON_WEIGHTS["bridges_communities"],
+                    say(
+                        lang,
+                        f"Heeft contacten in {reached[v]} verschillende groepen en verbindt "
+                        "die met elkaar.",
+                        f"Has contacts in {reached[v]} different groups and links them.",
+                    ),
+                )
+            )
+        if btw.values[v] > 0 and btw_pct[v] >= percentile:
+            out.append(
+                Reason(
+                    "high_betweenness",
+                    REASON_WEIGHTS["high_betweenness"],
+                    say(
+                        lang,
+                        f"Ligt vaker op de kortste weg tussen anderen dan {pct_label}% van "
+                        "de personen.",
+                        f"Lies on the shortest path between others more often than "
+                        f"{pct_label}% of persons.",
+                    ),
+                )
+            )
+        r = reach.values[v]
+        if reach_pct[v] >= percentile and r >= 2 * median_reach and r > 0:
+            times = r / median_reach if median_reach > 0 else float("inf")
+            factor = f"{times:.1f}".replace(".", ",") if lang == "nl" else f"{times:.1f}"
+            out.append(
+                Reason(
+                    "wide_reach",
+                    REASON_WEIGHTS["wide_reach"],
+                    say(
+                        lang,
+                        f"Bereikt in twee stappen {int(r)} mensen, {factor} keer zoveel als "
+                        "een doorsnee persoon.",
+                        f"Reaches {int(r)} people within two steps, {factor} times as many "
+                        "as a typical person.",
+                    ),
+                )
+            )
+        return out
+
+    def figure(v: int, recognised: bool) -> KeyFigure:
+        rs = reasons_of(v)
+        score = sum(r.weight for r in rs)
+        return KeyFigure(
+            actor_id=snapshot.ids[v],
+            kind=snapshot.kind[v],
+            person=True,
+            recognised=recognised,
+            confirmed=score >= min_score,
+            score=score,
+            community=int(memb[v]),
+            degree=int(snapshot.degree[v]),
+            two_step_reach=int(reach.values[v]),
+            betweenness=num(btw.values[v]),
+            betweenness_percentile=float(btw_pct[v]),
+            communities_reached=int(reached[v]),
+            reasons=tuple(rs),
+        )
+
+    recognised = tuple(
+        sorted(
+            (figure(v, True) for v in snapshot.vertices_of_kind("key_figure").tolist()),
+            key=lambda f: (-f.score, f.actor_id),
+        )
+    )
+    # candidates: residents that meet at least one criterion cheaply detectable
+    cand = set(gate) | set(lang_gate)
+    resident = snapshot.kind_mask("resident")
+    cand |= set(np.flatnonzero(resident & (reached >= 3)).tolist())
+    cand |= set(np.flatnonzero(resident & (btw_pct >= percentile) & (btw.values > 0)).tolist())
+    cand |= set(np.flatnonzero(resident & (reach_pct >= percentile)).tolist())
+    found = [figure(v, False) for v in sorted(cand) if resident[v]]
+    found = [f for f in found if f.score >= min_score]
+    found.sort(key=lambda f: (-f.score, -(f.betweenness or 0.0), f.actor_id))
+    return KeyFiguresResult(
+        recognised=recognised,
+        unrecognised=tuple(found[:top]),
+        unrecognised_count=len(found),
+        betweenness_exact=btw.exact,
+        thresholds={
+            "percentile": percentile,
+            "min_score": float(min_score),
+            "betweenness_at_percentile": float(
+                np.quantile(btw.values[persons], percentile) if persons.any() else 0.0
+            ),
+            "two_step_reach_at_percentile": float(
+                np.quantile(reach.values[persons], percentile) if persons.any() else 0.0
+            ),
+            "two_step_reach_median": median_reach,
+        },
+        provenance=provenance(
+            snapshot,
+            "key_figures.position_criteria",
+            REFERENCES,
+            {
+                "percentile": percentile,
+                "min_score": min_score,
+                "min_group": min_group,
+                "top": top,
+                "exact_max": exact_max,
+                "weights": ",".join(f"{k}={w}" for k, w in REASON_WEIGHTS.items()),
+            },
+            seed=seed,
+            exact=btw.exact,
+        ),
+    )
