@@ -27,6 +27,16 @@ const T = {
     accepted: "suggestions accepted", formed: "new ties formed", none: "No data yet.",
     failed: "Loading failed" },
 }[LANG];
+const GAP_LABELS = {
+  nl: { isolated_person: "Bewoners zonder (echte) banden", community_without_help:
+    "Groepen zonder lijn naar hulp", community_pair: "Groepen die elkaar (bijna) niet raken",
+    unmet_need: "Vragen zonder aanbod dichtbij", organisation_without_faces:
+    "Organisaties zonder gezicht", initiatives_unaware: "Initiatieven die elkaar niet kennen" },
+  en: { isolated_person: "Residents without (real) ties", community_without_help:
+    "Groups with no line to help", community_pair: "Groups that (almost) never meet",
+    unmet_need: "Needs with no offer nearby", organisation_without_faces:
+    "Organisations without faces", initiatives_unaware: "Initiatives unaware of each other" },
+}[LANG];
 const nid = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop());
 const $ = (sel) => document.querySelector(sel);
 const fmt = (v, digits = 0) => (v === null || v === undefined) ? "•" :
@@ -94,7 +104,7 @@ function renderGaps(g) {
   const first = {};
   for (const gap of g.gaps || []) if (!(gap.kind in first)) first[gap.kind] = gap.explanation;
   const rows = Object.entries(g.counts || {}).map(([kind, n]) =>
-    el("tr", {}, el("td", {}, kind.replaceAll("_", " ")), el("td", {}, fmt(n)), el("td", {}, first[kind] || "")));
+    el("tr", {}, el("td", {}, GAP_LABELS[kind] || kind.replaceAll("_", " ")), el("td", {}, fmt(n)), el("td", {}, first[kind] || "")));
   body.replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: "3" }, T.none))]));
 }
 
@@ -126,7 +136,18 @@ function renderActivation(s) {
 function showError(msg) { const e = $("#error"); e.textContent = msg; e.hidden = false; }
 function showLogin() { $("#board").hidden = true; $("#login").hidden = false; }
 
+// A link may carry the token in its fragment (#token=…): fragments never reach the server.
+// It is moved into this tab's sessionStorage and erased from the address bar at once.
+function takeTokenFromFragment() {
+  const match = location.hash.match(/token=([^&]+)/);
+  if (match) {
+    sessionStorage.setItem("netwerk-token", decodeURIComponent(match[1]));
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  takeTokenFromFragment();
   document.querySelectorAll("[data-i18n]").forEach((n) => { n.textContent = T[n.dataset.i18n] || n.textContent; });
   $("#login-form").addEventListener("submit", (ev) => {
     ev.preventDefault();

@@ -1,0 +1,139 @@
+"""The dashboard in a real browser (Debian's chromium, installed by ``./run test``): a viewer
+opens the page of a synthetic neighbourhood and sees figures and gaps in Dutch (or English),
+and no name of any person."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from netwerk import synth
+from netwerk.store.db import make_engine, make_sessionmaker, transaction
+from netwerk.store.migrate import upgrade
+from netwerk.store.networks import create_network
+from netwerk.store.tables import Actor
+from netwerk.store.tokens import create_token
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    if CHROMIUM is None:
+        pytest.fail("chromium is missing: ./run test installs Debian's chromium")
+    folder = tmp_path_factory.mktemp("dashboard")
+    url = f"sqlite:///{folder / 'dash.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    factory = make_sessionmaker(engine)
+    with transaction(factory) as session:
+        nid = create_network(session, name="Browserwijk", area_code="WK036300").id
+    with engine.begin() as conn:
+        synth.load(conn, nid, synth.generate(400, seed=3, fresh_ids=True))
+    with transaction(factory) as session:
+        viewer = create_token(session, role="viewer", name="dash", networks=[nid]).secret
+    with engine.connect() as conn:
+        names = list(
+            conn.execute(
+                sa.select(Actor.name).where(
+                    Actor.network_id == nid,
+                    Actor.kind.in_(["resident", "key_figure", "professional"]),
+                )
+            ).scalars()
+        )
+    engine.dispose()
+    port = _free_port()
+    env = {**os.environ, "NETWERK_DATABASE_URL": url, "NETWERK_LOG_LEVEL": "WARNING"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.app:create_app",
+            "--factory",
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if httpx.get(f"{base}/health").status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    yield {"base": base, "nid": nid, "viewer": viewer, "names": names, "folder": folder}
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def _render(site: dict, query: str = "", screenshot: Path | None = None) -> str:
+    url = f"{site['base']}/dashboard/{site['nid']}{query}#token={site['viewer']}"
+    profile = site["folder"] / f"profile-{time.monotonic_ns()}"
+    flags = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--virtual-time-budget=20000",
+        "--window-size=1200,1600",
+    ]
+    if screenshot is not None:
+        subprocess.run(
+            [*flags, f"--screenshot={screenshot}", url],
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+    done = subprocess.run(
+        [*flags, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=False
+    )
+    return done.stdout
+
+
+def test_viewer_sees_aggregates_in_dutch_and_no_names(site: dict) -> None:
+    shot = site["folder"] / "dashboard.png"
+    dom = _render(site, screenshot=shot)
+    assert 'data-loaded="true"' in dom, dom[-2000:]
+    assert "Gaten in het netwerk" in dom and "Ontwikkelingsfase" in dom
+    assert "Browserwijk" in dom
+    assert 'id="login" hidden' in dom or 'id="login" hidden=""' in dom  # token accepted
+    leaked = [n for n in site["names"] if n in dom]
+    assert not leaked, f"person names on the dashboard: {leaked[:5]}"
+    assert shot.exists() and shot.stat().st_size > 10_000
+    if keep := os.environ.get("NETWERK_KEEP_SCREENSHOT"):
+        shutil.copy(shot, keep)
+
+
+def test_english_on_request(site: dict) -> None:
+    dom = _render(site, "?lang=en")
+    assert 'data-loaded="true"' in dom
+    assert "Gaps in the network" in dom and "Development stage" in dom
