@@ -12,7 +12,17 @@ from sqlalchemy.engine import Engine
 
 from api.errors import install_problem_handlers
 from api.middleware import AccessLog, Audit, BodyLimit, SecurityHeaders
-from api.routers import actors, analysis, audit, dashboard, health, networks, ties, tokens
+from api.routers import (
+    actors,
+    analysis,
+    audit,
+    dashboard,
+    exchange,
+    health,
+    networks,
+    ties,
+    tokens,
+)
 from netwerk import __version__
 from netwerk.config import Settings, get_settings
 from netwerk.ratelimit import RateLimiter
@@ -47,7 +57,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.redis_url)
     install_problem_handlers(app)
     app.state.routers = [
-        m.router for m in (health, networks, actors, ties, analysis, tokens, audit, dashboard)
+        m.router
+        for m in (health, networks, actors, ties, analysis, exchange, tokens, audit, dashboard)
     ]
     for router in app.state.routers:
         app.include_router(router)

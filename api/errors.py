@@ -23,6 +23,7 @@ from netwerk.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from netwerk.exchange.pseudonym import PseudonymKeyMissing
 
 __all__ = ["CONFLICT", "PROBLEM_RESPONSES", "Problem", "install_problem_handlers", "problem"]
 
@@ -38,6 +39,7 @@ _STATUS: dict[type[NetwerkError], tuple[int, str]] = {
     Unauthorized: (401, "unauthorized"),
     TooLarge: (413, "too-large"),
     TooManyRequests: (429, "rate-limited"),
+    PseudonymKeyMissing: (503, "not-configured"),
     Timeout: (503, "timeout"),
 }
 

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     pseudonym_key: str | None = Field(
         None, description="secret key for research pseudonyms (required in production)"
     )
+    pseudonym_key_file: str | None = Field(
+        None, description="file holding the pseudonym key (instead of pseudonym_key)"
+    )
     log_level: str = Field("INFO")
 
     @field_validator("database_url")

@@ -83,6 +83,7 @@ def settings(engine: Engine) -> Settings:
         database_url=engine.url.render_as_string(hide_password=False),
         environment="test",
         rate_limit_per_minute=0,
+        pseudonym_key="test-pseudonym-key-0123456789",
     )
 
 
