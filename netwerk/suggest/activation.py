@@ -1,0 +1,497 @@
+"""Activation plans: for a question (themes) around a focus actor or an area, whom to activate,
+through which existing ties, and who makes the first call.
+
+Method
+------
+This is the step "problem -> network analysis -> network activation -> action" of DESIGN.md 1:
+instead of convening agencies, start from the assets already in the neighbourhood
+(Kretzmann & McKnight 1993) and reach them along existing ties, weak ones included
+(Granovetter 1973).
+
+1. *Sources*: the focus actor, or the persons of the area who may be named (consent
+   ``given``). An area is a street label (case-insensitive) or a CBS code; a wijk code
+   (``WK036300``) covers its buurten (``BU036300xx``) and a gemeente code (``GM0363``) its
+   wijken and buurten.
+2. *Chains*: a breadth-first search from the sources up to ``max_hops`` ties, through
+   intermediaries who may pass a call on (persons with consent ``given``, initiatives,
+   organisations; not places), keeping per actor the shortest chain whose weakest tie is
+   strongest, persons preferred (:mod:`.paths`).
+3. *Candidates*: actors who may be named and offer one of the themes (residents, key figures,
+   professionals, initiatives, places, organisations), and key figures within reach as
+   connectors even without a matching asset. Actors offering a theme in the area but out of
+   reach are listed too, without a chain.
+4. *Score* = ``relevance * proximity * chain strength * kind * load * area ties``:
+   relevance ``1 + 0.25`` per extra matching theme (connectors 0.35); proximity
+   ``1 / (1 + hops)`` (0.1 without a chain); chain strength ``0.5 + 0.1 * weakest tie``;
+   kind: key figure 1.2, initiative 1.1, professional and resident 1.0, place 0.9,
+   organisation 0.8 (people and their ties before organisations alone); overloaded persons
+   0.7; area mode: ``1 + 0.1 * log(1 + direct ties to the area's sources)``. If the top
+   ``limit`` holds no person while persons qualify, the best person takes the last place.
+5. *First call*: on a chain of three or more actors the first intermediary (the source's
+   contact); on a direct tie the source itself (the focus, or the area resident who knows
+   the actor); an area resident on the list is called directly. Without a chain: the
+   focus's strongest tie to someone who may be named, else the broker (``None``).
+6. *Faces*: an organisation, initiative or place is named with up to three persons who may
+   be named and are tied to it (the one on the chain first, then the strongest ties), so the
+   plan names people, not organisations alone.
+
+Complexity: one multi-source breadth-first search (O(edges touched), vectorised) and O(k)
+numpy work for k candidates; a few hundred milliseconds at most on 100,000 actors.
+
+References
+----------
+Kretzmann J.P., McKnight J.L. (1993) Building Communities from the Inside Out. ISBN 0879462108.
+Granovetter M.S. (1973) The strength of weak ties. Am J Sociol 78(6):1360-1380.
+doi:10.1086/225469.
+Krebs V., Holley J. (2006) Building smart communities through network weaving.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from netwerk.analysis.common import ActorRef, Provenance, actor_ref, provenance
+from netwerk.errors import ValidationFailed
+from netwerk.graph import Snapshot, require_lang
+from netwerk.suggest.codes import kind_noun, say, themes_text
+from netwerk.suggest.common import Reason, Step, check_limit, clean_themes, rounded
+from netwerk.suggest.context import SuggestContext, popcount, suggest_context
+from netwerk.suggest.paths import Reach, gather, reach, steps
+
+__all__ = ["ActivationItem", "ActivationPlan", "activation_plan", "area_matches"]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+MAX_LIMIT = 100
+FACES = 3
+UNREACHED_CAP = 5
+KIND_WEIGHT = {
+    "key_figure": 1.2,
+    "initiative": 1.1,
+    "professional": 1.0,
+    "resident": 1.0,
+    "place": 0.9,
+    "organisation": 0.8,
+}
+CONNECTOR_RELEVANCE = 0.35
+OVERLOAD_FACTOR = 0.7
+REFERENCES = (
+    "Kretzmann J.P., McKnight J.L. (1993) ISBN 0879462108",
+    "Granovetter M.S. (1973) doi:10.1086/225469",
+    "Krebs V., Holley J. (2006) Building smart communities through network weaving",
+)
+
+
+@dataclass(frozen=True)
+class ActivationItem:
+    """One actor to activate. ``chain`` runs from a source (the focus or an area resident) to
+    the actor over existing ties; ``first_call`` is who should make the first call;
+    ``faces`` are the persons to ask for at an organisation, initiative or place."""
+
+    rank: int
+    actor: ActorRef
+    score: float
+    themes: tuple[str, ...]
+    hops: int | None
+    chain: tuple[Step, ...]
+    first_call: ActorRef | None
+    faces: tuple[ActorRef, ...]
+    reasons: tuple[Reason, ...]
+    sentence: str
+
+
+@dataclass(frozen=True)
+class ActivationPlan:
+    focus: ActorRef | None
+    area: str | None
+    themes: tuple[str, ...]
+    items: tuple[ActivationItem, ...]
+    sources: int
+    uncovered_themes: tuple[str, ...]
+    notice: str | None
+    provenance: Provenance
+
+
+def area_matches(area: str, value: str | None) -> bool:
+    """Does an actor's ``value`` lie in ``area`` (street label or CBS code, module doc)?"""
+    if value is None:
+        return False
+    want = area.strip()
+    have = value.strip()
+    up_w, up_h = want.upper(), have.upper()
+    if up_w.startswith(("GM", "WK", "BU")) and up_w[2:].isdigit():
+        if up_w == up_h:
+            return True
+        if up_w.startswith("WK") and up_h.startswith("BU"):
+            return up_h[2:8] == up_w[2:8]
+        if up_w.startswith("GM") and up_h.startswith(("WK", "BU")):
+            return up_h[2:6] == up_w[2:6]
+        return False
+    return want.lower() == have.lower()
+
+
+def _area_mask(ctx: SuggestContext, area: str) -> BoolArray:
+    mask = np.zeros(ctx.n, dtype=bool)
+    for label, name in enumerate(ctx.areas):
+        if area_matches(area, name):
+            members = ctx.area_members.get(label)
+            if members is not None:
+                mask[members] = True
+    return mask
+
+
+def _faces(ctx: SuggestContext, x: int, on_chain: int | None) -> tuple[ActorRef, ...]:
+    s = ctx.snapshot
+    _, nbr, w = gather(s, np.array([x], dtype=np.int64))
+    ok = ctx.allowed[nbr] & s.is_person[nbr]
+    nbr, w = nbr[ok], w[ok]
+    if nbr.size == 0:
+        return ()
+    first = (nbr == on_chain).astype(np.int8) if on_chain is not None else np.zeros(nbr.size)
+    order = np.lexsort((nbr, -w, -first))
+    return tuple(actor_ref(s, int(v)) for v in nbr[order[:FACES]].tolist())
+
+
+def _strongest_tie(ctx: SuggestContext, f: int) -> int | None:
+    s = ctx.snapshot
+    _, nbr, w = gather(s, np.array([f], dtype=np.int64))
+    ok = ctx.passable[nbr]
+    nbr, w = nbr[ok], w[ok]
+    if nbr.size == 0:
+        return None
+    person = s.is_person[nbr].astype(np.int8)
+    order = np.lexsort((nbr, -person, -w))
+    return int(nbr[order[0]])
+
+
+def activation_plan(
+    snapshot: Snapshot,
+    *,
+    focus_actor: str | None = None,
+    area: str | None = None,
+    themes: str | Iterable[str],
+    limit: int = 15,
+    max_hops: int = 3,
+    lang: str = "nl",
+    seed: int = 0,
+    context: SuggestContext | None = None,
+) -> ActivationPlan:
+    """The ranked actors to activate for ``themes`` around ``focus_actor`` or ``area``.
+
+    Raises
+    ------
+    NotFound
+        Unknown focus actor.
+    ValidationFailed
+        Neither or both of focus and area, no themes, or another bad parameter.
+    """
+    require_lang(lang)
+    check_limit(limit, "limit", MAX_LIMIT)
+    if isinstance(max_hops, bool) or not isinstance(max_hops, int) or not 1 <= max_hops <= 4:
+        raise ValidationFailed("max_hops", "a whole number from 1 to 4")
+    theme_list = clean_themes(themes, "themes")
+    if not theme_list:
+        raise ValidationFailed("themes", "at least one theme")
+    if (focus_actor is None) == (area is None or not str(area).strip()):
+        raise ValidationFailed("focus_actor", "give either a focus actor or an area")
+    s = snapshot
+    ctx = context if context is not None else suggest_context(s, seed=seed)
+    prov = provenance(
+        s,
+        "asset-based activation along existing ties",
+        REFERENCES,
+        {
+            "focus_actor": focus_actor,
+            "area": area,
+            "themes": ",".join(theme_list),
+            "limit": limit,
+            "max_hops": max_hops,
+        },
+        seed=seed,
+    )
+    want = ctx.mask_of(theme_list)
+    focus: int | None = None
+    in_area = np.zeros(s.n, dtype=bool)
+    if focus_actor is not None:
+        focus = s.actor_index(focus_actor)
+        sources = np.array([focus], dtype=np.int64)
+    else:
+        assert area is not None
+        in_area = _area_mask(ctx, str(area))
+        sources = np.flatnonzero(in_area & s.is_person & ctx.allowed).astype(np.int64)
+    focus_ref = actor_ref(s, focus) if focus is not None else None
+    area_label = str(area).strip() if area is not None else None
+    if sources.size == 0:
+        return ActivationPlan(
+            focus_ref,
+            area_label,
+            theme_list,
+            (),
+            0,
+            theme_list,
+            say(
+                lang,
+                "Geen bewoners met toestemming gevonden in dit gebied.",
+                "No residents who may be named were found in this area.",
+            ),
+            prov,
+        )
+
+    r = reach(s, sources, max_hops, ctx.passable)
+    reached = r.dist >= 0
+    if focus is not None:
+        reached[focus] = False
+    match = popcount(ctx.assets & want) if want.any() else np.zeros(s.n, dtype=np.int64)
+    offers = match > 0
+    key = s.kind_mask("key_figure")
+    eligible = ctx.allowed.copy()
+    if focus is not None:
+        eligible[focus] = False
+    connector = key if focus is None else key & (r.dist >= 1)
+    cand = np.flatnonzero(eligible & reached & (offers | connector))
+    # out of reach but in the area (or the focus's area): listed without a chain
+    home = in_area if focus is None else np.zeros(s.n, dtype=bool)
+    if focus is not None and ctx.area_label[focus] >= 0:
+        home[ctx.same_area(focus)] = True
+    far = np.flatnonzero(eligible & ~reached & offers & home)
+    if far.size > UNREACHED_CAP:
+        far = far[np.lexsort((far, -match[far], -s.degree[far]))[:UNREACHED_CAP]]
+    cand = np.concatenate([cand, far]).astype(np.int64)
+
+    hops = r.dist[cand].astype(np.float64)
+    chained = hops >= 0
+    m = match[cand]
+    relevance = np.where(m > 0, 1.0 + 0.25 * (np.minimum(m, 4) - 1), CONNECTOR_RELEVANCE)
+    proximity = np.where(chained, 1.0 / (1.0 + np.maximum(hops, 0)), 0.1)
+    width = np.where(np.isinf(r.width[cand]), 5.0, r.width[cand])
+    strength = np.where(chained, 0.5 + 0.1 * np.minimum(width, 5.0), 0.6)
+    kinds = np.array([KIND_WEIGHT.get(s.kind[v], 1.0) for v in cand.tolist()])
+    load = np.where(ctx.overloaded[cand], OVERLOAD_FACTOR, 1.0)
+    area_ties = np.zeros(cand.size)
+    if focus is None and cand.size:
+        owner, nbr, _ = gather(s, cand)
+        hit = in_area[nbr] & s.is_person[nbr]
+        index = np.full(s.n, -1, dtype=np.int64)
+        index[cand] = np.arange(cand.size)
+        area_ties = np.bincount(index[owner[hit]], minlength=cand.size).astype(np.float64)
+    bonus = 1.0 + 0.1 * np.log1p(area_ties)
+    score = relevance * proximity * strength * kinds * load * bonus
+    order = np.lexsort((cand, -score))
+    top = order[:limit]
+    persons = s.is_person[cand]
+    if top.size and not persons[top].any() and persons.any():
+        best_person = order[persons[order]][0]
+        top = np.concatenate([top[: limit - 1], [best_person]])
+
+    items: list[ActivationItem] = []
+    covered: set[str] = set()
+    for rank, j in enumerate(top.tolist(), start=1):
+        x = int(cand[j])
+        matched = ctx.themes_of(ctx.assets[x] & want)
+        covered.update(matched)
+        items.append(
+            _item(
+                ctx,
+                r,
+                x,
+                rank,
+                float(score[j]),
+                matched,
+                focus,
+                int(area_ties[j]),
+                area_label,
+                lang,
+            )
+        )
+    uncovered = tuple(t for t in theme_list if t not in covered)
+    return ActivationPlan(
+        focus=focus_ref,
+        area=area_label,
+        themes=theme_list,
+        items=tuple(items),
+        sources=int(sources.size),
+        uncovered_themes=uncovered,
+        notice=None,
+        provenance=prov,
+    )
+
+
+def _item(
+    ctx: SuggestContext,
+    r: Reach,
+    x: int,
+    rank: int,
+    score: float,
+    matched: tuple[str, ...],
+    focus: int | None,
+    area_ties: int,
+    area: str | None,
+    lang: str,
+) -> ActivationItem:
+    s = ctx.snapshot
+    kind = s.kind[x]
+    reasons: list[Reason] = []
+    if matched:
+        reasons.append(
+            Reason(
+                "asset_match",
+                "activation",
+                1.0,
+                float(len(matched)),
+                matched,
+                say(
+                    lang,
+                    f"{kind_noun(kind, 'nl', capital=True)} biedt {themes_text(matched, 'nl')}.",
+                    f"{kind_noun(kind, 'en', capital=True)} offers {themes_text(matched, 'en')}.",
+                ),
+            )
+        )
+    else:
+        deg = int(s.degree[x])
+        reasons.append(
+            Reason(
+                "connector",
+                "activation",
+                CONNECTOR_RELEVANCE,
+                float(deg),
+                (),
+                say(
+                    lang,
+                    f"Sleutelfiguur met {deg} contacten: kan de vraag in de buurt verspreiden.",
+                    f"Key figure with {deg} contacts: can spread the question in the "
+                    "neighbourhood.",
+                ),
+            )
+        )
+    hops = int(r.dist[x])
+    chain_ids: list[int] = r.chain(x) if hops >= 0 else []
+    first: int | None
+    if hops < 0:
+        first = _strongest_tie(ctx, focus) if focus is not None else None
+    elif len(chain_ids) >= 3:
+        first = chain_ids[1]
+    elif len(chain_ids) == 2:
+        first = chain_ids[0]
+    else:
+        first = x
+    first_ref = actor_ref(s, first) if first is not None else None
+    if hops >= 0:
+        weakest = r.width[x]
+        w_txt = "" if not np.isfinite(weakest) else f", zwakste band sterkte {round(weakest)}"
+        w_txt_en = "" if not np.isfinite(weakest) else f", weakest tie of strength {round(weakest)}"
+        who_nl = kind_noun(first_ref.kind, "nl") if first_ref else "de verbindingsmakelaar"
+        who_en = kind_noun(first_ref.kind, "en") if first_ref else "the broker"
+        if hops == 0:
+            text = say(
+                lang,
+                "Woont in het gebied: rechtstreeks te benaderen.",
+                "Lives in the area: can be approached directly.",
+            )
+        else:
+            text = say(
+                lang,
+                f"Bereikbaar in {hops} {'stap' if hops == 1 else 'stappen'} via bestaande "
+                f"banden{w_txt}; {who_nl} belt als eerste.",
+                f"Reachable in {hops} {'step' if hops == 1 else 'steps'} along existing "
+                f"ties{w_txt_en}; {who_en} makes the first call.",
+            )
+        reasons.append(Reason("reachable", "activation", 0.0, float(hops), (), text))
+    else:
+        reasons.append(
+            Reason(
+                "reachable",
+                "activation",
+                0.0,
+                None,
+                (),
+                say(
+                    lang,
+                    "Nog geen keten van bestaande banden: "
+                    + (
+                        f"{kind_noun(first_ref.kind, 'nl')} (de sterkste band) of de "
+                        "verbindingsmakelaar legt het eerste contact."
+                        if first_ref
+                        else "de verbindingsmakelaar legt het eerste contact."
+                    ),
+                    "No chain of existing ties yet: "
+                    + (
+                        f"{kind_noun(first_ref.kind, 'en')} (the strongest tie) or the broker "
+                        "makes the first contact."
+                        if first_ref
+                        else "the broker makes the first contact."
+                    ),
+                ),
+            )
+        )
+    if area_ties:
+        reasons.append(
+            Reason(
+                "area_ties",
+                "activation",
+                0.0,
+                float(area_ties),
+                (),
+                say(
+                    lang,
+                    f"Heeft {area_ties} directe {'band' if area_ties == 1 else 'banden'} met "
+                    f"bewoners van {area}.",
+                    f"Has {area_ties} direct {'tie' if area_ties == 1 else 'ties'} to residents "
+                    f"of {area}.",
+                ),
+            )
+        )
+    if ctx.overloaded[x]:
+        deg = int(s.degree[x])
+        reasons.append(
+            Reason(
+                "overloaded",
+                "activation",
+                OVERLOAD_FACTOR,
+                float(deg),
+                (),
+                say(
+                    lang,
+                    f"Let op: heeft al zeer veel contacten ({deg}); niet te zwaar belasten.",
+                    f"Mind the load: already has very many contacts ({deg}).",
+                ),
+            )
+        )
+    faces: tuple[ActorRef, ...] = ()
+    if not s.is_person[x]:
+        on_chain = chain_ids[-2] if len(chain_ids) >= 2 else None
+        faces = _faces(ctx, x, on_chain)
+        if not faces:
+            reasons.append(
+                Reason(
+                    "no_face",
+                    "activation",
+                    0.0,
+                    None,
+                    (),
+                    say(
+                        lang,
+                        "Geen persoon met toestemming bekend die hier het gezicht van is.",
+                        "No person who may be named is known as its face.",
+                    ),
+                )
+            )
+    chain = steps(s, chain_ids) if chain_ids else ()
+    sentence = " ".join(rr.sentence for rr in reasons[:2])
+    return ActivationItem(
+        rank=rank,
+        actor=actor_ref(s, x),
+        score=rounded(score, 6),
+        themes=matched,
+        hops=hops if hops >= 0 else None,
+        chain=chain,
+        first_call=first_ref,
+        faces=faces,
+        reasons=tuple(reasons),
+        sentence=sentence,
+    )

@@ -1,0 +1,487 @@
+"""Feedback: what a broker did with a suggestion, what came of it, and the rates per reason.
+
+A decision is ``accepted``, ``declined`` or ``not_now``; an accepted suggestion later gets an
+outcome: ``tie_formed``, ``no_contact``, ``not_helpful`` or ``other``. Declined and postponed
+pairs cool down (:mod:`.exclusions`); a pair can be marked do-not-suggest for good. An accepted
+suggestion with outcome ``tie_formed`` can create the tie (kind ``knows``, strength 2, since
+the day of the outcome) through :func:`netwerk.store.ties.create_tie`, in the same transaction
+as the feedback row, which bumps the network's revision (DESIGN.md 7); when the two already
+have an open tie, that tie is linked instead of a duplicate made.
+
+Statistics (:func:`stats`) report, overall, per reason code and per suggestion kind, the
+counts of each decision and outcome and the rates that judge the weights on evidence
+(DESIGN.md 5): ``acceptance_rate = accepted / decided``, ``tie_rate = tie_formed / outcomes
+known`` (among accepted suggestions with an outcome) and ``success_rate = tie_formed /
+accepted``. A rate is ``None`` when its denominator is 0. A suggestion with several reasons
+counts once for each of its reason codes. The counting is one set-based ``GROUP BY`` query
+over the network's feedback (by kind, reason codes, decision and outcome).
+
+This is the evaluation loop of a recommender judged by its acceptance in use rather than by
+offline accuracy (Herlocker et al. 2004; Krebs & Holley 2006 on tracking network weaving).
+
+References
+----------
+Herlocker J.L., Konstan J.A., Terveen L.G., Riedl J.T. (2004) Evaluating collaborative
+filtering recommender systems. ACM TOIS 22(1):5-53. doi:10.1145/963770.963772.
+Krebs V., Holley J. (2006) Building smart communities through network weaving.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from netwerk.errors import NotFound, ValidationFailed
+from netwerk.model import new_id
+from netwerk.store.revision import current_revision
+from netwerk.store.tables import Actor, DoNotSuggest, Network, Tie
+from netwerk.store.tables import Feedback as FeedbackRow
+from netwerk.store.ties import create_tie
+from netwerk.suggest.codes import DECISIONS, OUTCOMES, REASON_CODES, SUGGESTION_KINDS
+from netwerk.suggest.exclusions import pair_key
+
+__all__ = [
+    "DoNotSuggestPair",
+    "Feedback",
+    "FeedbackStats",
+    "RateRow",
+    "mark_do_not_suggest",
+    "record_feedback",
+    "record_outcome",
+    "stats",
+    "unmark_do_not_suggest",
+]
+
+TIE_KIND = "knows"
+TIE_STRENGTH = 2
+MAX_REASON_CODES = 30
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """One stored feedback record. ``tie_id`` is the tie an outcome ``tie_formed`` created or
+    linked; ``revision`` the network's revision after the write."""
+
+    id: str
+    network_id: str
+    source_id: str
+    target_id: str
+    introducer_id: str | None
+    suggestion_kind: str
+    reason_codes: tuple[str, ...]
+    score: float | None
+    decision: str
+    outcome: str | None
+    tie_id: str | None
+    token_id: str | None
+    decided_at: dt.datetime
+    outcome_at: dt.datetime | None
+    revision: int
+
+
+@dataclass(frozen=True)
+class DoNotSuggestPair:
+    network_id: str
+    source_id: str
+    target_id: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class RateRow:
+    """Counts and rates for one group of suggestions (a reason code, a kind, or all)."""
+
+    key: str
+    suggestions: int
+    accepted: int
+    declined: int
+    not_now: int
+    outcomes: dict[str, int]
+    outcomes_known: int
+    acceptance_rate: float | None
+    tie_rate: float | None
+    success_rate: float | None
+
+
+@dataclass(frozen=True)
+class FeedbackStats:
+    network_id: str
+    total: RateRow
+    by_reason: tuple[RateRow, ...]
+    by_kind: tuple[RateRow, ...]
+    definitions: dict[str, str]
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _required_id(value: Any, field: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationFailed(field, "required: an actor id")
+    if len(value) > 64:
+        raise ValidationFailed(field, "at most 64 characters")
+    return value.strip()
+
+
+def _choice(value: Any, field: str, allowed: Sequence[str]) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise ValidationFailed(field, f"'{str(value)[:40]}' is not one of: {', '.join(allowed)}")
+    return value
+
+
+def _reason_codes(values: Iterable[str] | None) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        raise ValidationFailed("reason_codes", "a list of reason codes")
+    out: list[str] = []
+    for i, code in enumerate(values):
+        if not isinstance(code, str) or code not in REASON_CODES:
+            raise ValidationFailed(
+                f"reason_codes[{i}]", f"'{str(code)[:40]}' is not a known reason code"
+            )
+        if code not in out:
+            out.append(code)
+    if len(out) > MAX_REASON_CODES:
+        raise ValidationFailed("reason_codes", f"at most {MAX_REASON_CODES} codes")
+    return out
+
+
+def _score(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValidationFailed("score", "a finite number")
+    return float(value)
+
+
+def _check_network(session: Session, network_id: str) -> None:
+    if session.scalar(sa.select(Network.id).where(Network.id == network_id)) is None:
+        raise NotFound("network", network_id)
+
+
+def _check_actors(session: Session, network_id: str, ids: Mapping[str, str]) -> None:
+    found = set(
+        session.scalars(
+            sa.select(Actor.id).where(
+                Actor.network_id == network_id, Actor.id.in_(list(ids.values()))
+            )
+        )
+    )
+    for field, actor_id in ids.items():
+        if actor_id not in found:
+            raise ValidationFailed(field, f"actor '{actor_id[:64]}' is not in this network")
+
+
+def _record(row: FeedbackRow, revision: int) -> Feedback:
+    return Feedback(
+        id=row.id,
+        network_id=row.network_id,
+        source_id=row.source_id,
+        target_id=row.target_id,
+        introducer_id=row.introducer_id,
+        suggestion_kind=row.suggestion_kind,
+        reason_codes=tuple(row.reason_codes or ()),
+        score=row.score,
+        decision=row.decision,
+        outcome=row.outcome,
+        tie_id=row.tie_id,
+        token_id=row.token_id,
+        decided_at=row.decided_at,
+        outcome_at=row.outcome_at,
+        revision=revision,
+    )
+
+
+def _open_tie(session: Session, network_id: str, a: str, b: str, day: dt.date) -> str | None:
+    """An active tie between a and b (either direction) on ``day``, if any."""
+    return session.scalar(
+        sa.select(Tie.id)
+        .where(
+            Tie.network_id == network_id,
+            sa.or_(
+                (Tie.source_id == a) & (Tie.target_id == b),
+                (Tie.source_id == b) & (Tie.target_id == a),
+            ),
+            sa.or_(Tie.since.is_(None), Tie.since <= day),
+            sa.or_(Tie.until.is_(None), Tie.until >= day),
+        )
+        .order_by(Tie.id)
+        .limit(1)
+    )
+
+
+def _form_tie(session: Session, row: FeedbackRow, day: dt.date) -> None:
+    existing = _open_tie(session, row.network_id, row.source_id, row.target_id, day)
+    if existing is not None:
+        row.tie_id = existing
+        return
+    tie = create_tie(
+        session,
+        row.network_id,
+        {
+            "source": row.source_id,
+            "target": row.target_id,
+            "kind": TIE_KIND,
+            "strength": TIE_STRENGTH,
+            "since": day,
+        },
+    )
+    row.tie_id = tie.id
+
+
+# --------------------------------------------------------------------------- writes
+
+
+def record_feedback(
+    session: Session,
+    network_id: str,
+    *,
+    source: str,
+    target: str,
+    decision: str,
+    outcome: str | None = None,
+    introducer: str | None = None,
+    reason_codes: Iterable[str] | None = None,
+    suggestion_kind: str = "contact",
+    score: float | None = None,
+    token_id: str | None = None,
+    create_tie: bool = False,
+    now: dt.datetime | None = None,
+) -> Feedback:
+    """Store what a broker did with a suggestion (inside the caller's transaction).
+
+    ``outcome`` may be given at once for an accepted suggestion; ``create_tie`` (only with
+    ``decision="accepted"`` and ``outcome="tie_formed"``) creates the tie.
+
+    Raises
+    ------
+    NotFound
+        Unknown network.
+    ValidationFailed
+        A bad field (named), including an actor that is not in the network.
+    """
+    _check_network(session, network_id)
+    src = _required_id(source, "source")
+    tgt = _required_id(target, "target")
+    if src == tgt:
+        raise ValidationFailed("target", "a suggestion pairs two different actors")
+    dec = _choice(decision, "decision", DECISIONS)
+    out = None if outcome is None else _choice(outcome, "outcome", OUTCOMES)
+    if out is not None and dec != "accepted":
+        raise ValidationFailed("outcome", "only an accepted suggestion has an outcome")
+    kind = _choice(suggestion_kind, "suggestion_kind", SUGGESTION_KINDS)
+    codes = _reason_codes(reason_codes)
+    value = _score(score)
+    intro = None if introducer is None else _required_id(introducer, "introducer")
+    if intro is not None and intro in (src, tgt):
+        raise ValidationFailed("introducer", "the introducer is a third actor")
+    if create_tie and not (dec == "accepted" and out == "tie_formed"):
+        raise ValidationFailed(
+            "create_tie", "a tie is created only for an accepted suggestion with outcome tie_formed"
+        )
+    ids = {"source": src, "target": tgt}
+    if intro is not None:
+        ids["introducer"] = intro
+    _check_actors(session, network_id, ids)
+    moment = now or dt.datetime.now(dt.UTC)
+    row = FeedbackRow(
+        id=new_id(),
+        network_id=network_id,
+        source_id=src,
+        target_id=tgt,
+        introducer_id=intro,
+        suggestion_kind=kind,
+        reason_codes=codes,
+        score=value,
+        decision=dec,
+        outcome=out,
+        token_id=token_id,
+        decided_at=moment,
+        outcome_at=moment if out is not None else None,
+    )
+    session.add(row)
+    session.flush()
+    if create_tie:
+        _form_tie(session, row, moment.date())
+        session.flush()
+    return _record(row, current_revision(session, network_id))
+
+
+def record_outcome(
+    session: Session,
+    network_id: str,
+    feedback_id: str,
+    *,
+    outcome: str,
+    create_tie: bool = False,
+    now: dt.datetime | None = None,
+) -> Feedback:
+    """Record what came of an accepted suggestion (inside the caller's transaction).
+
+    Raises
+    ------
+    NotFound
+        Unknown network or feedback.
+    ValidationFailed
+        A bad outcome, an outcome for a suggestion that was not accepted, or ``create_tie``
+        with an outcome other than ``tie_formed``.
+    """
+    _check_network(session, network_id)
+    out = _choice(outcome, "outcome", OUTCOMES)
+    row = session.scalar(
+        sa.select(FeedbackRow).where(
+            FeedbackRow.network_id == network_id, FeedbackRow.id == feedback_id
+        )
+    )
+    if row is None:
+        raise NotFound("feedback", feedback_id)
+    if row.decision != "accepted":
+        raise ValidationFailed("outcome", "only an accepted suggestion has an outcome")
+    if create_tie and out != "tie_formed":
+        raise ValidationFailed("create_tie", "a tie is created only with outcome tie_formed")
+    moment = now or dt.datetime.now(dt.UTC)
+    row.outcome = out
+    row.outcome_at = moment
+    session.flush()
+    if create_tie:
+        _form_tie(session, row, moment.date())
+        session.flush()
+    return _record(row, current_revision(session, network_id))
+
+
+def mark_do_not_suggest(
+    session: Session,
+    network_id: str,
+    a: str,
+    b: str,
+    *,
+    token_id: str | None = None,
+    now: dt.datetime | None = None,
+) -> DoNotSuggestPair:
+    """Never suggest this pair (either way round) again; idempotent."""
+    _check_network(session, network_id)
+    first = _required_id(a, "source")
+    second = _required_id(b, "target")
+    if first == second:
+        raise ValidationFailed("target", "a pair needs two different actors")
+    _check_actors(session, network_id, {"source": first, "target": second})
+    lo, hi = pair_key(first, second)
+    row = session.get(DoNotSuggest, (network_id, lo, hi))
+    if row is None:
+        row = DoNotSuggest(
+            network_id=network_id,
+            source_id=lo,
+            target_id=hi,
+            created_at=now or dt.datetime.now(dt.UTC),
+            token_id=token_id,
+        )
+        session.add(row)
+        session.flush()
+    return DoNotSuggestPair(network_id, row.source_id, row.target_id, row.created_at)
+
+
+def unmark_do_not_suggest(session: Session, network_id: str, a: str, b: str) -> bool:
+    """Allow the pair again; returns whether a mark was removed."""
+    lo, hi = pair_key(_required_id(a, "source"), _required_id(b, "target"))
+    result = session.execute(
+        sa.delete(DoNotSuggest).where(
+            DoNotSuggest.network_id == network_id,
+            DoNotSuggest.source_id == lo,
+            DoNotSuggest.target_id == hi,
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+class _Tally:
+    __slots__ = ("accepted", "declined", "not_now", "outcomes")
+
+    def __init__(self) -> None:
+        self.accepted = 0
+        self.declined = 0
+        self.not_now = 0
+        self.outcomes: dict[str, int] = dict.fromkeys(OUTCOMES, 0)
+
+    def add(self, decision: str, outcome: str | None, count: int) -> None:
+        if decision == "accepted":
+            self.accepted += count
+        elif decision == "declined":
+            self.declined += count
+        elif decision == "not_now":
+            self.not_now += count
+        if outcome in self.outcomes:
+            self.outcomes[outcome] += count
+
+    def row(self, key: str) -> RateRow:
+        decided = self.accepted + self.declined + self.not_now
+        known = sum(self.outcomes.values())
+        tie = self.outcomes["tie_formed"]
+
+        def rate(a: int, b: int) -> float | None:
+            return round(a / b, 4) if b else None
+
+        return RateRow(
+            key=key,
+            suggestions=decided,
+            accepted=self.accepted,
+            declined=self.declined,
+            not_now=self.not_now,
+            outcomes=dict(self.outcomes),
+            outcomes_known=known,
+            acceptance_rate=rate(self.accepted, decided),
+            tie_rate=rate(tie, known),
+            success_rate=rate(tie, self.accepted),
+        )
+
+
+def _codes(raw: Any) -> list[str]:
+    if raw is None:
+        return []
+    if isinstance(raw, list):
+        return [str(x) for x in raw]
+    value = json.loads(raw)
+    return [str(x) for x in value] if isinstance(value, list) else []
+
+
+def stats(conn: sa.Connection | Session, network_id: str) -> FeedbackStats:
+    """Acceptance and outcome counts and rates, overall, per reason code and per kind."""
+    if conn.execute(sa.select(Network.id).where(Network.id == network_id)).scalar() is None:
+        raise NotFound("network", network_id)
+    f = FeedbackRow.__table__.c
+    codes_text = sa.cast(f.reason_codes, sa.Text)
+    rows = conn.execute(
+        sa.select(f.suggestion_kind, codes_text, f.decision, f.outcome, sa.func.count())
+        .where(f.network_id == network_id)
+        .group_by(f.suggestion_kind, codes_text, f.decision, f.outcome)
+    ).all()
+    total = _Tally()
+    by_reason: dict[str, _Tally] = {}
+    by_kind: dict[str, _Tally] = {}
+    for kind, raw, decision, outcome, count in rows:
+        n = int(count)
+        total.add(decision, outcome, n)
+        by_kind.setdefault(kind, _Tally()).add(decision, outcome, n)
+        for code in dict.fromkeys(_codes(raw)):
+            by_reason.setdefault(code, _Tally()).add(decision, outcome, n)
+    return FeedbackStats(
+        network_id=network_id,
+        total=total.row("all"),
+        by_reason=tuple(by_reason[k].row(k) for k in sorted(by_reason)),
+        by_kind=tuple(by_kind[k].row(k) for k in sorted(by_kind)),
+        definitions={
+            "acceptance_rate": "accepted / (accepted + declined + not_now)",
+            "tie_rate": "tie_formed / accepted suggestions with a known outcome",
+            "success_rate": "tie_formed / accepted",
+        },
+    )

@@ -1,0 +1,153 @@
+"""Introduction paths: who can introduce two actors, and the chain of ties that reaches someone.
+
+The best introducer of a pair is the common contact with the strongest ties to both: the
+``z`` that maximises ``min(strength(u, z), strength(z, v))`` (the bottleneck, or "widest
+path", criterion; Pollack 1960). When there is no common contact the introduction runs along a
+shortest chain of intermediaries, and among the shortest chains the one whose weakest tie is
+strongest. Only intermediaries that may be proposed to others can be on a chain (persons with
+consent ``given``, organisations and initiatives; DESIGN.md 6); a place does not make calls.
+Ties are the weak ties of Granovetter (1973) as much as the strong ones: any active tie is a
+link, its strength only decides between chains of equal length.
+
+:func:`reach` is a level-synchronous breadth-first search from one or more sources that keeps,
+per vertex, the widest of its shortest paths (ties between equally wide parents go to a
+person, then to the lowest vertex), so chains are reproducible. Vertices that may not pass a
+call on are reached but not expanded. Complexity O(edges touched) per level, vectorised.
+
+References
+----------
+Pollack M. (1960) The maximum capacity through a network. Operations Research 8(5):733-736.
+doi:10.1287/opre.8.5.733.
+Granovetter M.S. (1973) The strength of weak ties. American Journal of Sociology 78(6):
+1360-1380. doi:10.1086/225469.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from netwerk.analysis.common import actor_ref
+from netwerk.graph import Snapshot
+from netwerk.suggest.common import Step
+
+__all__ = ["Reach", "best_link", "gather", "reach", "steps"]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+def gather(snapshot: Snapshot, vertices: IntArray) -> tuple[IntArray, IntArray, FloatArray]:
+    """``(owner, neighbour, weight)`` for every tie of ``vertices``."""
+    adj = snapshot.adjacency
+    starts = adj.indptr[vertices]
+    counts = adj.indptr[vertices + 1] - starts
+    total = int(counts.sum())
+    if total == 0:
+        e = np.zeros(0, dtype=np.int64)
+        return e, e, np.zeros(0)
+    offsets = np.repeat(starts - np.cumsum(counts) + counts, counts)
+    pos = np.arange(total, dtype=np.int64) + offsets
+    return np.repeat(vertices, counts), adj.indices[pos], adj.weights[pos]
+
+
+@dataclass(frozen=True, eq=False)
+class Reach:
+    """Result of :func:`reach`: per vertex the hop distance (-1 unreached), the parent on the
+    chosen chain (-1 at a source) and the weakest tie strength on it (inf at a source)."""
+
+    dist: npt.NDArray[np.int32]
+    parent: IntArray
+    width: FloatArray
+
+    def chain(self, v: int) -> list[int]:
+        """Vertices from the source to ``v`` (inclusive) along the chosen chain."""
+        out = [v]
+        while self.parent[out[-1]] >= 0:
+            out.append(int(self.parent[out[-1]]))
+        return out[::-1]
+
+
+def reach(
+    snapshot: Snapshot,
+    sources: IntArray,
+    max_depth: int,
+    passable: BoolArray,
+) -> Reach:
+    """Widest-shortest-path breadth-first search from ``sources`` (always expanded) up to
+    ``max_depth`` hops; other vertices are expanded only when ``passable``."""
+    n = snapshot.n
+    dist = np.full(n, -1, dtype=np.int32)
+    parent = np.full(n, -1, dtype=np.int64)
+    width = np.zeros(n)
+    frontier = np.unique(np.asarray(sources, dtype=np.int64))
+    dist[frontier] = 0
+    width[frontier] = np.inf
+    person = snapshot.is_person
+    for depth in range(1, max_depth + 1):
+        if frontier.size == 0:
+            break
+        owner, nbr, w = gather(snapshot, frontier)
+        new = dist[nbr] < 0
+        owner, nbr, w = owner[new], nbr[new], w[new]
+        if nbr.size == 0:
+            break
+        val = np.minimum(width[owner], w)
+        best = np.full(n, -np.inf)
+        np.maximum.at(best, nbr, val)
+        keep = val >= best[nbr]
+        owner, nbr, val = owner[keep], nbr[keep], val[keep]
+        pref = person[owner].astype(np.int8)
+        best_p = np.full(n, -1, dtype=np.int8)
+        np.maximum.at(best_p, nbr, pref)
+        keep = pref >= best_p[nbr]
+        owner, nbr, val = owner[keep], nbr[keep], val[keep]
+        low = np.full(n, n, dtype=np.int64)
+        np.minimum.at(low, nbr, owner)
+        keep = owner == low[nbr]
+        owner, nbr, val = owner[keep], nbr[keep], val[keep]
+        dist[nbr] = depth
+        parent[nbr] = owner
+        width[nbr] = val
+        frontier = nbr[passable[nbr]]
+    return Reach(dist=dist, parent=parent, width=width)
+
+
+def best_link(
+    snapshot: Snapshot, r: Reach, target: int, passable: BoolArray, source: int
+) -> int | None:
+    """The reached, passable neighbour ``z`` of ``target`` through which the chain from the
+    source is shortest, then widest (a person before a non-person, then the lowest vertex);
+    ``None`` when no neighbour of ``target`` is reached."""
+    _, nbr, w = gather(snapshot, np.array([target], dtype=np.int64))
+    ok = (r.dist[nbr] >= 1) & passable[nbr] & (nbr != source)
+    nbr, w = nbr[ok], w[ok]
+    if nbr.size == 0:
+        return None
+    d = r.dist[nbr]
+    val = np.minimum(r.width[nbr], w)
+    person = snapshot.is_person[nbr].astype(np.int8)
+    order = np.lexsort((nbr, -person, -val, d))
+    return int(nbr[order[0]])
+
+
+def steps(snapshot: Snapshot, chain: list[int]) -> tuple[Step, ...]:
+    """The chain as :class:`Step` records: each actor with the tie that reaches it."""
+    out: list[Step] = []
+    g = snapshot.graph
+    has_kinds = "kinds" in g.es.attributes()
+    for i, v in enumerate(chain):
+        if i == 0:
+            out.append(Step(actor=actor_ref(snapshot, v), tie_strength=None, tie_kinds=()))
+            continue
+        eid = g.get_eid(chain[i - 1], v, directed=False, error=False)
+        if eid < 0:  # pragma: no cover - chains follow ties
+            out.append(Step(actor=actor_ref(snapshot, v), tie_strength=None, tie_kinds=()))
+            continue
+        strength = float(snapshot.weights[eid]) if snapshot.m else None
+        kinds = tuple(g.es[eid]["kinds"]) if has_kinds else ()
+        out.append(Step(actor=actor_ref(snapshot, v), tie_strength=strength, tie_kinds=kinds))
+    return tuple(out)
