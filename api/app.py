@@ -20,6 +20,7 @@ from api.routers import (
     exchange,
     health,
     networks,
+    suggestions,
     ties,
     tokens,
 )
@@ -58,7 +59,18 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     install_problem_handlers(app)
     app.state.routers = [
         m.router
-        for m in (health, networks, actors, ties, analysis, exchange, tokens, audit, dashboard)
+        for m in (
+            health,
+            networks,
+            actors,
+            ties,
+            analysis,
+            suggestions,
+            exchange,
+            tokens,
+            audit,
+            dashboard,
+        )
     ]
     for router in app.state.routers:
         app.include_router(router)

@@ -18,12 +18,19 @@ The declared response schema of a route is derived from the domain result type b
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 import sqlalchemy as sa
+from fastapi import Request
+from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
+from api.deps import Scope, audit_objects, language
+from netwerk.errors import Timeout
 from netwerk.model import PERSON_KINDS
 from netwerk.privacy import anonymous_label, suppress_counts
 from netwerk.store.tables import Actor, Network
@@ -219,11 +226,50 @@ def response_schema(result_type: Any) -> dict[str, Any]:
     return dict(_widen(_inline(raw, raw.get("$defs", {}))))
 
 
-def documented(result_type: Any, description: str) -> dict[int | str, dict[str, Any]]:
+def documented(
+    result_type: Any, description: str, status: int = 200
+) -> dict[int | str, dict[str, Any]]:
     """``responses=`` for a route returning ``result_type`` through this module."""
+    schema = response_schema(result_type)
     return {
-        200: {
-            "description": description,
-            "content": {"application/json": {"schema": response_schema(result_type)}},
-        }
+        status: {"description": description, "content": {"application/json": {"schema": schema}}}
     }
+
+
+# --- running a domain call for a route ---------------------------------------------------
+
+_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="analysis")
+
+
+def show(request: Request, session: Session, s: Scope, result: Any, lang: str) -> JSONResponse:
+    """A domain result as the caller's role may see it."""
+    data = to_data(result)
+    if s.sees_persons:
+        data, persons = for_broker(data, session, s.network_id, lang)
+        audit_objects(request, persons)
+    else:
+        data = for_viewer(data, network_threshold(session, s.network_id))
+    return JSONResponse(data)
+
+
+def respond(
+    request: Request,
+    session: Session,
+    s: Scope,
+    timeout: float,
+    fn: Callable[..., Any],
+    **params: Any,
+) -> JSONResponse:
+    """Run a read-only analysis within the time limit (in a worker thread, on the app's
+    engine) and present it for the caller's role."""
+    lang = language(request, params.pop("lang", None))
+    future = _pool.submit(fn, request.app.state.engine, s.network_id, lang=lang, **params)
+    try:
+        result = future.result(timeout=timeout)
+    except FutureTimeout:
+        raise Timeout(
+            f"the analysis took longer than {timeout:g} s; it goes on in the "
+            "background and a repeat of this request will be answered from the "
+            "cache"
+        ) from None
+    return show(request, session, s, result, lang)

@@ -5,16 +5,13 @@ use the export. Every route takes ``as_of`` and answers with the result's proven
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from api import present
-from api.deps import Lang, Scope, SessionDep, SettingsDep, audit_objects, language, scope
+from api.deps import Lang, Scope, SessionDep, SettingsDep, scope
 from api.errors import PROBLEM_RESPONSES
 from api.schemas import IsoDate
 from netwerk.analysis import service
@@ -28,7 +25,7 @@ from netwerk.analysis.key_figures import KeyFiguresResult
 from netwerk.analysis.resilience import WhatIfResult
 from netwerk.analysis.stage import StageResult
 from netwerk.analysis.summary import SummaryResult
-from netwerk.errors import NotFound, Timeout
+from netwerk.errors import NotFound
 from netwerk.model import ActorKind, Role
 from netwerk.privacy import is_person
 from netwerk.store.actors import get_actor
@@ -43,37 +40,6 @@ Reader = Annotated[Scope, scope(Role.admin, Role.broker, Role.viewer)]
 AsOf = Annotated[IsoDate | None, Query(description="analyse the network as it was that day")]
 Seed = Annotated[int, Query(ge=0, le=2**31 - 1, description="seed of randomised steps")]
 Top = Annotated[int, Query(ge=1, le=1000)]
-
-_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="analysis")
-
-
-def _run(
-    request: Request,
-    session: SessionDep,
-    s: Scope,
-    timeout: float,
-    fn: Callable[..., Any],
-    **params: Any,
-) -> JSONResponse:
-    """Run one analysis within the time limit and present it for the caller's role."""
-    lang = language(request, params.pop("lang", None))
-    engine = request.app.state.engine
-    future = _pool.submit(fn, engine, s.network_id, lang=lang, **params)
-    try:
-        result = future.result(timeout=timeout)
-    except FutureTimeout:
-        raise Timeout(
-            f"the analysis took longer than {timeout:g} s; it goes on in the "
-            "background and a repeat of this request will be answered from the "
-            "cache"
-        ) from None
-    data = present.to_data(result)
-    if s.sees_persons:
-        data, persons = present.for_broker(data, session, s.network_id, lang)
-        audit_objects(request, persons)
-    else:
-        data = present.for_viewer(data, present.network_threshold(session, s.network_id))
-    return JSONResponse(data)
 
 
 def _route(path: str, result_type: Any, operation_id: str, summary: str) -> Any:
@@ -101,7 +67,7 @@ def summary(
     lang: Lang = None,
     seed: Seed = 0,
 ) -> JSONResponse:
-    return _run(
+    return present.respond(
         request,
         session,
         s,
@@ -128,7 +94,7 @@ def stage(
     lang: Lang = None,
     seed: Seed = 0,
 ) -> JSONResponse:
-    return _run(
+    return present.respond(
         request,
         session,
         s,
@@ -158,7 +124,7 @@ def centrality(
     lang: Lang = None,
     seed: Seed = 0,
 ) -> JSONResponse:
-    return _run(
+    return present.respond(
         request,
         session,
         s,
@@ -189,7 +155,7 @@ def key_figures(
     lang: Lang = None,
     seed: Seed = 0,
 ) -> JSONResponse:
-    return _run(
+    return present.respond(
         request,
         session,
         s,
@@ -219,7 +185,7 @@ def brokers(
     lang: Lang = None,
     seed: Seed = 0,
 ) -> JSONResponse:
-    return _run(
+    return present.respond(
         request,
         session,
         s,
@@ -246,7 +212,7 @@ def bridges(
     lang: Lang = None,
     seed: Seed = 0,
 ) -> JSONResponse:
-    return _run(
+    return present.respond(
         request,
         session,
         s,
@@ -275,7 +241,7 @@ def communities(
     lang: Lang = None,
     seed: Seed = 0,
 ) -> JSONResponse:
-    return _run(
+    return present.respond(
         request,
         session,
         s,
@@ -305,7 +271,7 @@ def gaps(
     lang: Lang = None,
     seed: Seed = 0,
 ) -> JSONResponse:
-    return _run(
+    return present.respond(
         request,
         session,
         s,
@@ -338,7 +304,7 @@ def what_if(
     actor = get_actor(session, s.network_id, remove)
     if not s.sees_persons and is_person(actor.kind):
         raise NotFound("actor", remove)  # viewers may ask about organisations and places
-    return _run(
+    return present.respond(
         request,
         session,
         s,
@@ -367,7 +333,7 @@ def compare(
     lang: Lang = None,
     seed: Seed = 0,
 ) -> JSONResponse:
-    return _run(
+    return present.respond(
         request,
         session,
         s,

@@ -1,0 +1,245 @@
+"""Suggestions, weaving, activation plans and feedback (DESIGN.md section 5). Suggestions name
+persons, so they go to brokers and admins; feedback rates are aggregates that viewers see too.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import Field
+
+from api import present
+from api.deps import Lang, Scope, SessionDep, SettingsDep, language, scope
+from api.errors import PROBLEM_RESPONSES
+from api.schemas import IsoDate, Ref, Strict, Theme, Themes
+from netwerk.model import ActorKind, Role
+from netwerk.suggest import service
+from netwerk.suggest.activation import ActivationPlan
+from netwerk.suggest.codes import DECISIONS, OUTCOMES, SUGGESTION_KINDS
+from netwerk.suggest.feedback import DoNotSuggestPair, Feedback, FeedbackStats
+from netwerk.suggest.suggestions import SuggestionList
+from netwerk.suggest.weave import WeaveList
+
+router = APIRouter(
+    prefix="/api/v1/networks/{nid}", tags=["suggestions"], responses=PROBLEM_RESPONSES
+)
+
+Broker = Annotated[Scope, scope(Role.admin, Role.broker)]
+Reader = Annotated[Scope, scope(Role.admin, Role.broker, Role.viewer)]
+AsOf = Annotated[IsoDate | None, Query(description="the network as it was that day")]
+Decision = Literal[DECISIONS]  # type: ignore[valid-type]
+Outcome = Literal[OUTCOMES]  # type: ignore[valid-type]
+SuggestionKind = Literal[SUGGESTION_KINDS]  # type: ignore[valid-type]
+
+
+@router.get(
+    "/actors/{aid}/suggestions",
+    response_class=JSONResponse,
+    operation_id="actorSuggestions",
+    responses=present.documented(SuggestionList, "Whom this actor could meet"),
+)
+def actor_suggestions(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    s: Broker,
+    aid: str,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    theme: Annotated[list[Theme] | None, Query(max_length=10)] = None,
+    kind: Annotated[list[ActorKind] | None, Query(max_length=6, description="target kinds")] = None,
+    max_hops: Annotated[int, Query(ge=1, le=4)] = 3,
+    as_of: AsOf = None,
+    lang: Lang = None,
+) -> JSONResponse:
+    """Ranked people, initiatives, places and professionals this actor could meet, each with
+    the reasons (Dutch by default, English on request) and who can introduce them."""
+    return present.respond(
+        request,
+        session,
+        s,
+        settings.analysis_timeout_s,
+        service.suggestions,
+        actor_id=aid,
+        limit=limit,
+        theme=theme,
+        target_kinds=[k.value for k in kind] if kind else None,
+        max_hops=max_hops,
+        as_of=as_of,
+        lang=lang,
+    )
+
+
+@router.get(
+    "/suggestions/weave",
+    response_class=JSONResponse,
+    operation_id="weave",
+    responses=present.documented(WeaveList, "Introductions that close structural holes"),
+)
+def weave(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    s: Broker,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    as_of: AsOf = None,
+    lang: Lang = None,
+) -> JSONResponse:
+    """Network-level introductions that would close the largest structural holes, each with
+    the measured gain if made."""
+    return present.respond(
+        request,
+        session,
+        s,
+        settings.analysis_timeout_s,
+        service.weave,
+        limit=limit,
+        as_of=as_of,
+        lang=lang,
+    )
+
+
+class ActivationRequest(Strict):
+    focus_actor: Ref | None = Field(None, description="the person the question is about")
+    area: Annotated[str, Field(max_length=80)] | None = Field(
+        None, description="or a buurt code / street label"
+    )
+    themes: Themes = Field(min_length=1, description="what is asked, e.g. taal, eenzaamheid")
+    limit: int = Field(15, ge=1, le=100)
+    max_hops: int = Field(3, ge=1, le=4)
+    as_of: IsoDate | None = None
+
+
+@router.post(
+    "/activations",
+    response_class=JSONResponse,
+    operation_id="activationPlan",
+    responses=present.documented(ActivationPlan, "Whom to activate, and how"),
+)
+def activation(
+    request: Request,
+    body: ActivationRequest,
+    session: SessionDep,
+    settings: SettingsDep,
+    s: Broker,
+    lang: Lang = None,
+) -> JSONResponse:
+    """For a question (themes) around a person or an area: the actors to activate, ranked,
+    each with the chain of existing ties to reach them and who makes the first call."""
+    return present.respond(
+        request,
+        session,
+        s,
+        settings.analysis_timeout_s,
+        service.activation,
+        focus_actor=body.focus_actor,
+        area=body.area,
+        themes=body.themes,
+        limit=body.limit,
+        max_hops=body.max_hops,
+        as_of=body.as_of,
+        lang=lang,
+    )
+
+
+class FeedbackRequest(Strict):
+    source: Ref
+    target: Ref
+    decision: Decision
+    outcome: Outcome | None = None
+    introducer: Ref | None = None
+    reason_codes: Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=20)] = (
+        Field(default_factory=list)
+    )
+    suggestion_kind: SuggestionKind = "contact"
+    score: float | None = Field(None, ge=0, le=1e6)
+    create_tie: bool = Field(False, description="with outcome tie_formed: record the tie")
+
+
+class OutcomeRequest(Strict):
+    outcome: Outcome
+    create_tie: bool = False
+
+
+class PairRequest(Strict):
+    source: Ref
+    target: Ref
+
+
+@router.post(
+    "/suggestions/feedback",
+    status_code=201,
+    response_class=JSONResponse,
+    operation_id="suggestionFeedback",
+    responses=present.documented(Feedback, "The stored feedback", 201),
+)
+def feedback(
+    request: Request, body: FeedbackRequest, session: SessionDep, s: Broker
+) -> JSONResponse:
+    """What the broker did with a suggestion (and, if known, what came of it)."""
+    record = service.feedback(
+        session, s.network_id, **body.model_dump(), token_id=s.principal.token_id
+    )
+    session.commit()
+    response = present.show(request, session, s, record, language(request))
+    response.status_code = 201
+    return response
+
+
+@router.post(
+    "/suggestions/feedback/{fid}/outcome",
+    response_class=JSONResponse,
+    operation_id="suggestionOutcome",
+    responses=present.documented(Feedback, "The feedback with its outcome"),
+)
+def outcome(
+    request: Request, body: OutcomeRequest, session: SessionDep, s: Broker, fid: str
+) -> JSONResponse:
+    """Record later what came of an accepted suggestion; ``tie_formed`` can create the tie."""
+    record = service.outcome(
+        session, s.network_id, fid, outcome=body.outcome, create_tie=body.create_tie
+    )
+    session.commit()
+    return present.show(request, session, s, record, language(request))
+
+
+@router.post(
+    "/suggestions/do-not-suggest",
+    status_code=201,
+    response_class=JSONResponse,
+    operation_id="doNotSuggest",
+    responses=present.documented(DoNotSuggestPair, "The pair, never suggested", 201),
+)
+def do_not_suggest(
+    request: Request, body: PairRequest, session: SessionDep, s: Broker
+) -> JSONResponse:
+    """Never suggest these two to each other."""
+    pair = service.do_not_suggest(
+        session, s.network_id, source=body.source, target=body.target, token_id=s.principal.token_id
+    )
+    session.commit()
+    response = present.show(request, session, s, pair, language(request))
+    response.status_code = 201
+    return response
+
+
+@router.get(
+    "/suggestions/stats",
+    response_class=JSONResponse,
+    operation_id="suggestionStats",
+    responses=present.documented(FeedbackStats, "Acceptance and outcome rates"),
+)
+def stats(
+    request: Request, session: SessionDep, settings: SettingsDep, s: Reader, lang: Lang = None
+) -> JSONResponse:
+    """Acceptance and outcome rates per reason code and per suggestion kind, so the weights
+    can be judged on evidence."""
+    return present.respond(
+        request,
+        session,
+        s,
+        settings.analysis_timeout_s,
+        lambda source, nid, lang: service.stats(source, nid),
+        lang=lang,
+    )
