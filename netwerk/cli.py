@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
@@ -366,6 +366,248 @@ def retention_run(
         )
     if not reports:
         out.print(t("Geen netwerk heeft een bewaartermijn.", "No network has a retention period."))
+
+
+def _names(engine: sa.Engine, network_id: str, ids: set[str]) -> dict[str, str]:
+    """Names for display (withdrawn consent: a pseudonym only)."""
+    from netwerk.privacy import anonymous_label
+    from netwerk.store.tables import Actor
+
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(Actor.id, Actor.name, Actor.consent).where(
+                Actor.network_id == network_id, Actor.id.in_(sorted(ids))
+            )
+        ).all()
+    return {i: anonymous_label(i, LANG) if c == "withdrawn" else n for i, n, c in rows}
+
+
+def _emit_json(result: Any) -> None:
+    from pydantic import TypeAdapter
+
+    out.print_json(TypeAdapter(type(result)).dump_json(result).decode())
+
+
+@app.command(
+    "suggest",
+    help=t(
+        "Wie zou deze persoon kunnen ontmoeten, en wie stelt hen voor?",
+        "Whom could this person meet, and who introduces them?",
+    ),
+)
+def suggest_cmd(
+    network: Annotated[str, typer.Option(help=t("Netwerk-id.", "Network id."))],
+    actor: Annotated[str, typer.Option(help=t("Actor-id.", "Actor id."))],
+    limit: int = 10,
+    theme: Annotated[
+        list[str] | None, typer.Option(help=t("Thema (herhaalbaar).", "Theme (repeatable)."))
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help=t("Uitvoer als JSON.", "Output as JSON."))
+    ] = False,
+) -> None:
+    from netwerk.suggest import service
+
+    engine = _engine()
+    try:
+        with err.status(t("Netwerk analyseren…", "Analysing the network…")):
+            result = service.suggestions(
+                engine, network, actor, limit=limit, theme=theme, lang=LANG
+            )
+    except NetwerkError as exc:
+        _fail(exc)
+    if as_json:
+        _emit_json(result)
+        return
+    ids = {s.target.actor_id for s in result.suggestions} | {
+        s.introduction.introducer.actor_id
+        for s in result.suggestions
+        if s.introduction.introducer is not None
+    }
+    names = _names(engine, network, ids | {actor})
+    out.print(
+        t(
+            f"Voorstellen voor {names.get(actor, actor)}:",
+            f"Suggestions for {names.get(actor, actor)}:",
+        )
+    )
+    for s in result.suggestions:
+        intro = s.introduction.introducer
+        via = (t(" — via ", " — via ") + names.get(intro.actor_id, intro.actor_id)) if intro else ""
+        out.print(
+            f"{s.rank:>2}. {names.get(s.target.actor_id, s.target.actor_id)} "
+            f"({s.target.kind}, {s.score:.2f}){via}"
+        )
+        for reason in s.reasons[:3]:
+            out.print(f"      · {reason.sentence}")
+    if result.notice:
+        out.print(result.notice)
+
+
+@app.command(
+    "activate",
+    help=t(
+        "Wie activeren we voor deze vraag, rond een persoon of een buurt?",
+        "Whom do we activate for this question, around a person or an area?",
+    ),
+)
+def activate_cmd(
+    network: Annotated[str, typer.Option(help=t("Netwerk-id.", "Network id."))],
+    theme: Annotated[
+        list[str], typer.Option(help=t("Thema (herhaalbaar).", "Theme (repeatable)."))
+    ],
+    actor: Annotated[
+        str | None, typer.Option(help=t("Persoon (actor-id).", "Person (actor id)."))
+    ] = None,
+    area: Annotated[
+        str | None, typer.Option(help=t("Of een buurt/straat.", "Or an area/street."))
+    ] = None,
+    limit: int = 15,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    from netwerk.suggest import service
+
+    engine = _engine()
+    try:
+        with err.status(t("Netwerk analyseren…", "Analysing the network…")):
+            plan = service.activation(
+                engine, network, focus_actor=actor, area=area, themes=theme, limit=limit, lang=LANG
+            )
+    except NetwerkError as exc:
+        _fail(exc)
+    if as_json:
+        _emit_json(plan)
+        return
+    ids = {i.actor.actor_id for i in plan.items} | {
+        step.actor.actor_id for i in plan.items for step in i.chain
+    }
+    names = _names(engine, network, ids)
+    for item in plan.items:
+        chain = " → ".join(names.get(st.actor.actor_id, "?") for st in item.chain)
+        out.print(
+            f"{item.rank:>2}. {names.get(item.actor.actor_id, '?')} "
+            f"({item.actor.kind}) {chain and '[' + chain + ']'}"
+        )
+        out.print(f"      · {item.sentence}")
+    if plan.uncovered_themes:
+        out.print(
+            t("Niemand gevonden voor: ", "Nobody found for: ") + ", ".join(plan.uncovered_themes)
+        )
+
+
+@app.command(
+    "export", help=t("Exporteer een netwerk naar een bestand.", "Export a network to a file.")
+)
+def export_cmd(
+    network: Annotated[str, typer.Option(help=t("Netwerk-id.", "Network id."))],
+    output: Annotated[str, typer.Option("--out", help=t("Bestand.", "File."))],
+    fmt: Annotated[
+        str, typer.Option("--format", help="graphml | gexf | json | cytoscape | csv | kumu | pajek")
+    ] = "graphml",
+    as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+) -> None:
+    from pathlib import Path
+
+    from netwerk.exchange.service import export_network
+
+    engine = _engine()
+    try:
+        with engine.connect() as conn:
+            result = export_network(
+                conn, network, fmt, as_of=dt.date.fromisoformat(as_of) if as_of else None
+            )
+        with (
+            Path(output).open("wb") as fh,
+            progress_bar(t("Schrijven", "Writing"), None) as advance,
+        ):
+            for chunk in result:
+                fh.write(chunk)
+                advance(len(chunk))
+    except NetwerkError as exc:
+        _fail(exc)
+    out.print(
+        t(
+            f"{result.actors} actoren en {result.ties} relaties naar {output}",
+            f"{result.actors} actors and {result.ties} ties to {output}",
+        )
+    )
+
+
+@app.command(
+    "import",
+    help=t(
+        "Importeer een bestand in een netwerk: alles of niets.",
+        "Import a file into a network: all or nothing.",
+    ),
+)
+def import_cmd(
+    network: Annotated[str, typer.Option(help=t("Netwerk-id.", "Network id."))],
+    path: Annotated[str, typer.Argument(help=t("Bestand.", "File."))],
+    fmt: Annotated[str, typer.Option("--format")] = "csv",
+    dry_run: Annotated[bool, typer.Option(help=t("Alleen controleren.", "Check only."))] = False,
+) -> None:
+    from pathlib import Path
+
+    from netwerk.exchange.service import import_network
+
+    engine = _engine()
+    data = Path(path).read_bytes()
+    try:
+        with (
+            Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err
+            ) as bar,
+            engine.begin() as conn,
+        ):
+            tasks: dict[str, Any] = {}
+
+            def progress(phase: str, done: int, total: int | None) -> None:
+                if phase not in tasks:
+                    tasks[phase] = bar.add_task(phase, total=total)
+                bar.update(tasks[phase], completed=done, total=total)
+
+            report = import_network(conn, network, data, fmt, dry_run=dry_run, progress=progress)
+    except NetwerkError as exc:
+        _fail(exc)
+    out.print_json(data=report.as_dict())
+
+
+@app.command(
+    "analyse",
+    help=t(
+        "Toon een analyse van een netwerk (samenvatting, sleutelfiguren, gaten, ...).",
+        "Show an analysis of a network (summary, key figures, gaps, ...).",
+    ),
+)
+def analyse_cmd(
+    network: Annotated[str, typer.Option(help=t("Netwerk-id.", "Network id."))],
+    what: Annotated[
+        str,
+        typer.Argument(
+            help="summary | stage | key-figures | brokers | bridges | communities | gaps"
+        ),
+    ] = "summary",
+) -> None:
+    from netwerk.analysis import service
+
+    functions: dict[str, Callable[..., Any]] = {
+        "summary": service.summary,
+        "stage": service.stage,
+        "key-figures": service.key_figures,
+        "brokers": service.brokers,
+        "bridges": service.bridges,
+        "communities": service.communities,
+        "gaps": service.gaps,
+    }
+    if what not in functions:
+        err.print(t("Onbekende analyse: ", "Unknown analysis: ") + what)
+        raise typer.Exit(code=2)
+    try:
+        with err.status(t("Netwerk analyseren…", "Analysing the network…")):
+            result = functions[what](_engine(), network, lang=LANG)
+    except NetwerkError as exc:
+        _fail(exc)
+    _emit_json(result)
 
 
 def main() -> None:
