@@ -198,11 +198,19 @@ def _widen(schema: Any) -> Any:
     """Counts may be suppressed (null); names are added beside ids."""
     if isinstance(schema, dict):
         out = {k: _widen(v) for k, v in schema.items()}
+        prefix = out.pop("prefixItems", None)
+        if isinstance(prefix, list):
+            # a fixed-length tuple: one item schema (tools differ in reading prefixItems)
+            distinct = [p for i, p in enumerate(prefix) if p not in prefix[:i]]
+            out["items"] = distinct[0] if len(distinct) == 1 else {"anyOf": distinct}
+
         if out.get("type") in ("integer", "number"):
-            return {
-                "anyOf": [{k: v for k, v in out.items() if k != "title"}, {"type": "null"}],
-                "title": out.get("title"),
+            widened: dict[str, Any] = {
+                "anyOf": [{k: v for k, v in out.items() if k != "title"}, {"type": "null"}]
             }
+            if "title" in out:
+                widened["title"] = out["title"]
+            return widened
         props = out.get("properties")
         if isinstance(props, dict):
             extra: dict[str, Any] = {}
