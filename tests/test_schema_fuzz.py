@@ -52,6 +52,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         "NETWERK_DATABASE_URL": url,
         "NETWERK_RATE_LIMIT_PER_MINUTE": "0",
         "NETWERK_LOG_LEVEL": "WARNING",
+        "NETWERK_PSEUDONYM_KEY": "fuzz-pseudonym-key-0123456789",
+
     }
     log = (folder / "server.log").open("w")
     proc = subprocess.Popen(
