@@ -117,9 +117,8 @@ function renderCommunities(c) {
 }
 
 function renderKeyFigures(k) {
-  const recognised = (k.recognised || []).length;
   $("#key-figures").replaceChildren(
-    el("p", {}, `${fmt(k.recognised_count ?? recognised)} ${T.recognised} · ${fmt(k.unrecognised_count)} ${T.unrecognised}`));
+    el("p", {}, `${fmt(k.recognised_count)} ${T.recognised} · ${fmt(k.unrecognised_count)} ${T.unrecognised}`));
 }
 
 function renderTrend(c) {

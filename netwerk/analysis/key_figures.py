@@ -108,6 +108,7 @@ class KeyFiguresResult:
     recognised: tuple[KeyFigure, ...]
     unrecognised: tuple[KeyFigure, ...]
     """Highest score first."""
+    recognised_count: int
     unrecognised_count: int
     betweenness_exact: bool
     thresholds: dict[str, float]
@@ -307,6 +308,7 @@ def key_figures(
     return KeyFiguresResult(
         recognised=recognised,
         unrecognised=tuple(found[:top]),
+        recognised_count=len(recognised),
         unrecognised_count=len(found),
         betweenness_exact=btw.exact,
         thresholds={
