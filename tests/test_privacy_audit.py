@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from netwerk import cache
+
 from netwerk.config import Settings
 from tests.conftest import auth
 
@@ -64,9 +66,32 @@ def test_erasure_leaves_no_trace(
     )
     tie_id = r.json()["id"]
     client.get(f"/api/v1/networks/{network}/actors/{pid}", headers=admin)
+    # fill the caches with results that contain the person
+    for route in ("summary", "gaps", "key-figures", "communities"):
+        assert (
+            client.get(f"/api/v1/networks/{network}/analysis/{route}", headers=admin).status_code
+            == 200
+        )
+    assert any(pid in repr(v) for v in cache.snapshot_cache._data.values())
     assert (
         client.delete(f"/api/v1/networks/{network}/actors/{pid}", headers=admin).status_code == 204
     )
+    for store in (cache.snapshot_cache, cache.result_cache):
+        assert not any(pid in repr(k) + repr(v) for k, v in store._data.items())
+    assert pid not in client.get(f"/api/v1/networks/{network}/analysis/gaps", headers=admin).text
+    for params in (
+        {"format": "graphml"},
+        {"format": "json"},
+        {"format": "gexf"},
+        {"format": "csv", "table": "actors"},
+        {"format": "csv", "table": "ties"},
+    ):
+        exported = client.get(f"/api/v1/networks/{network}/export", params=params, headers=admin)
+
+        assert exported.status_code == 200
+        assert pid.encode() not in exported.content
+        assert b"Erik Verdwijn" not in exported.content
+
     with engine.connect() as conn:
         for table in sa.inspect(engine).get_table_names():
             if table == "alembic_version":
