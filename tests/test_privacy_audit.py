@@ -12,7 +12,6 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from netwerk import cache
-
 from netwerk.config import Settings
 from tests.conftest import auth
 
