@@ -39,6 +39,7 @@ __all__ = [
     "result_cache",
     "snapshot_cache",
     "stats",
+    "with_connection",
 ]
 
 K = TypeVar("K", bound=Hashable)
@@ -220,7 +221,8 @@ def configure(*, snapshot_size: int | None = None, result_size: int | None = Non
         result_cache.resize(result_size)
 
 
-def _with_connection(source: Source, fn: Callable[[sa.Connection | Session], T]) -> T:
+def with_connection(source: Source, fn: Callable[[sa.Connection | Session], T]) -> T:
+    """Call ``fn`` with a connection or session from any kind of ``source``."""
     if isinstance(source, sa.Connection | Session):
         return fn(source)
     if isinstance(source, Engine):
@@ -260,7 +262,7 @@ def get_snapshot(source: Source, network_id: str, as_of: dt.date | None = None) 
             snapshot_cache.put((network_id, snap.revision, day), snap)
         return snap
 
-    return _with_connection(source, run)
+    return with_connection(source, run)
 
 
 def _saw(network_id: str, revision: int) -> None:

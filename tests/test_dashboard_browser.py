@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -23,15 +20,10 @@ from netwerk.store.migrate import upgrade
 from netwerk.store.networks import create_network
 from netwerk.store.tables import Actor
 from netwerk.store.tokens import create_token
+from tests.conftest import live_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -59,34 +51,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
             ).scalars()
         )
     engine.dispose()
-    port = _free_port()
-    env = {**os.environ, "NETWERK_DATABASE_URL": url, "NETWERK_LOG_LEVEL": "WARNING"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "api.app:create_app",
-            "--factory",
-            "--port",
-            str(port),
-            "--no-access-log",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-        cwd=Path(__file__).resolve().parents[1],
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(f"{base}/health").status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    yield {"base": base, "nid": nid, "viewer": viewer, "names": names, "folder": folder}
-    proc.terminate()
-    proc.wait(timeout=10)
+    with live_server({"NETWERK_DATABASE_URL": url}) as base:
+        yield {"base": base, "nid": nid, "viewer": viewer, "names": names, "folder": folder}
 
 
 def _render(site: dict, query: str = "", screenshot: Path | None = None) -> str:

@@ -12,11 +12,10 @@ with a 422 problem that names the field.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -25,16 +24,11 @@ import pytest
 from netwerk.store.db import make_engine, make_sessionmaker, transaction
 from netwerk.store.migrate import upgrade
 from netwerk.store.tokens import create_token
+from tests.conftest import live_server
 
 pytestmark = pytest.mark.slow
 
 MAX_EXAMPLES = int(os.environ.get("NETWERK_FUZZ_EXAMPLES", "100"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -46,42 +40,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     with transaction(make_sessionmaker(engine)) as session:
         admin = create_token(session, role="admin", name="fuzz admin").secret
     engine.dispose()
-    port = _free_port()
-    env = {
-        **os.environ,
-        "NETWERK_DATABASE_URL": url,
-        "NETWERK_RATE_LIMIT_PER_MINUTE": "0",
-        "NETWERK_LOG_LEVEL": "WARNING",
-        "NETWERK_PSEUDONYM_KEY": "fuzz-pseudonym-key-0123456789",
-
-    }
-    log = (folder / "server.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "api.app:create_app",
-            "--factory",
-            "--port",
-            str(port),
-            "--no-access-log",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=Path(__file__).resolve().parents[1],
+    stack = ExitStack()
+    base = stack.enter_context(
+        live_server(
+            {
+                "NETWERK_DATABASE_URL": url,
+                "NETWERK_RATE_LIMIT_PER_MINUTE": "0",
+                "NETWERK_PSEUDONYM_KEY": "fuzz-pseudonym-key-0123456789",
+            }
+        )
     )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(f"{base}/health").status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail("the server did not start: " + (folder / "server.log").read_text())
     h = {"Authorization": f"Bearer {admin}"}
 
     def post(path: str, body: dict) -> str:
@@ -131,9 +99,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         "doomed_tie": ties[2],
         "victim": victim["id"],
     }
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    stack.close()
 
 
 def _config(server: dict) -> str:

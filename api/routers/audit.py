@@ -21,28 +21,14 @@ router = APIRouter(tags=["audit"], responses=PROBLEM_RESPONSES)
 AdminOnly = Annotated[Principal, Depends(require_roles(Role.admin))]
 
 
-class AuditEntry(BaseModel):
-    id: int
-    at: dt.datetime
-    token_id: str | None
-    role: str | None
-    network_id: str | None
-    action: str
-    method: str
-    route: str
-    status: int
-    object_ids: list[str]
-
-
 class AuditPage(BaseModel):
-    items: list[AuditEntry]
+    items: list[audit.AuditRecord]
     next_cursor: str | None
 
 
 def _page(records: list[audit.AuditRecord], limit: int) -> AuditPage:
-    items = [AuditEntry(**{**r.__dict__, "object_ids": list(r.object_ids)}) for r in records]
-    more = len(items) > limit
-    items = items[:limit]
+    items = records[:limit]
+    more = len(records) > limit
     return AuditPage(items=items, next_cursor=str(items[-1].id) if more and items else None)
 
 

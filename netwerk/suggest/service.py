@@ -24,11 +24,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from netwerk import cache
@@ -61,19 +60,6 @@ __all__ = [
 
 Source = cache.Source
 T = TypeVar("T")
-
-
-def _with_connection(source: Source, fn: Callable[[sa.Connection | Session], T]) -> T:
-    if isinstance(source, sa.Connection | Session):
-        return fn(source)
-    if isinstance(source, Engine):
-        with source.connect() as conn:
-            return fn(conn)
-    session = source()
-    try:
-        return fn(session)
-    finally:
-        session.close()
 
 
 def suggestions(
@@ -112,7 +98,7 @@ def suggestions(
             context=suggest_context(snap, seed=seed),
         )
 
-    return _with_connection(source, run)
+    return cache.with_connection(source, run)
 
 
 def _fingerprint(excl: Exclusions) -> str:
@@ -153,7 +139,7 @@ def weave(
             ),
         )
 
-    return _with_connection(source, run)
+    return cache.with_connection(source, run)
 
 
 def activation(
@@ -201,7 +187,7 @@ def activation(
             ),
         )
 
-    return _with_connection(source, run)
+    return cache.with_connection(source, run)
 
 
 def feedback(
@@ -257,4 +243,4 @@ def do_not_suggest(
 
 def stats(source: Source, network_id: str) -> FeedbackStats:
     """Acceptance and outcome rates per reason code and kind (:func:`~.feedback.stats`)."""
-    return _with_connection(source, lambda conn: _stats(conn, network_id))
+    return cache.with_connection(source, lambda conn: _stats(conn, network_id))
