@@ -65,8 +65,12 @@ def _analysis_attributes(
         200: {
             "description": "the file, streamed",
             "content": {
-                f.media_type: {"schema": {"type": "string", "format": "binary"}}
-                for f in formats.FORMATS.values()
+                media: {
+                    "schema": {"type": "object"}
+                    if media == "application/json"
+                    else {"type": "string", "format": "binary"}
+                }
+                for media in sorted({f.media_type for f in formats.FORMATS.values()} | {"text/csv"})
             },
         },
         503: PROBLEM_RESPONSES[422] | {"description": "no pseudonym key configured"},
