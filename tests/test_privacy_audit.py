@@ -190,3 +190,19 @@ def test_listing_ties_audits_the_actors_seen(client: TestClient, admin: dict, ne
         "/api/v1/audit", params={"object": b, "action": "read"}, headers=admin
     ).json()["items"]
     assert [e["route"] for e in reads] == ["/api/v1/networks/{nid}/ties"]
+
+
+def test_a_slow_analysis_answers_a_503_problem(
+    engine: sa.Engine, settings: Settings, network: str, admin: dict
+) -> None:
+    impatient = settings.model_copy(update={"analysis_timeout_s": 1e-6})
+    with TestClient(create_app(impatient, engine=engine)) as c:
+        c.post(
+            f"/api/v1/networks/{network}/actors", json={"kind": "place", "name": "P"}, headers=admin
+        )
+        r = c.get(
+            f"/api/v1/networks/{network}/analysis/brokers", params={"seed": 12345}, headers=admin
+        )
+        assert r.status_code == 503
+        assert r.headers["content-type"] == "application/problem+json"
+        assert "background" in r.json()["detail"]
