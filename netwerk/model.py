@@ -250,7 +250,10 @@ def normalise_attributes(
                 field, f"attribute names are 1 to {MAX_ATTRIBUTE_KEY} characters"
             )
         if isinstance(value, str):
+            if any(ord(c) < 32 and c not in "\n\t" for c in value):
+                raise ValidationFailed(f"{field}.{key}", "control characters are not allowed")
             if len(value) > MAX_ATTRIBUTE_VALUE:
+
                 raise ValidationFailed(
                     f"{field}.{key}", f"at most {MAX_ATTRIBUTE_VALUE} characters"
                 )

@@ -53,6 +53,8 @@ ACTOR_CASES = [
     ({"kind": "resident", "name": "X", "attributes": {"a": {"nested": 1}}}, "attributes.a"),
     ({"kind": "resident", "name": "X", "shoe_size": 44}, "shoe_size"),
     ({"kind": "resident", "name": "Bad\x00name"}, "name"),
+    ({"kind": "resident", "name": "X", "attributes": {"a": "bell\x07"}}, "attributes.a"),
+
 ]
 
 
