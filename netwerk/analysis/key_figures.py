@@ -107,7 +107,9 @@ class KeyFigure:
 class KeyFiguresResult:
     recognised: tuple[KeyFigure, ...]
     unrecognised: tuple[KeyFigure, ...]
-    """Highest score first."""
+    """Highest score first; at most ``top`` of each list, the ``*_count`` fields hold the
+    totals."""
+
     recognised_count: int
     unrecognised_count: int
     betweenness_exact: bool
@@ -306,7 +308,7 @@ def key_figures(
     found = [f for f in found if f.score >= min_score]
     found.sort(key=lambda f: (-f.score, -(f.betweenness or 0.0), f.actor_id))
     return KeyFiguresResult(
-        recognised=recognised,
+        recognised=recognised[:top],
         unrecognised=tuple(found[:top]),
         recognised_count=len(recognised),
         unrecognised_count=len(found),
