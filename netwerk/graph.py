@@ -141,7 +141,8 @@ class Snapshot:
     tie_count: int = 0
     """Active tie rows (before parallel ties between a pair were collapsed)."""
     edge_array: IntArray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
-    """``(m, 2)`` endpoints of the graph's edges, ``edge_array[e] == graph.es[e].tuple``."""
+    """``(m, 2)`` endpoints of the graph's edges, ``edge_array[e] == graph.es[e].tuple``, lower
+    endpoint first, sorted by (lower, higher) (:meth:`edge_ids` relies on it)."""
 
     @property
     def n(self) -> int:

@@ -81,7 +81,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -320,7 +320,7 @@ class _Accumulator:
 
     def add(self, stratum: npt.NDArray[np.int64], values: FloatArray) -> None:
         ok = stratum >= 0
-        key = stratum[ok] * self.n + np.flatnonzero(ok)
+        key = stratum[ok] * self.n + np.flatnonzero(ok) % self.n  # rows of pivots allowed
         x = values[ok]
         size = self.h * self.n
         self.total += np.bincount(key, weights=x, minlength=size)
@@ -414,6 +414,25 @@ def _single_source(snapshot: Snapshot, s: int, w: _Work) -> None:
     delta[s] = 0.0
 
 
+def _searches(
+    snapshot: Snapshot, piv: npt.NDArray[np.int64], work: _Work, dependencies: bool
+) -> Iterator[tuple[int, npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
+    """(offset, pivots, hop distances (pivots x n, -1 unreachable)) per block of pivots;
+    with ``dependencies`` one pivot per block, and Brandes' pass leaves delta_s in
+    ``work.delta``."""
+    if dependencies:
+        for i, p in enumerate(piv.tolist()):
+            _single_source(snapshot, p, work)
+            yield i, piv[i : i + 1], work.dist[None, :]
+        return
+    g, n = snapshot.graph, snapshot.n
+    chunk = max(1, min(64, 4_000_000 // max(n, 1)))
+    for lo in range(0, len(piv), chunk):
+        part = piv[lo : lo + chunk]
+        rows = np.asarray(g.distances(source=part.tolist()), dtype=np.float64)
+        yield lo, part, np.where(np.isfinite(rows), rows, -1).astype(np.int64)
+
+
 def distance_sample(
     snapshot: Snapshot,
     *,
@@ -423,10 +442,11 @@ def distance_sample(
     reach: FloatArray | None = None,
     with_betweenness: bool = False,
 ) -> DistanceSample:
-    """Harmonic closeness, the average path length between connected pairs and (sampled,
-    or when ``with_betweenness``) betweenness of every vertex, from one pass of searches:
-    exact up to ``exact_max`` vertices, else from pivots (see the module doc). ``reach``
-    passes the two-step reach when it is at hand."""
+    """Harmonic closeness, the average path length between connected pairs and (when
+    ``with_betweenness``) betweenness of every vertex, from one pass of searches: exact up
+    to ``exact_max`` vertices, else from pivots (see the module doc). Sampled, the pass
+    with betweenness runs Brandes' accumulation from every pivot; without, only igraph's
+    breadth-first distances (cheaper). ``reach`` passes the two-step reach when at hand."""
     g, n = snapshot.graph, snapshot.n
     if n <= 1:
         z = np.zeros(n)
@@ -453,19 +473,17 @@ def distance_sample(
     work = _Work(n)
     path_sums = np.zeros(k)
     path_counts = np.zeros(k)
-    for i, p in enumerate(piv.tolist()):
-        _single_source(snapshot, p, work)
-        dist = work.dist
+    for lo, ps, dist in _searches(snapshot, piv, work, with_betweenness):
         stratum = np.where(dist == 1, 0, np.where(dist == 2, 1, 2))
-        stratum[p] = -1
-        # per-source dependency on unordered pairs, as igraph's subset betweenness
-        between.add(stratum, work.delta / 2.0)
+        stratum[np.arange(len(ps)), ps] = -1
+        if with_betweenness:
+            # per-source dependency on unordered pairs, as igraph's subset betweenness
+            between.add(stratum, work.delta[None, :] / 2.0)
         inv = np.where(dist >= 3, 1.0 / np.maximum(dist, 1), 0.0)
         far.add(np.where(stratum == 2, 0, -1), inv)
-        reached = dist[dist > 0]
-        path_sums[i] = float(reached.sum())
-        path_counts[i] = float(reached.size)
-    btw, btw_half = between.estimate(strata.sizes)
+        path_sums[lo : lo + len(ps)] = np.where(dist > 0, dist, 0).sum(axis=1)
+        path_counts[lo : lo + len(ps)] = (dist > 0).sum(axis=1)
+    btw, btw_half = between.estimate(strata.sizes) if with_betweenness else (None, None)
     far_sum, harmonic_half = far.estimate(strata.sizes[2:3])
     harmonic = strata.sizes[0] + strata.sizes[1] / 2 + far_sum
     total = path_counts.sum()
@@ -523,9 +541,16 @@ def scores(
         if n <= exact_max:
             v = np.asarray(g.betweenness(directed=False), dtype=np.float64)
             return Scores(measure, v, v / pairs, None, True, n, None, params)
-        ds = distances or distance_sample(
-            snapshot, exact_max=exact_max, pivots=pivots, seed=seed, reach=reach
-        )
+        if distances is None or distances.betweenness is None:
+            distances = distance_sample(
+                snapshot,
+                exact_max=exact_max,
+                pivots=pivots,
+                seed=seed,
+                reach=reach,
+                with_betweenness=True,
+            )
+        ds = distances
         assert ds.betweenness is not None
         hoeff = (n / (n - 1)) * math.sqrt(math.log(2 * n / DELTA) / (2 * ds.pivots))
         v = ds.betweenness

@@ -46,7 +46,7 @@ from netwerk.analysis.resilience import WhatIfResult
 from netwerk.analysis.stage import StageResult
 from netwerk.analysis.summary import SummaryResult
 from netwerk.errors import ValidationFailed
-from netwerk.graph import Snapshot, require_lang
+from netwerk.graph import Snapshot, params_key, require_lang
 
 __all__ = [
     "bridges",
@@ -94,20 +94,45 @@ def _partition(s: Snapshot, seed: int, resolution: float = 1.0) -> Partition:
     )
 
 
-def _distances(s: Snapshot, exact_max: int, pivots: int | None, seed: int) -> DistanceSample:
-    exact = s.n <= exact_max
+def _distances(
+    s: Snapshot, exact_max: int, pivots: int | None, seed: int, betweenness: bool = False
+) -> DistanceSample:
+    """The pivot pass: with Brandes' dependencies when ``betweenness`` (or when such a pass
+    is cached already), else the cheaper distances-only pass."""
+    if s.n <= exact_max:
+        return cache.cached_for(
+            s,
+            "distance_sample",
+            {"exact": True},
+            lambda: _centrality.distance_sample(s, exact_max=exact_max),
+        )
+    full_key = {"pivots": pivots, "seed": seed, "betweenness": True}
+    if betweenness or cache.result_cache.get(_key(s, "distance_sample", full_key)) is not None:
+        return cache.cached_for(
+            s,
+            "distance_sample",
+            full_key,
+            lambda: _centrality.distance_sample(
+                s,
+                exact_max=exact_max,
+                pivots=pivots,
+                seed=seed,
+                reach=_reach(s),
+                with_betweenness=True,
+            ),
+        )
     return cache.cached_for(
         s,
         "distance_sample",
-        {"exact": True} if exact else {"pivots": pivots, "seed": seed},
+        {"pivots": pivots, "seed": seed, "betweenness": False},
         lambda: _centrality.distance_sample(
-            s,
-            exact_max=exact_max,
-            pivots=pivots,
-            seed=seed,
-            reach=None if exact else _reach(s),
+            s, exact_max=exact_max, pivots=pivots, seed=seed, reach=_reach(s)
         ),
     )
+
+
+def _key(s: Snapshot, name: str, params: dict[str, Any]) -> tuple[Any, ...]:
+    return (s.network_id, s.revision, s.as_of, name, params_key(params))
 
 
 def _reach(s: Snapshot) -> Any:
@@ -131,7 +156,11 @@ def _scores(s: Snapshot, measure: str, exact_max: int, pivots: int | None, seed:
     if measure == "two_step_reach":
         return cache.cached_for(s, "scores", params, lambda: _centrality.scores(s, measure))
     # the sampled measures share one pass of pivot searches (and the two-step reach)
-    distances = _distances(s, exact_max, pivots, seed) if sampled or measure == "harmonic" else None
+    distances = (
+        _distances(s, exact_max, pivots, seed, betweenness=measure == "betweenness")
+        if sampled or measure == "harmonic"
+        else None
+    )
     return cache.cached_for(
         s,
         "scores",
