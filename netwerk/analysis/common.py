@@ -157,6 +157,11 @@ def ranked(
         return cand.astype(np.int64)
     vals = values[cand]
     key = -vals if descending else vals
+    if top is not None and len(cand) > 4 * top:
+        # keep the candidates up to the top-th value (ties included) before sorting
+        cut = np.partition(key, top - 1)[top - 1]
+        keep = key <= cut
+        cand, key = cand[keep], key[keep]
     # stable lexicographic: value first, then actor id (vertex order is id order)
     order = np.lexsort((cand, key))
     out = cand[order]
