@@ -34,7 +34,7 @@ def run_retention(
     if network_id:
         stmt = stmt.where(Network.id == network_id)
     reports = []
-    for nid, days in session.execute(stmt).tuples():
+    for nid, days in session.execute(stmt).all():
         assert days is not None  # filtered above
         cutoff = now - dt.timedelta(days=days)
         ties = session.execute(
