@@ -533,7 +533,15 @@ def scores(
         v = snapshot.degree.astype(np.float64)
         return Scores(measure, v, v / max(n - 1, 1), None, True, 0, None, params)
     if measure == "strength":
-        v = np.asarray(g.strength(weights="weight" if snapshot.m else None), dtype=np.float64)
+        # the sum of tie strengths per actor, from the snapshot's edge arrays (as
+        # igraph's strength(), without reading the weights back from the graph)
+        ends = snapshot.edge_array
+        w = snapshot.weights
+        v = (
+            np.bincount(ends[:, 0], weights=w, minlength=n)
+            + np.bincount(ends[:, 1], weights=w, minlength=n)
+        ).astype(np.float64)
+
         top = v.max() if len(v) and v.max() > 0 else 1.0
         return Scores(measure, v, v / top, None, True, 0, None, params)
     if measure == "betweenness":
