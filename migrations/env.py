@@ -8,7 +8,6 @@ from netwerk.config import get_settings
 from netwerk.store.db import make_engine
 from netwerk.store.tables import Base, UTCDateTime
 
-
 config = context.config
 target_metadata = Base.metadata
 
