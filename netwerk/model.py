@@ -253,7 +253,6 @@ def normalise_attributes(
             if any(ord(c) < 32 and c not in "\n\t" for c in value):
                 raise ValidationFailed(f"{field}.{key}", "control characters are not allowed")
             if len(value) > MAX_ATTRIBUTE_VALUE:
-
                 raise ValidationFailed(
                     f"{field}.{key}", f"at most {MAX_ATTRIBUTE_VALUE} characters"
                 )

@@ -13,34 +13,46 @@ from api.app import create_app
 from netwerk.config import Settings
 from tests.conftest import auth
 
-ROUTES = ["summary", "stage", "centrality", "key-figures", "brokers", "bridges",
-          "communities", "gaps"]
+ROUTES = [
+    "summary",
+    "stage",
+    "centrality",
+    "key-figures",
+    "brokers",
+    "bridges",
+    "communities",
+    "gaps",
+]
 
 
 @pytest.fixture
 def hood(client: TestClient, admin: dict, make_token: Callable[..., str]) -> dict:
     """Two clusters of residents joined only through a key figure, a taalcafé and an
     organisation without faces; one resident is isolated, one has withdrawn consent."""
-    nid = client.post("/api/v1/networks", json={"name": "Analysewijk",
-                                                "small_cell_threshold": 5},
-                      headers=admin).json()["id"]
+    nid = client.post(
+        "/api/v1/networks", json={"name": "Analysewijk", "small_cell_threshold": 5}, headers=admin
+    ).json()["id"]
 
     def actor(name: str, kind: str = "resident", **kw: object) -> str:
-        r = client.post(f"/api/v1/networks/{nid}/actors",
-                        json={"kind": kind, "name": name, **kw}, headers=admin)
+        r = client.post(
+            f"/api/v1/networks/{nid}/actors", json={"kind": kind, "name": name, **kw}, headers=admin
+        )
         assert r.status_code == 201, r.text
         return str(r.json()["id"])
 
     def tie(a: str, b: str, kind: str = "knows", **kw: object) -> None:
-        r = client.post(f"/api/v1/networks/{nid}/ties",
-                        json={"source": a, "target": b, "kind": kind, **kw}, headers=admin)
+        r = client.post(
+            f"/api/v1/networks/{nid}/ties",
+            json={"source": a, "target": b, "kind": kind, **kw},
+            headers=admin,
+        )
         assert r.status_code == 201, r.text
 
     west = [actor(f"West {i}", consent="given", area="Westerstraat") for i in range(4)]
     east = [actor(f"Oost {i}", consent="given", area="Oosterstraat") for i in range(4)]
     for group in (west, east):
         for i, a in enumerate(group):
-            for b in group[i + 1:]:
+            for b in group[i + 1 :]:
                 tie(a, b, "neighbour", strength=3)
     key = actor("Sleutel Figuur", "key_figure", consent="given")
     tie(key, west[0], strength=4)
@@ -53,46 +65,65 @@ def hood(client: TestClient, admin: dict, make_token: Callable[..., str]) -> dic
     org = actor("Gemeente Loket", "organisation")
     prof = actor("Opbouw Werker", "professional", consent="given")
     tie(prof, org, "works_for")
-    return {"nid": nid, "key": key, "alone": alone, "hidden": hidden, "cafe": cafe,
-            "west": west, "east": east, "org": org,
-            "viewer": auth(make_token("viewer", [nid])),
-            "broker": auth(make_token("broker", [nid])),
-            "researcher": auth(make_token("researcher", [nid]))}
+    return {
+        "nid": nid,
+        "key": key,
+        "alone": alone,
+        "hidden": hidden,
+        "cafe": cafe,
+        "west": west,
+        "east": east,
+        "org": org,
+        "viewer": auth(make_token("viewer", [nid])),
+        "broker": auth(make_token("broker", [nid])),
+        "researcher": auth(make_token("researcher", [nid])),
+    }
 
 
 def _get(client: TestClient, hood: dict, route: str, who: str, **params: object):
-    return client.get(f"/api/v1/networks/{hood['nid']}/analysis/{route}", params=params,
-                      headers=hood[who])
+    return client.get(
+        f"/api/v1/networks/{hood['nid']}/analysis/{route}", params=params, headers=hood[who]
+    )
 
 
 @pytest.mark.parametrize("route", ROUTES)
-def test_every_route_answers_each_role_with_provenance(client: TestClient, hood: dict,
-                                                       route: str) -> None:
+def test_every_route_answers_each_role_with_provenance(
+    client: TestClient, hood: dict, route: str
+) -> None:
     for who in ("broker", "viewer"):
         r = _get(client, hood, route, who)
         assert r.status_code == 200, (who, r.text)
         body = r.json()
-        prov = body.get("provenance") or body["stage"]["provenance"] if route == "stage" \
+        prov = (
+            body.get("provenance") or body["stage"]["provenance"]
+            if route == "stage"
             else body["provenance"]
+        )
         assert prov["network_id"] == hood["nid"] and prov["revision"] >= 1
         assert prov["method"] and "as_of" in prov
         text = r.text
         assert "Ingetrokken Naam" not in text  # withdrawn: never by name
         if who == "viewer":
-            for name in ("West 0", "Oost 0", "Sleutel Figuur", "Alleen Thuis", hood["alone"],
-                         hood["key"]):
+            for name in (
+                "West 0",
+                "Oost 0",
+                "Sleutel Figuur",
+                "Alleen Thuis",
+                hood["alone"],
+                hood["key"],
+            ):
                 assert name not in text, (route, name)
     assert _get(client, hood, route, "researcher").status_code == 403
 
 
-def test_brokers_get_names_and_viewers_get_suppressed_counts(client: TestClient,
-                                                             hood: dict) -> None:
+def test_brokers_get_names_and_viewers_get_suppressed_counts(
+    client: TestClient, hood: dict
+) -> None:
     kf = _get(client, hood, "key-figures", "broker").json()
     recognised = {k["actor_id"]: k["name"] for k in kf["recognised"]}
     assert recognised == {hood["key"]: "Sleutel Figuur"}
     gaps = _get(client, hood, "gaps", "broker").json()
-    isolated = [a for g in gaps["gaps"] if g["kind"] == "isolated_person"
-                for a in g["actors"]]
+    isolated = [a for g in gaps["gaps"] if g["kind"] == "isolated_person" for a in g["actors"]]
     assert {a["actor_id"]: a["name"] for a in isolated}[hood["alone"]] == "Alleen Thuis"
 
     summary = _get(client, hood, "summary", "viewer").json()
@@ -125,9 +156,17 @@ def test_what_if_the_key_figure_leaves(client: TestClient, hood: dict) -> None:
 def test_as_of_and_compare(client: TestClient, admin: dict, hood: dict) -> None:
     nid = hood["nid"]
     a, b = hood["west"][2], hood["east"][2]
-    r = client.post(f"/api/v1/networks/{nid}/ties", headers=admin, json={
-        "source": a, "target": b, "kind": "friend", "since": "2020-01-01",
-        "until": "2021-12-31"})
+    r = client.post(
+        f"/api/v1/networks/{nid}/ties",
+        headers=admin,
+        json={
+            "source": a,
+            "target": b,
+            "kind": "friend",
+            "since": "2020-01-01",
+            "until": "2021-12-31",
+        },
+    )
     assert r.status_code == 201
     then = _get(client, hood, "summary", "broker", as_of="2021-06-01").json()
     now = _get(client, hood, "summary", "broker").json()
@@ -151,8 +190,11 @@ def test_a_write_through_one_instance_is_seen_by_another(
     with TestClient(one) as c1, TestClient(two) as c2:
         before = c2.get(url, headers=hood["broker"]).json()
         assert c2.get(url, headers=hood["broker"]).json() == before  # cached
-        r = c1.post(f"/api/v1/networks/{hood['nid']}/actors", headers=admin,
-                    json={"kind": "place", "name": "Nieuw buurthuis"})
+        r = c1.post(
+            f"/api/v1/networks/{hood['nid']}/actors",
+            headers=admin,
+            json={"kind": "place", "name": "Nieuw buurthuis"},
+        )
         assert r.status_code == 201
         after = c2.get(url, headers=hood["broker"]).json()
     assert after["actors"] == before["actors"] + 1

@@ -54,7 +54,6 @@ ACTOR_CASES = [
     ({"kind": "resident", "name": "X", "shoe_size": 44}, "shoe_size"),
     ({"kind": "resident", "name": "Bad\x00name"}, "name"),
     ({"kind": "resident", "name": "X", "attributes": {"a": "bell\x07"}}, "attributes.a"),
-
 ]
 
 
