@@ -21,7 +21,7 @@ from netwerk.errors import ValidationFailed
 
 from . import _xml
 from .normalise import Header, Item, RawActor, RawTie
-from .records import AttrType, NetworkRecords, attribute_column
+from .records import AttrType, NetworkRecords, attribute_column, node_cells
 
 __all__ = ["NS", "read", "write"]
 
@@ -33,16 +33,6 @@ _GEXF_TYPE: dict[AttrType, str] = {
     "double": "double",
     "string": "string",
 }
-
-
-def _scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, list | tuple):
-        return ";".join(str(v) for v in value)
-    return str(value)
 
 
 def write(doc: NetworkRecords) -> Iterator[str]:
@@ -99,25 +89,10 @@ def write(doc: NetworkRecords) -> Iterator[str]:
     yield f'<nodes count="{len(a)}">\n'
     for i, key in enumerate(a.key):
         parts = [f'<node id="{attr(key)}" label="{attr(labels[i])}"><attvalues>']
-        for col_id, column in columns:
-            value = column[i]
-            if value is None or value == ():
-                continue
-            if isinstance(value, tuple):
-                value = ";".join(value)
-            parts.append(f'<attvalue for="{col_id}" value="{attr(value)}"/>')
-        if attr_cols:
-            attributes = a.attributes[i]
-            for col_id, name in attr_cols:
-                value = attributes.get(name)
-                if value is not None:
-                    parts.append(f'<attvalue for="{col_id}" value="{attr(_scalar(value))}"/>')
-        if extra_cols:
-            extra = a.extra[i]
-            for col_id, name in extra_cols:
-                value = extra.get(name)
-                if value is not None:
-                    parts.append(f'<attvalue for="{col_id}" value="{attr(_scalar(value))}"/>')
+        parts.extend(
+            f'<attvalue for="{col_id}" value="{attr(value)}"/>'
+            for col_id, value in node_cells(a, i, columns, attr_cols, extra_cols)
+        )
         parts.append("</attvalues></node>\n")
         yield "".join(parts)
     yield "</nodes>\n"

@@ -20,7 +20,7 @@ from netwerk.errors import ValidationFailed
 
 from . import _xml
 from .normalise import Header, Item, RawActor, RawTie
-from .records import AttrType, NetworkRecords, attribute_column
+from .records import AttrType, NetworkRecords, attribute_column, node_cells
 
 __all__ = ["read", "write"]
 
@@ -32,16 +32,6 @@ _GRAPHML_TYPE: dict[AttrType, str] = {
     "double": "double",
     "string": "string",
 }
-
-
-def _scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, list | tuple):
-        return ";".join(str(v) for v in value)
-    return str(value)
 
 
 def write(doc: NetworkRecords) -> Iterator[str]:
@@ -92,25 +82,10 @@ def write(doc: NetworkRecords) -> Iterator[str]:
     esc = _xml.text
     for i, key in enumerate(a.key):
         parts = [f'<node id="{_xml.attr(key)}">']
-        for key_id, column in columns:
-            value = column[i]
-            if value is None or value == ():
-                continue
-            if isinstance(value, tuple):
-                value = ";".join(value)
-            parts.append(f'<data key="{key_id}">{esc(value)}</data>')
-        if attr_ids:
-            attributes = a.attributes[i]
-            for key_id, name in attr_ids:
-                value = attributes.get(name)
-                if value is not None:
-                    parts.append(f'<data key="{key_id}">{esc(_scalar(value))}</data>')
-        if extra_ids:
-            extra = a.extra[i]
-            for key_id, name in extra_ids:
-                value = extra.get(name)
-                if value is not None:
-                    parts.append(f'<data key="{key_id}">{esc(_scalar(value))}</data>')
+        parts.extend(
+            f'<data key="{key_id}">{esc(value)}</data>'
+            for key_id, value in node_cells(a, i, columns, attr_ids, extra_ids)
+        )
         parts.append("</node>\n")
         yield "".join(parts)
 

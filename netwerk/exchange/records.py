@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from netwerk.model import Scalar
 
@@ -262,3 +262,37 @@ class NetworkRecords:
         if "name" in self.actor_fields:
             return [n if n else k for n, k in zip(self.actors.name, self.actors.key, strict=True)]
         return self.actors.key
+
+
+def scalar_text(value: Any) -> str:
+    """A typed attribute value as text in the XML formats (GraphML, GEXF)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return ";".join(str(v) for v in value)
+    return str(value)
+
+
+def node_cells(
+    actors: ActorRecords,
+    i: int,
+    columns: Sequence[tuple[str, Sequence[Any]]],
+    attr_cols: Sequence[tuple[str, str]],
+    extra_cols: Sequence[tuple[str, str]],
+) -> Iterator[tuple[str, str]]:
+    """``(column id, text)`` for every value actor ``i`` has: its fields (multi-valued ones
+    joined with ``;``), its free attributes and its analysis results."""
+    for col_id, column in columns:
+        value = column[i]
+        if value is None or value == ():
+            continue
+        yield col_id, ";".join(value) if isinstance(value, tuple) else str(value)
+    for cols, values in ((attr_cols, actors.attributes), (extra_cols, actors.extra)):
+        if cols:
+            mapping = values[i]
+            for col_id, name in cols:
+                found = mapping.get(name)
+                if found is not None:
+                    yield col_id, scalar_text(found)
