@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from netwerk.config import Settings
 from netwerk.errors import Forbidden, NotFound, TooManyRequests
 from netwerk.model import Role
+from netwerk.privacy import sees_persons
 from netwerk.store.tables import Network
 from netwerk.store.tokens import Principal, authenticate
 
@@ -105,7 +106,7 @@ class Scope:
 
     @property
     def sees_persons(self) -> bool:
-        return self.principal.role in (Role.admin, Role.broker)
+        return sees_persons(self.principal.role)
 
 
 def scope(*roles: Role) -> Any:

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from netwerk.model import PERSON_KINDS, ActorKind, Consent, Role
 
 __all__ = [
-    "SUPPRESSED",
     "Cell",
     "anonymous_label",
     "is_person",
@@ -34,9 +33,6 @@ __all__ = [
     "shown_as_pseudonym",
     "suppress_counts",
 ]
-
-SUPPRESSED = None
-"""How a suppressed count is shown: ``null`` with ``suppressed: true`` beside it."""
 
 
 def is_person(kind: str) -> bool:

@@ -31,7 +31,6 @@ __all__ = [
     "TieRecords",
     "attribute_column",
     "infer_attr_types",
-    "join_multi",
     "split_multi",
 ]
 
@@ -75,10 +74,6 @@ def split_multi(value: object) -> list[str]:
     if not text:
         return []
     return [part for part in _SPLIT.split(text) if part]
-
-
-def join_multi(values: Iterable[str], sep: str = ";") -> str:
-    return sep.join(values)
 
 
 def attribute_column(key: str) -> str:

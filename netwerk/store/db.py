@@ -10,15 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["is_postgres", "is_sqlite", "make_engine", "make_sessionmaker", "transaction"]
-
-
-def is_sqlite(engine: Engine | sa.Connection) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
-def is_postgres(engine: Engine | sa.Connection) -> bool:
-    return engine.dialect.name == "postgresql"
+__all__ = ["make_engine", "make_sessionmaker", "transaction"]
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
