@@ -4,6 +4,7 @@ never hold personal data."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 import pytest
@@ -193,9 +194,22 @@ def test_listing_ties_audits_the_actors_seen(client: TestClient, admin: dict, ne
 
 
 def test_a_slow_analysis_answers_a_503_problem(
-    engine: sa.Engine, settings: Settings, network: str, admin: dict
+    engine: sa.Engine,
+    settings: Settings,
+    network: str,
+    admin: dict,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    impatient = settings.model_copy(update={"analysis_timeout_s": 1e-6})
+    from netwerk.analysis import service
+
+    real = service.brokers
+
+    def slow(*args: object, **kwargs: object) -> object:
+        time.sleep(0.5)  # longer than the limit below, whatever the machine's speed
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "brokers", slow)
+    impatient = settings.model_copy(update={"analysis_timeout_s": 0.05})
     with TestClient(create_app(impatient, engine=engine)) as c:
         c.post(
             f"/api/v1/networks/{network}/actors", json={"kind": "place", "name": "P"}, headers=admin
