@@ -18,6 +18,7 @@ The declared response schema of a route is derived from the domain result type b
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import Scope, audit_objects, language
 from netwerk.errors import Timeout
+from netwerk.i18n import text
 from netwerk.model import PERSON_KINDS
 from netwerk.privacy import anonymous_label, suppress_counts
 from netwerk.store.tables import Actor, Network
@@ -152,8 +154,37 @@ def _small(value: Any, threshold: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < threshold
 
 
-def for_viewer(data: Any, threshold: int) -> Any:
-    """Remove person entries and suppress small counts."""
+TEXTS = {"sentence", "summary", "explanation", "reasons"}
+"""Sentences (or lists of them) that may restate the counts beside them in words
+(``4 bewoners``): a viewer gets one only when it names none of the counts suppressed there."""
+
+
+def _suppressed(before: Any, after: Any, out: set[int]) -> None:
+    """Collect the counts in ``before`` that became ``None`` (suppressed) in ``after``."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        for k, v in before.items():
+            if k in after:
+                _suppressed(v, after[k], out)
+    elif isinstance(before, int) and not isinstance(before, bool) and after is None:
+        out.add(before)
+
+
+def _is_text(key: str, value: Any) -> bool:
+    if key not in TEXTS:
+        return False
+    return isinstance(value, str) or (
+        isinstance(value, list) and all(isinstance(x, str) for x in value) and bool(value)
+    )
+
+
+def _names_a_count(sentence: str, counts: set[int]) -> bool:
+    return any(int(n) in counts for n in re.findall(r"(?<![\d.,])\d+(?![\d.,]\d)", sentence))
+
+
+def for_viewer(data: Any, threshold: int, lang: str = "nl") -> Any:
+    """Remove person entries and suppress small counts; a sentence that names a count
+    suppressed beside it is withheld (``summary.withheld``)."""
+    withheld = text("summary.withheld", lang)
 
     def walk(node: Any, key: str | None = None) -> Any:
         if isinstance(node, dict):
@@ -165,7 +196,20 @@ def for_viewer(data: Any, threshold: int) -> Any:
             ):
                 cells = suppress_counts(list(node.items()), threshold)
                 return {c.label: c.count for c in cells}
-            return {k: (v if k in SKIP else walk(v, k)) for k, v in node.items()}
+            out = {k: (v if k in SKIP or _is_text(k, v) else walk(v, k)) for k, v in node.items()}
+            hidden: set[int] = set()
+            for k, v in node.items():
+                if k not in SKIP and not _is_text(k, v):
+                    _suppressed(v, out[k], hidden)
+            for k in TEXTS & set(out):
+                if isinstance(out[k], str) and _names_a_count(out[k], hidden):
+                    out[k] = withheld
+                elif isinstance(out[k], list):
+                    out[k] = [
+                        withheld if isinstance(x, str) and _names_a_count(x, hidden) else x
+                        for x in out[k]
+                    ]
+            return out
         if isinstance(node, list):
             return [walk(v, key) for v in node if not _about_a_person(v)]
         if key not in STRUCTURAL and _small(node, threshold):
@@ -256,7 +300,7 @@ def show(request: Request, session: Session, s: Scope, result: Any, lang: str) -
         data, persons = for_broker(data, session, s.network_id, lang)
         audit_objects(request, persons)
     else:
-        data = for_viewer(data, network_threshold(session, s.network_id))
+        data = for_viewer(data, network_threshold(session, s.network_id), lang)
     return JSONResponse(data)
 
 

@@ -47,7 +47,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from netwerk.errors import NotFound, ValidationFailed
-from netwerk.model import PERSON_KINDS, ActorKind, SupportKind, TieKind
+from netwerk.model import PERSON_KINDS, ActorKind, SupportKind, TieKind, offered
 from netwerk.store.tables import Actor, Network, Tie
 
 __all__ = [
@@ -134,6 +134,8 @@ class Snapshot:
     area: tuple[str | None, ...]
     languages: tuple[frozenset[str], ...]
     assets: tuple[frozenset[str], ...]
+    """What each actor can offer (:func:`netwerk.model.offered`: a resident's need-only
+    theme such as ``eenzaamheid`` is left out)."""
     needs: tuple[frozenset[str], ...]
     consent: tuple[str | None, ...]
     referrals: tuple[tuple[int, int], ...]
@@ -307,7 +309,7 @@ def _build(
         kind=tuple(kind),
         area=tuple(area),
         languages=tuple(languages),
-        assets=tuple(assets),
+        assets=tuple(offered(k, a) for k, a in zip(kind, assets, strict=True)),
         needs=tuple(needs),
         consent=tuple(consent),
         referrals=referrals,

@@ -31,6 +31,7 @@ __all__ = [
     "MAX_LIST",
     "MAX_NAME",
     "MAX_NOTE",
+    "NEED_ONLY_THEMES",
     "PERSON_KINDS",
     "SYMMETRIC_TIE_KINDS",
     "ActorKind",
@@ -39,6 +40,7 @@ __all__ = [
     "Role",
     "SupportKind",
     "TieKind",
+    "can_offer",
     "clean_text",
     "enum_value",
     "new_id",
@@ -47,6 +49,7 @@ __all__ = [
     "normalise_cbs_code",
     "normalise_languages",
     "normalise_themes",
+    "offered",
 ]
 
 MAX_NAME = 200
@@ -75,6 +78,32 @@ HELP_KINDS: frozenset[ActorKind] = frozenset(
     {ActorKind.professional, ActorKind.organisation, ActorKind.initiative, ActorKind.key_figure}
 )
 """Actors that count as 'help' for gap and resilience analysis."""
+
+
+NEED_ONLY_THEMES: frozenset[str] = frozenset({"eenzaamheid"})
+"""Themes that are only ever a person's need, never something a person offers: nobody from
+the neighbourhood "offers loneliness" (what helps is ``ontmoeting``, company). Organisations,
+initiatives, places and professionals may carry such a theme as an asset: they work on it
+("helpt bij eenzaamheid")."""
+
+_OFFER_NEED_ONLY: frozenset[str] = frozenset(
+    {"professional", "organisation", "initiative", "place"}
+)
+
+
+def can_offer(kind: str, theme: str) -> bool:
+    """Whether an actor of ``kind`` can offer ``theme`` as an asset: any theme, except that a
+    resident or key figure never offers a need-only theme (:data:`NEED_ONLY_THEMES`). The
+    store keeps what was recorded; the analysis and the suggestions use only what can be
+    offered (:func:`offered`)."""
+    return theme not in NEED_ONLY_THEMES or kind in _OFFER_NEED_ONLY
+
+
+def offered(kind: str, assets: frozenset[str]) -> frozenset[str]:
+    """The assets of an actor of ``kind`` that it can offer (see :func:`can_offer`)."""
+    if kind in _OFFER_NEED_ONLY or not assets & NEED_ONLY_THEMES:
+        return assets
+    return assets - NEED_ONLY_THEMES
 
 
 class TieKind(enum.StrEnum):

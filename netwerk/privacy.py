@@ -21,6 +21,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from netwerk.i18n import LANGS, text
 from netwerk.model import PERSON_KINDS, ActorKind, Consent, Role
 
 __all__ = [
@@ -70,7 +71,7 @@ def sees_persons(role: Role) -> bool:
 def anonymous_label(actor_id: str, lang: str = "nl") -> str:
     """A stable label that says nothing about the person (for withdrawn consent)."""
     digest = hashlib.sha256(f"anon:{actor_id}".encode()).hexdigest()[:6]
-    return f"{'Anonymous' if lang == 'en' else 'Anoniem'} {digest}"
+    return text("kind.anonymous", lang if lang in LANGS else "nl", code=digest)
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,7 @@ def test_sampling_is_seeded_and_states_its_error():
     assert not a.exact and a.sampling is not None and not a.provenance.exact
     assert a.provenance.seed == 7 and a.sampling.pivots == 120
     assert all(e.error is not None and e.error > 0 for e in a.entries)
-    assert "120 random pivots" in a.sampling.statement
+    assert "120 random starting points" in a.sampling.statement
     h = centrality(s, "harmonic", exact_max=100, pivots=120, seed=7)
     exact = nx.harmonic_centrality(G)
     for e in h.entries:

@@ -150,11 +150,11 @@ def test_unmet_needs_depend_on_reach(s):
     three = {(next(iter(ids(g.actors))), g.themes) for g in by_kind(gaps(s, reach=3), "unmet_need")}
     assert three == {("r6", ("taal",)), ("r5", ("geldzaken",))}
     g = next(g for g in by_kind(gaps(s), "unmet_need") if g.themes == ("geldzaken",))
-    assert (
-        g.explanation == "Vraagt hulp bij 'geldzaken', maar niemand in het netwerk biedt dat aan."
-    )
+    assert g.explanation == "Vraagt hulp bij geldzaken, maar niemand in het netwerk biedt dat aan."
+    g = next(g for g in by_kind(gaps(s), "unmet_need") if ids(g.actors) == {"r4"})
+    assert g.explanation == "Vraagt hulp bij taal, maar niemand binnen twee stappen biedt dat aan."
     g = next(g for g in by_kind(gaps(s, lang="en"), "unmet_need") if ids(g.actors) == {"r4"})
-    assert g.explanation == "Asks for help with 'taal', but nobody within two steps offers it."
+    assert g.explanation == "Asks for help with language, but nobody within two steps offers it."
     with pytest.raises(ValidationFailed):
         gaps(s, reach=4)
 
@@ -169,7 +169,10 @@ def test_initiatives_unaware_of_each_other(s):
     found = by_kind(gaps(s), "initiatives_unaware")
     assert [ids(g.actors) for g in found] == [{"init1", "init2"}]
     assert found[0].themes == ("taal",) and found[0].area == "Merelstraat"
-    assert "1 gezamenlijke contact" in found[0].explanation  # kf1 can introduce them
+    assert found[0].explanation == (  # kf1 can introduce them
+        "Twee initiatieven werken allebei aan taal in Merelstraat, maar kennen elkaar niet; "
+        "1 gezamenlijk contact kan hen aan elkaar voorstellen."
+    )
 
 
 def test_gap_counts_limit_and_kinds(s):
@@ -197,7 +200,9 @@ def test_what_if_the_key_figure_leaves(s):
         (7, frozenset(GROUP_A - {"kf1"} | GROUP_B)),
     ]
     assert (r.components_before, r.components_after) == (3, 5)
+    # kf1's group loses init2 (tied only to kf1); the rest of it stays together
     assert r.community_parts_after > r.community_parts_before
+    assert not r.community_falls_apart and r.community_cut_off == 1
     # handover: prof1 is help itself and kf1's strongest tie
     hand = {h.dependent.actor_id: h for h in r.handover}
     assert set(hand) == {"r1", "r2", "r3", "r4"}
@@ -205,7 +210,18 @@ def test_what_if_the_key_figure_leaves(s):
     assert hand["r4"].via is not None and hand["r4"].via.actor_id == "r3"
     assert hand["r1"].via is None
     assert set(hand["r1"].reasons) >= {"is_help", "strong_tie_to_leaver", "same_area"}
-    assert r.summary.startswith("Als deze actor wegvalt, verliezen 4 bewoners")
+    assert r.summary == (
+        "Als deze sleutelfiguur wegvalt, verliezen 4 bewoners hun enige weg naar hulp binnen "
+        "drie stappen. 1 initiatief en een groep van 7 actoren raken los van de rest van het "
+        f"netwerk. De rest van de eigen groep (groep {r.community}) blijft bij elkaar."
+    )
+    assert hand["r1"].explanation == (
+        "Overdracht: deze sleutelfiguur stelt de bewoner die hulp verliest voor aan een "
+        "professional uit de eigen kring, die zelf hulp biedt."
+    )
+    assert hand["r4"].explanation.startswith(
+        "Overdracht: deze sleutelfiguur stelt het contact van de bewoner die hulp verliest voor"
+    )
     assert r.actor.actor_id == "kf1" and r.actor.kind == "key_figure"
 
 
@@ -213,7 +229,10 @@ def test_what_if_a_resident_without_dependents(s):
     r = what_if(s, "r14", lang="en")
     assert r.lose_help == () and r.split_off == () and r.handover == ()
     assert r.components_after == r.components_before
-    assert r.summary.startswith("If this actor leaves, 0 residents lose")
+    assert r.summary == (
+        "If this resident leaves, everyone keeps a path to help within three steps. The rest "
+        f"of the network stays connected. Their own group (group {r.community}) stays together."
+    )
     with pytest.raises(NotFound):
         what_if(s, "nobody")
 
@@ -237,7 +256,9 @@ def test_key_figures(s):
     assert all(not f.recognised and f.score >= 3 for f in r.unrecognised)
     r4 = next(f for f in r.unrecognised if f.actor_id == "r4")
     sentence = next(x.sentence for x in r4.reasons if x.code == "sole_language_gateway")
-    assert sentence == "Is de enige verbinding met de 3 mensen die ar en geen Nederlands spreken."
+    assert sentence == (
+        "Is de enige verbinding met de 3 mensen die Arabisch en geen Nederlands spreken."
+    )
     assert r.betweenness_exact and r.provenance.parameters["min_score"] == 3
 
 
@@ -323,6 +344,175 @@ def test_stage():
     st = stage(snapshot_from_networkx(cp)).stage
     assert st.code == "core_periphery", st.figures
     assert st.figures.core_size == 15 and st.figures.periphery_tied_to_core == 1.0
+    assert st.label == "een hechte kern met een rand eromheen"
+    # the share in Dutch number format (15 of 215 = 6,98%), the measure itself not named
+    assert st.reasons[0] == (
+        "Een hechte kern van 15 actoren (7% van het grootste deel) die elkaar goed kennen; "
+        "100% van de rest heeft een directe band met die kern."
+    )
+
+
+def test_stage_sentences_say_it_plainly_with_dutch_numbers():
+    # the largest part holds 3 of the 9 actors: 33,3% (decimal comma), "4 losse delen"
+    parts = [nx.path_graph(3), nx.path_graph(3), nx.path_graph(2), nx.path_graph(1)]
+    G = nx.disjoint_union_all(parts)
+    st = stage(snapshot_from_networkx(G)).stage
+    assert st.code == "scattered_fragments" and st.label == "losse eilandjes"
+    assert st.reasons[0] == (
+        "Het grootste samenhangende deel omvat maar 33,3% van de actoren (4 losse delen)."
+    )
+    en = stage(snapshot_from_networkx(G), lang="en").stage
+    assert en.reasons[0] == (
+        "The largest connected part holds only 33.3% of the actors (4 separate parts)."
+    )
+    star = stage(snapshot_from_networkx(nx.star_graph(20))).stage
+    assert star.label == "één spin in het web"
+    assert star.reasons[0] == (
+        "De banden lopen vooral via één spil, een actor met veel meer contacten dan de rest "
+        "(centralisatie 100%)."
+    )
+    ws = snapshot_from_networkx(nx.connected_watts_strogatz_graph(300, 8, 0.05, seed=1))
+    reasons = stage(ws).stage.reasons
+    assert reasons[-1] == "Mensen zitten in hechte groepjes, met korte lijnen tussen die groepjes."
+    assert not any("sigma" in r or "hub" in r for r in reasons)
+
+
+# --------------------------------------------------------------------------- what splits
+
+
+def _leaver_graph(extra: list[tuple[str, str]]) -> nx.Graph:
+    """Key figure K with a triangle a-b-c (a knows professional P) and ``extra`` ties."""
+    G = nx.Graph()
+    G.add_node("K", kind="key_figure", area="Merelstraat")
+    G.add_node("P", kind="professional", area="Merelstraat")
+    for a, b in [("a", "b"), ("b", "c"), ("a", "c"), ("K", "a"), ("K", "b"), ("a", "P"), *extra]:
+        for v in (a, b):
+            if v not in G:
+                G.add_node(v, kind="resident", area="Merelstraat")
+        G.add_edge(a, b, weight=3, kind="knows")
+    return G
+
+
+def _one_community(s):
+    import numpy as np
+
+    from netwerk.analysis.communities import Partition
+
+    n = s.n
+    return Partition(np.zeros(n, dtype=np.int64), np.array([n]), 0.0, 0, 1.0)
+
+
+def test_what_if_three_single_residents_split_off_is_no_falling_apart():
+    """Issue 9: parts 1 -> 4 because three residents hang on K alone; the group itself stays
+    together, so the sentence says who splits off and never 'valt groep ... uiteen'."""
+    s = snapshot_from_networkx(_leaver_graph([("K", "s1"), ("K", "s2"), ("K", "s3")]))
+    r = what_if(s, "K", communities=_one_community(s))
+    assert (r.community_parts_before, r.community_parts_after) == (1, 4)
+    assert not r.community_falls_apart and r.community_cut_off == 3
+    assert sorted(p.size for p in r.split_off) == [1, 1, 1]
+    assert r.summary == (
+        "Als deze sleutelfiguur wegvalt, verliezen 3 bewoners hun enige weg naar hulp binnen "
+        "drie stappen. 3 bewoners raken los van de rest van het netwerk. De rest van de eigen "
+        "groep (groep 0) blijft bij elkaar."
+    )
+    assert "uiteen" not in r.summary
+    en = what_if(s, "K", communities=_one_community(s), lang="en")
+    assert "3 residents are cut off from the rest of the network." in en.summary
+    assert "falls apart" not in en.summary
+    # one resident: singular all the way
+    one = snapshot_from_networkx(_leaver_graph([("K", "s1")]))
+    r1 = what_if(one, "K", communities=_one_community(one))
+    assert r1.summary.startswith(
+        "Als deze sleutelfiguur wegvalt, verliest 1 bewoner de enige weg naar hulp binnen "
+        "drie stappen. 1 bewoner raakt los van de rest van het netwerk."
+    )
+
+
+def test_what_if_a_group_that_really_falls_apart():
+    """K is the only link between the triangle a-b-c and the triangle d-e-f (with its own
+    professional Q): both halves keep help, the group falls apart into two parts."""
+    G = _leaver_graph([("K", "d"), ("d", "e"), ("e", "f"), ("d", "f")])
+    G.add_node("Q", kind="professional", area="Merelstraat")
+    G.add_edge("Q", "d", weight=3, kind="knows")
+    s = snapshot_from_networkx(G)
+    r = what_if(s, "K", communities=_one_community(s))
+    assert r.community_falls_apart and r.community_parts_after == 2
+    assert r.summary == (
+        "Als deze sleutelfiguur wegvalt, houdt iedereen binnen drie stappen een weg naar hulp. "
+        "Een groep van 4 actoren raakt los van de rest van het netwerk. De eigen groep "
+        "(groep 0) valt uiteen in 2 delen."
+    )
+
+
+def test_what_if_a_member_loses_the_group_but_not_the_network():
+    """s1 hangs on K inside the group but also knows x, outside it: s1 loses the group,
+    not the network."""
+    G = _leaver_graph([("K", "s1"), ("s1", "x"), ("x", "P")])
+    s = snapshot_from_networkx(G)
+    import numpy as np
+
+    from netwerk.analysis.communities import Partition
+
+    memb = np.array([1 if s.ids[v] == "x" else 0 for v in range(s.n)], dtype=np.int64)
+    part = Partition(memb, np.bincount(memb), 0.0, 0, 1.0)
+    r = what_if(s, "K", communities=part)
+    assert r.split_off == () and r.community_cut_off == 1 and not r.community_falls_apart
+    assert r.summary.endswith(
+        "De rest van het netwerk blijft verbonden. 1 lid van de eigen groep (groep 0) heeft "
+        "daarna geen band meer met die groep; de rest blijft bij elkaar."
+    )
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+def test_communities_and_brokers_speak_dutch(s):
+    r = communities(s)
+    b = next(c for c in r.communities if c.main_area == "Vinkstraat")
+    assert b.sentence == (
+        f"Groep {b.community} (4 actoren): 4 bewoners, vooral uit Vinkstraat; talen: Arabisch "
+        "en Nederlands. 6 banden binnen de groep en 1 band met andere groepen."
+    )
+    c = next(c for c in r.communities if c.main_area == "Lijsterstraat")
+    assert c.sentence.endswith("deze groep staat los van de rest.")
+    assert r.summary == (
+        "Het netwerk heeft 4 groepen van twee of meer actoren die elkaar vooral onderling "
+        "kennen; 1 actor staat helemaal alleen."
+    )
+    en = communities(s, lang="en")
+    assert "4 residents, mainly from Vinkstraat; languages: Arabic and Dutch" in (
+        next(c for c in en.communities if c.main_area == "Vinkstraat").sentence
+    )
+    from netwerk.analysis.brokers import brokers
+
+    br = brokers(s)
+    kf1 = next(a for a in br.articulation_points if a.actor_id == "kf1")
+    assert kf1.sentence == (
+        "Als deze sleutelfiguur wegvalt, raken 8 actoren los van de rest van het netwerk."
+    )
+    prof1 = next(h for h in br.structural_holes if h.actor_id == "prof1")
+    assert prof1.sentence == (
+        "Deze professional heeft 6 contacten die elkaar vrijwel niet kennen: verbindt kringen "
+        "die elkaar anders niet treffen."
+    )
+    assert br.brokerage.role_labels == {
+        "coordinator": "coördinator",
+        "itinerant": "bemiddelaar",
+        "representative": "vertegenwoordiger",
+        "gatekeeper": "poortwachter",
+        "liaison": "verbinder",
+    }
+    for e in br.brokerage.entries:
+        counts = {r: getattr(e, r) for r in br.brokerage.role_labels}
+        assert counts[e.role] == max(counts.values())
+        assert e.role_label == br.brokerage.role_labels[e.role]
+        assert f"is vooral {e.role_label}:" in e.sentence
+        assert f"{counts[e.role]} keer" in e.sentence
+    kf = next(e for e in br.brokerage.entries if e.actor_id == "kf1")
+    assert kf.role == "representative" and kf.sentence == (
+        "Deze sleutelfiguur is vooral vertegenwoordiger: brengt 8 keer iemand uit de eigen "
+        "groep in contact met buiten."
+    )
 
 
 def test_results_are_plain_json(s):

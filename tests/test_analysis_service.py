@@ -73,7 +73,7 @@ def test_what_if_and_english(engine: Engine, neighbourhood: str):
     kf = service.key_figures(engine, neighbourhood, lang="en")
     actor = kf.recognised[0].actor_id
     r = service.what_if(engine, neighbourhood, remove=actor, lang="en")
-    assert r.actor.actor_id == actor and r.summary.startswith("If this actor leaves")
+    assert r.actor.actor_id == actor and r.summary.startswith("If this key figure leaves")
     with pytest.raises(NotFound):
         service.what_if(engine, neighbourhood, remove="nobody")
     with pytest.raises(ValidationFailed):

@@ -199,3 +199,32 @@ def test_a_write_through_one_instance_is_seen_by_another(
         after = c2.get(url, headers=hood["broker"]).json()
     assert after["actors"] == before["actors"] + 1
     assert after["provenance"]["revision"] == before["provenance"]["revision"] + 1
+
+
+def test_sentences_follow_the_language_and_never_restate_a_hidden_count(
+    client: TestClient, hood: dict
+) -> None:
+    """Communities and brokers speak Dutch by default and English on request; a viewer never
+    reads a count in words that the figures beside it suppress."""
+    com = _get(client, hood, "communities", "broker").json()
+    west = next(c for c in com["communities"] if c["main_area"] == "Westerstraat")
+    assert west["sentence"].startswith(f"Groep {west['community']} ({west['size']} actoren): ")
+    assert "vooral uit Westerstraat" in west["sentence"]
+    en = _get(client, hood, "communities", "broker", lang="en").json()
+    assert all(c["sentence"].startswith("Group ") for c in en["communities"])
+    nl = _get(client, hood, "brokers", "broker").json()
+    assert nl["brokerage"]["role_labels"]["gatekeeper"] == "poortwachter"
+    assert all(" is vooral " in e["sentence"] for e in nl["brokerage"]["entries"])
+    br = client.get(
+        f"/api/v1/networks/{hood['nid']}/analysis/brokers",
+        headers={**hood["broker"], "Accept-Language": "en"},
+    ).json()
+    assert br["brokerage"]["role_labels"]["gatekeeper"] == "gatekeeper"
+
+    viewer = _get(client, hood, "communities", "viewer").json()
+    withheld = "Niet getoond: deze zin noemt aantallen die te klein zijn om te tonen."
+    small = [c for c in viewer["communities"] if c["size"] is None]
+    assert small, "the fixture has communities below the threshold"
+    for c in small:
+        assert c["sentence"] == withheld
+    assert " 4 bewoners" not in str(viewer) and " 1 actor " not in str(viewer)

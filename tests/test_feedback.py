@@ -77,7 +77,7 @@ def test_service_suggests_the_taalcafe_from_the_store(hood: Hood) -> None:
     assert hood.keys[top.introduction.introducer.actor_id] == "karel"
     assert result.provenance.network_id == hood.network_id
     en = service.suggestions(hood.factory, hood.network_id, hood.ids["rosa"], limit=1, lang="en")
-    assert "offers taal" in en.suggestions[0].reasons[0].sentence
+    assert "can help with language" in en.suggestions[0].reasons[0].sentence
     with pytest.raises(NotFound):
         service.suggestions(hood.factory, hood.network_id, "nope")
     with pytest.raises(NotFound):

@@ -193,9 +193,13 @@ def test_reasons_in_dutch_and_in_english(hood: Snapshot) -> None:
     assert [r.code for r in nl.reasons] == [r.code for r in en.reasons]
     need_nl = next(r for r in nl.reasons if r.code == "need_match").sentence
     need_en = next(r for r in en.reasons if r.code == "need_match").sentence
-    assert need_nl == "Dit initiatief biedt taal: daar wordt om gevraagd."
-    assert need_en == "This initiative offers taal, which is what is asked for."
-    assert "kent beiden" in nl.introduction.sentence
+    assert need_nl == "Dit initiatief kan helpen bij taal: daar wordt om gevraagd."
+    assert need_en == "This initiative can help with language, which is what is asked for."
+    # the introducer is named by role, not as a second "deze bewoner"
+    assert nl.introduction.sentence == (
+        "Een gemeenschappelijk contact (een sleutelfiguur) kent beiden en kan hen aan elkaar "
+        "voorstellen (banden van sterkte 2 en 4)."
+    )
     assert "knows both" in en.introduction.sentence
     assert all(r.code in REASON_CODES for r in nl.reasons)
     with pytest.raises(ValidationFailed):

@@ -20,19 +20,11 @@ Structural holes (Burt 1992)
     triangle), O(m + t) for t triangles.
 
 Brokerage roles (Gould & Fernandez 1989)
-    For a broker *b* and an ordered pair (a, c) with a -> b -> c and no a -> c tie, by the
-    groups of a, b, c: coordinator (all one group), itinerant (a and c share a group, b is
-    outside it), representative (a in b's group, c outside), gatekeeper (c in b's group,
-    a outside), liaison (all three differ). Actors without a group (no area, no language)
-    are left out of every triad they are in.
+    Coordinator, itinerant, representative, gatekeeper and liaison counts per broker over a
+    grouping: see :mod:`.brokerage` (its names are re-exported here).
 
-    Convention: on the **symmetric** network each tie counts in both directions, so every
-    open two-path a - b - c counts as the ordered pairs (a, c) *and* (c, a): a coordinator
-    triad counts 2, and one representative triad is also one gatekeeper triad. This is
-    the convention of ``sna::brokerage`` in R on a symmetrised graph. On the **directed**
-    network of ``refers_to`` ties each referral chain a -> b -> c counts once.
-    Symmetric counts are computed from group histograms of each broker's contacts minus
-    the closed triads (triangles): O(m + t) for t triangles.
+Every articulation point, structural-hole row and broker carries a sentence in the requested
+language (:mod:`.sentences`); the measures stay in the figures.
 
 Complexity: articulation points O(n + m); constraint O(sum of squared degrees); brokerage
 O(m + triangles); hierarchy O(sum over reported actors of their contacts' degrees).
@@ -57,6 +49,14 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from netwerk.analysis.brokerage import (
+    GROUPINGS,
+    ROLES,
+    BrokerageEntry,
+    BrokerageResult,
+    brokerage,
+    group_labels,
+)
 from netwerk.analysis.common import (
     ActorRef,
     Provenance,
@@ -68,8 +68,8 @@ from netwerk.analysis.common import (
     ranked,
 )
 from netwerk.analysis.communities import Partition, partition
-from netwerk.errors import ValidationFailed
-from netwerk.graph import Snapshot
+from netwerk.analysis.sentences import articulation_sentence, hole_sentence
+from netwerk.graph import Snapshot, require_lang
 
 __all__ = [
     "GROUPINGS",
@@ -89,8 +89,6 @@ __all__ = [
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
-GROUPINGS = ("community", "area", "language", "kind")
-ROLES = ("coordinator", "itinerant", "representative", "gatekeeper", "liaison")
 REFERENCES = (
     "Burt R.S. (1992) Structural Holes, doi:10.4159/9780674029095",
     "Borgatti S.P. (1997) Connections 20(1):35-38",
@@ -211,10 +209,11 @@ class ArticulationPoint:
     """Actors cut off from the rest of the component when this actor leaves."""
     pieces: tuple[Piece, ...]
     """The pieces that split off (all but the largest), largest first."""
+    sentence: str
 
 
 def articulation_points(
-    snapshot: Snapshot, *, top: int = 20, tree: BlockCutTree | None = None
+    snapshot: Snapshot, *, top: int = 20, tree: BlockCutTree | None = None, lang: str = "nl"
 ) -> tuple[int, tuple[ArticulationPoint, ...]]:
     """All articulation points counted; the ``top`` by actors cut off, with their pieces."""
     bct = tree or BlockCutTree(snapshot)
@@ -231,7 +230,16 @@ def articulation_points(
             size, members = bct.piece_members(v, node, MEMBER_CAP)
             rows.append(Piece(size, tuple(actor_ref(snapshot, u) for u in members)))
         ref = actor_ref(snapshot, v)
-        out.append(ArticulationPoint(ref.actor_id, ref.kind, ref.person, splits, tuple(rows)))
+        out.append(
+            ArticulationPoint(
+                ref.actor_id,
+                ref.kind,
+                ref.person,
+                splits,
+                tuple(rows),
+                articulation_sentence(ref.kind, splits, lang),
+            )
+        )
     return len(bct.aps), tuple(out)
 
 
@@ -350,193 +358,7 @@ class StructuralHole:
     effective_size: float | None
     efficiency: float | None
     hierarchy: float | None
-
-
-# --------------------------------------------------------------------------- brokerage roles
-
-
-def group_labels(
-    snapshot: Snapshot, grouping: str, *, communities: Partition | None = None, seed: int = 0
-) -> tuple[IntArray, tuple[str, ...]]:
-    """Group label per vertex (-1: no group) and the group names, for ``grouping`` one of
-    ``community`` (Leiden), ``area``, ``language`` (the set of languages spoken, e.g.
-    ``ar+nl``) or ``kind``."""
-    if grouping not in GROUPINGS:
-        raise ValidationFailed("grouping", f"use one of {', '.join(GROUPINGS)}")
-    if grouping == "community":
-        part = communities or partition(snapshot, seed=seed)
-        return part.membership.copy(), tuple(str(c) for c in range(part.count))
-    if grouping == "area":
-        keys: list[str | None] = list(snapshot.area)
-    elif grouping == "language":
-        keys = ["+".join(sorted(ls)) if ls else None for ls in snapshot.languages]
-    else:
-        keys = list(snapshot.kind)
-    names = sorted({k for k in keys if k})
-    code = {k: i for i, k in enumerate(names)}
-    labels = np.fromiter((code.get(k, -1) if k else -1 for k in keys), np.int64, snapshot.n)
-    return labels, tuple(names)
-
-
-@dataclass(frozen=True, eq=False)
-class RoleCounts:
-    """Brokerage role counts per vertex, columns in :data:`ROLES` order (internal)."""
-
-    counts: IntArray
-    directed: bool
-
-
-def _role(ga: IntArray, gb: IntArray, gc: IntArray) -> IntArray:
-    """Role index (ROLES order) of ordered triads a -> b -> c by group labels."""
-    return np.select(
-        [
-            (ga == gb) & (gb == gc),
-            (ga == gc) & (ga != gb),
-            (ga == gb) & (gb != gc),
-            (gc == gb) & (ga != gb),
-        ],
-        [0, 1, 2, 3],
-        default=4,
-    ).astype(np.int64)
-
-
-def brokerage_symmetric(snapshot: Snapshot, labels: IntArray) -> RoleCounts:
-    """Gould–Fernandez counts on the symmetric network (see the module doc)."""
-    n = snapshot.n
-    counts = np.zeros((n, 5), dtype=np.int64)
-    if snapshot.m == 0:
-        return RoleCounts(counts, False)
-    adj = snapshot.adjacency
-    owner = np.repeat(np.arange(n), np.diff(adj.indptr))
-    nbr = adj.indices
-    known = (labels[owner] >= 0) & (labels[nbr] >= 0)
-    o, gn = owner[known], labels[nbr[known]]
-    k = int(labels.max()) + 1
-    keys, h = np.unique(o * k + gn, return_counts=True)
-    hb, hg = keys // k, keys % k
-    h = h.astype(np.int64)
-    own = labels[hb] == hg  # histogram cell of the broker's own group
-    total = np.bincount(hb, weights=h, minlength=n).astype(np.int64)
-    same = np.bincount(hb[own], weights=h[own], minlength=n).astype(np.int64)
-    other = total - same
-    sq_other = np.bincount(hb[~own], weights=h[~own] ** 2, minlength=n).astype(np.int64)
-    pairs_other_same = np.bincount(hb[~own], weights=h[~own] * (h[~own] - 1), minlength=n).astype(
-        np.int64
-    )
-    counts[:, 0] = same * (same - 1)
-    counts[:, 1] = pairs_other_same
-    counts[:, 2] = same * other
-    counts[:, 3] = same * other
-    counts[:, 4] = other * other - sq_other
-    counts[labels < 0] = 0
-    # closed triads: each triangle at broker b closes the ordered pairs (a, c) and (c, a)
-    tri = snapshot.triangles
-    for b, a, c in ((0, 1, 2), (1, 0, 2), (2, 0, 1)):
-        vb, va, vc = tri[:, b], tri[:, a], tri[:, c]
-        ok = (labels[vb] >= 0) & (labels[va] >= 0) & (labels[vc] >= 0)
-        vb, va, vc = vb[ok], va[ok], vc[ok]
-        for x, y in ((va, vc), (vc, va)):
-            role = _role(labels[x], labels[vb], labels[y])
-            np.add.at(counts, (vb, role), -1)
-    return RoleCounts(counts, False)
-
-
-def brokerage_directed(n: int, arcs: Sequence[tuple[int, int]], labels: IntArray) -> RoleCounts:
-    """Gould–Fernandez counts on a directed network given as ``(source, target)`` arcs."""
-    counts = np.zeros((n, 5), dtype=np.int64)
-    out: dict[int, set[int]] = {}
-    inn: dict[int, set[int]] = {}
-    for s, t in arcs:
-        if s != t:
-            out.setdefault(s, set()).add(t)
-            inn.setdefault(t, set()).add(s)
-    for b in set(out) & set(inn):
-        gb = labels[b]
-        if gb < 0:
-            continue
-        for a in inn[b]:
-            ga = labels[a]
-            if ga < 0:
-                continue
-            out_a = out.get(a, set())
-            for c in out[b]:
-                if c == a or c in out_a or labels[c] < 0:
-                    continue
-                role = _role(np.array([ga]), np.array([gb]), np.array([labels[c]]))[0]
-                counts[b, role] += 1
-    return RoleCounts(counts, True)
-
-
-@dataclass(frozen=True)
-class BrokerageEntry:
-    actor_id: str
-    kind: str
-    person: bool
-    group: str
-    coordinator: int
-    itinerant: int
-    representative: int
-    gatekeeper: int
-    liaison: int
-    total: int
-
-
-@dataclass(frozen=True)
-class BrokerageResult:
-    grouping: str
-    directed: bool
-    convention: str
-    totals: dict[str, int]
-    entries: tuple[BrokerageEntry, ...]
-
-
-def brokerage(
-    snapshot: Snapshot,
-    *,
-    grouping: str = "community",
-    directed: bool = False,
-    top: int = 20,
-    kind: str | Sequence[str] | None = None,
-    communities: Partition | None = None,
-    seed: int = 0,
-) -> BrokerageResult:
-    """Gould–Fernandez brokerage roles over ``grouping`` (see the module doc)."""
-    labels, names = group_labels(snapshot, grouping, communities=communities, seed=seed)
-    rc = (
-        brokerage_directed(snapshot.n, snapshot.referrals, labels)
-        if directed
-        else brokerage_symmetric(snapshot, labels)
-    )
-    total = rc.counts.sum(axis=1).astype(np.float64)
-    order = ranked(snapshot, total, kinds=check_kinds(kind), top=top, eligible=total > 0)
-    entries = tuple(
-        BrokerageEntry(
-            actor_id=snapshot.ids[v],
-            kind=snapshot.kind[v],
-            person=bool(snapshot.is_person[v]),
-            group=names[labels[v]] if labels[v] >= 0 else "",
-            coordinator=int(rc.counts[v, 0]),
-            itinerant=int(rc.counts[v, 1]),
-            representative=int(rc.counts[v, 2]),
-            gatekeeper=int(rc.counts[v, 3]),
-            liaison=int(rc.counts[v, 4]),
-            total=int(rc.counts[v].sum()),
-        )
-        for v in order.tolist()
-    )
-    sums = rc.counts.sum(axis=0)
-    return BrokerageResult(
-        grouping=grouping,
-        directed=directed,
-        convention=(
-            "directed refers_to ties: each chain a->b->c without a->c counts once"
-            if directed
-            else "symmetric ties count both ways: each open two-path a-b-c counts as (a,c) "
-            "and (c,a)"
-        ),
-        totals={r: int(sums[i]) for i, r in enumerate(ROLES)},
-        entries=entries,
-    )
+    sentence: str
 
 
 # --------------------------------------------------------------------------- result
@@ -566,11 +388,14 @@ def brokers(
     communities: Partition | None = None,
     holes: HoleScores | None = None,
     tree: BlockCutTree | None = None,
+    lang: str = "nl",
 ) -> BrokersResult:
-    """Articulation points, structural holes and brokerage roles in one result."""
+    """Articulation points, structural holes and brokerage roles in one result, each with a
+    sentence in ``lang``."""
+    require_lang(lang)
     kinds = check_kinds(kind)
     check_positive(top, "top", maximum=10_000)
-    n_ap, aps = articulation_points(snapshot, top=top, tree=tree)
+    n_ap, aps = articulation_points(snapshot, top=top, tree=tree, lang=lang)
     if kinds:
         aps = tuple(a for a in aps if a.kind in kinds)
     hs = holes or structural_holes(snapshot, weighted=weighted)
@@ -588,13 +413,22 @@ def brokers(
             effective_size=num(hs.effective_size[v]),
             efficiency=num(hs.efficiency[v]),
             hierarchy=num(hs.hierarchy[v]),
+            sentence=hole_sentence(
+                snapshot.kind[v],
+                int(snapshot.degree[v]),
+                num(hs.effective_size[v]),
+                num(hs.efficiency[v]),
+                lang,
+            ),
         )
         for v in order.tolist()
     )
     part = communities
     if grouping == "community" and part is None:
         part = partition(snapshot, seed=seed)
-    sym = brokerage(snapshot, grouping=grouping, top=top, kind=kinds, communities=part, seed=seed)
+    sym = brokerage(
+        snapshot, grouping=grouping, top=top, kind=kinds, communities=part, seed=seed, lang=lang
+    )
     directed = brokerage(
         snapshot,
         grouping=grouping,
@@ -603,6 +437,7 @@ def brokers(
         kind=kinds,
         communities=part,
         seed=seed,
+        lang=lang,
     )
     return BrokersResult(
         articulation_point_count=n_ap,

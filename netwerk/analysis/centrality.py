@@ -94,11 +94,12 @@ from netwerk.analysis.common import (
     num,
     provenance,
     ranked,
-    say,
     t_quantile,
 )
 from netwerk.errors import ValidationFailed
-from netwerk.graph import Snapshot
+from netwerk.graph import Snapshot, require_lang
+from netwerk.i18n import percent, text
+from netwerk.words import say
 
 __all__ = [
     "DEFAULT_EXACT_MAX",
@@ -147,34 +148,6 @@ REFERENCES = {
     "eigenvector": ("Bonacich P. (1987) doi:10.1086/228631",),
     "coreness": ("Seidman S.B. (1983) doi:10.1016/0378-8733(83)90028-X",),
     "two_step_reach": ("Borgatti S.P. (2006) doi:10.1007/s10588-006-7084-x",),
-}
-_DESCRIPTION = {
-    "degree": ("aantal directe contacten", "number of direct contacts"),
-    "strength": ("som van de sterkte van de banden", "sum of tie strengths"),
-    "betweenness": (
-        "hoe vaak iemand op de kortste weg tussen twee anderen ligt",
-        "how often someone lies on the shortest path between two others",
-    ),
-    "harmonic": (
-        "hoe dichtbij iemand bij alle anderen staat (harmonische nabijheid)",
-        "how close someone is to everyone else (harmonic closeness)",
-    ),
-    "pagerank": (
-        "invloed via goed verbonden contacten (PageRank)",
-        "influence through well-connected contacts (PageRank)",
-    ),
-    "eigenvector": (
-        "verbonden met wie zelf centraal is (eigenvectorcentraliteit)",
-        "connected to those who are central themselves (eigenvector centrality)",
-    ),
-    "coreness": (
-        "hoe diep iemand in de dichte kern van het netwerk zit (k-kern)",
-        "how deep someone sits in the dense core of the network (k-core)",
-    ),
-    "two_step_reach": (
-        "hoeveel mensen iemand in twee stappen bereikt",
-        "how many actors someone reaches within two steps",
-    ),
 }
 _NORMALISATION = {
     "degree": "value / (n - 1)",
@@ -657,10 +630,9 @@ def centrality(
     sampling = None
     if not sc.exact:
         sampling = _sampling(sc, entries, lang)
-    nl, en = _DESCRIPTION[measure]
     return CentralityResult(
         measure=measure,
-        description=say(lang, nl, en),
+        description=text(f"summary.measure.{measure}", require_lang(lang)),
         normalisation=_NORMALISATION[measure],
         exact=sc.exact,
         actors_considered=considered,
@@ -692,7 +664,7 @@ def _sampling(sc: Scores, entries: tuple[CentralityEntry, ...], lang: str) -> Sa
     rel = [e.error / e.value for e in entries if e.error is not None and e.value and e.value > 0]
     max_half = max(halves) if halves else None
     max_rel = max(rel) if rel else None
-    pct = f"{max_rel * 100:.0f}%" if max_rel is not None else "?"
+    error = percent(max_rel, lang) if max_rel is not None else text("summary.unknown", lang)
     return SamplingError(
         method=(
             "pivot sampling without replacement (Brandes & Pich 2007), post-stratified by "
@@ -706,11 +678,5 @@ def _sampling(sc: Scores, entries: tuple[CentralityEntry, ...], lang: str) -> Sa
         max_relative_half_width=num(max_rel),
         hoeffding_bound=num(sc.hoeffding),
         delta=DELTA,
-        statement=say(
-            lang,
-            f"Geschat uit {sc.pivots} willekeurige startpunten: met 95% zekerheid wijkt elke "
-            f"getoonde waarde hoogstens {pct} af van de exacte waarde.",
-            f"Estimated from {sc.pivots} random pivots: with 95% confidence every value shown "
-            f"is within {pct} of the exact value.",
-        ),
+        statement=say("summary.sampling", lang, pivots=sc.pivots, error=error),
     )

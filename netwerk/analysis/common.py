@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from netwerk.errors import ValidationFailed
-from netwerk.graph import ACTOR_KINDS, PERSONS, Snapshot, require_lang
+from netwerk.graph import ACTOR_KINDS, PERSONS, Snapshot
 
 __all__ = [
     "ActorRef",
@@ -32,7 +32,6 @@ __all__ = [
     "percentile_rank",
     "provenance",
     "ranked",
-    "say",
     "t_quantile",
 ]
 
@@ -107,11 +106,6 @@ def num(x: Any, digits: int | None = None) -> float | None:
     if math.isnan(f) or math.isinf(f):
         return None
     return round(f, digits) if digits is not None else f
-
-
-def say(lang: str, nl: str, en: str) -> str:
-    """The sentence in the requested language (``nl`` default, ``en``)."""
-    return en if require_lang(lang) == "en" else nl
 
 
 def check_kinds(kind: str | Sequence[str] | None, field_name: str = "kind") -> tuple[str, ...]:

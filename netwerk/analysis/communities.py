@@ -39,8 +39,9 @@ from netwerk.analysis.common import (
     num,
     provenance,
 )
+from netwerk.analysis.sentences import community_sentence, overall_sentence
 from netwerk.errors import ValidationFailed
-from netwerk.graph import ACTOR_KINDS, Snapshot, seeded
+from netwerk.graph import ACTOR_KINDS, Snapshot, require_lang, seeded
 
 __all__ = [
     "CommunitiesResult",
@@ -130,6 +131,8 @@ class Community:
     """The most connected members inside the community (up to 5)."""
     members: tuple[ActorRef, ...] | None
     """All members, when asked for (``include_members``)."""
+    sentence: str
+    """The group in words: who is in it, where, which languages, ties in and out."""
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,7 @@ class CommunitiesResult:
     """Communities of two or more actors."""
     singletons: int
     modularity: float
+    summary: str
     communities: tuple[Community, ...]
     links: tuple[CommunityLink, ...]
     """Every pair of listed communities with at least one tie, most ties first."""
@@ -193,12 +197,14 @@ def communities(
     max_matrix: int = 30,
     limit: int = 500,
     precomputed: Partition | None = None,
+    lang: str = "nl",
 ) -> CommunitiesResult:
     """Leiden communities with composition, density and the ties between them.
 
     ``limit`` caps the communities listed (largest first); ``max_matrix`` the size of the
     density matrix. ``precomputed`` passes a cached :func:`partition`.
     """
+    require_lang(lang)
     check_positive(max_matrix, "max_matrix", maximum=200)
     check_positive(limit, "limit", maximum=100_000)
     part = precomputed or partition(snapshot, seed=seed, resolution=resolution)
@@ -221,19 +227,32 @@ def communities(
         langs = Counter(lang for v in vs for lang in snapshot.languages[v])
         core = sorted(vs, key=lambda v: (-deg_in[v], v))[:5]
         possible = size * (size - 1) / 2
+        kind_counts = {k_: int(kinds[k_]) for k_ in ACTOR_KINDS if kinds[k_]}
+        main_area = areas.most_common(1)[0][0] if areas else None
+        main_languages = tuple(sorted(x for x, _ in langs.most_common(3)))
         rows.append(
             Community(
                 community=c,
                 size=size,
                 persons=int(sum(kinds[k_] for k_ in ("resident", "key_figure", "professional"))),
-                kinds={k_: int(kinds[k_]) for k_ in ACTOR_KINDS if kinds[k_]},
+                kinds=kind_counts,
                 internal_ties=int(internal[c]),
                 density=num(internal[c] / possible) if possible else None,
                 ties_out=int(out[c]),
-                main_area=areas.most_common(1)[0][0] if areas else None,
-                main_languages=tuple(sorted(x for x, _ in langs.most_common(3))),
+                main_area=main_area,
+                main_languages=main_languages,
                 core_actors=tuple(actor_ref(snapshot, v) for v in core),
                 members=tuple(actor_ref(snapshot, v) for v in vs) if include_members else None,
+                sentence=community_sentence(
+                    c,
+                    size,
+                    kind_counts,
+                    main_area,
+                    main_languages,
+                    int(internal[c]),
+                    int(out[c]),
+                    lang,
+                ),
             )
         )
     links = [
@@ -256,10 +275,12 @@ def communities(
             i, j = pos[c], pos[d]
             possible = sizes[c] * (sizes[c] - 1) / 2 if c == d else sizes[c] * sizes[d]
             dens[i, j] = ties_m[i, j] / possible if possible else 0.0
+    count, singletons = int((sizes >= 2).sum()), int((sizes == 1).sum())
     return CommunitiesResult(
-        count=int((sizes >= 2).sum()),
-        singletons=int((sizes == 1).sum()),
+        count=count,
+        singletons=singletons,
         modularity=float(part.modularity),
+        summary=overall_sentence(count, singletons, lang),
         communities=tuple(rows),
         links=tuple(links),
         matrix=DensityMatrix(

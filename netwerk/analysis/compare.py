@@ -30,12 +30,13 @@ from netwerk.analysis.common import (
     check_positive,
     num,
     provenance,
-    say,
 )
 from netwerk.analysis.stage import Stage
 from netwerk.analysis.summary import SummaryResult, summary
 from netwerk.errors import ValidationFailed
-from netwerk.graph import PERSONS, Snapshot, load_snapshot
+from netwerk.graph import PERSONS, Snapshot, load_snapshot, require_lang
+from netwerk.i18n import text
+from netwerk.words import date_text, say
 
 __all__ = ["CompareResult", "MetricChange", "TieChange", "compare", "compare_snapshots"]
 
@@ -157,22 +158,21 @@ def compare_snapshots(
             )
         )
     stage_changed = sa_.stage.code != sb.stage.code
-    text = say(
+    require_lang(lang)
+    moved = (
+        text("compare.stage_moved", lang, before=sa_.stage.label, after=sb.stage.label)
+        if stage_changed
+        else text("compare.stage_stayed", lang, after=sb.stage.label)
+    )
+    sentence = say(
+        "compare.summary",
         lang,
-        f"Van {before.as_of.isoformat()} tot {after.as_of.isoformat()}: {len(gained)} "
-        f"verbindingen erbij, {len(lost)} verdwenen, {changed} veranderd; "
-        + (
-            f"het netwerk ging van '{sa_.stage.label}' naar '{sb.stage.label}'."
-            if stage_changed
-            else f"het netwerk bleef in de fase '{sb.stage.label}'."
-        ),
-        f"From {before.as_of.isoformat()} to {after.as_of.isoformat()}: {len(gained)} "
-        f"connections gained, {len(lost)} lost, {changed} changed; "
-        + (
-            f"the network moved from '{sa_.stage.label}' to '{sb.stage.label}'."
-            if stage_changed
-            else f"the network stayed at '{sb.stage.label}'."
-        ),
+        from_date=date_text(before.as_of, lang),
+        to_date=date_text(after.as_of, lang),
+        gained=text("compare.gained", lang, count=len(gained)),
+        lost=text("compare.lost", lang, count=len(lost)),
+        changed=text("compare.changed", lang, count=changed),
+        stage=moved,
     )
     return CompareResult(
         from_date=before.as_of.isoformat(),
@@ -186,7 +186,7 @@ def compare_snapshots(
         stage_before=sa_.stage,
         stage_after=sb.stage,
         stage_changed=stage_changed,
-        summary=text,
+        summary=sentence,
         provenance=provenance(
             after,
             "compare.two_dates",

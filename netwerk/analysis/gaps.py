@@ -47,10 +47,12 @@ from itertools import combinations
 import numpy as np
 import numpy.typing as npt
 
-from netwerk.analysis.common import ActorRef, Provenance, actor_ref, check_positive, provenance, say
+from netwerk.analysis.common import ActorRef, Provenance, actor_ref, check_positive, provenance
 from netwerk.analysis.communities import Partition, partition
 from netwerk.errors import ValidationFailed
-from netwerk.graph import Snapshot, bfs_levels
+from netwerk.graph import Snapshot, bfs_levels, require_lang
+from netwerk.i18n import text
+from netwerk.words import cap, kind_this, say, steps_text, theme_label, themes_text
 
 __all__ = ["GAP_KINDS", "Gap", "GapsResult", "gaps"]
 
@@ -68,8 +70,6 @@ REFERENCES = (
     "Krebs V., Holley J. (2006) Building smart communities through network weaving",
 )
 MEMBER_CAP = 50
-_STEPS_NL = {1: "één stap", 2: "twee stappen", 3: "drie stappen"}
-_STEPS_EN = {1: "one step", 2: "two steps", 3: "three steps"}
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def gaps(
     for k in kinds:
         if k not in GAP_KINDS:
             raise ValidationFailed("kinds", f"'{k[:40]}' is not one of {', '.join(GAP_KINDS)}")
-    say(lang, "", "")  # validates lang
+    require_lang(lang)
     found: dict[str, list[Gap]] = {k: [] for k in GAP_KINDS}
     part: Partition | None = None
     if {"community_without_help", "community_pair"} & set(kinds):
@@ -164,8 +164,7 @@ def _isolated(snapshot: Snapshot, lang: str) -> list[Gap]:
     deg = snapshot.degree
     for v in candidates[(deg[candidates] == 0) | (informal[candidates] == 0)].tolist():
         k = int(deg[v])
-        noun_nl = "Deze sleutelfiguur" if snapshot.kind[v] == "key_figure" else "Deze bewoner"
-        noun_en = "This key figure" if snapshot.kind[v] == "key_figure" else "This resident"
+        who = kind_this(snapshot.kind[v], lang, capital=True)
         if k == 0:
             out.append(
                 Gap(
@@ -175,11 +174,7 @@ def _isolated(snapshot: Snapshot, lang: str) -> list[Gap]:
                     (),
                     (),
                     snapshot.area[v],
-                    say(
-                        lang,
-                        f"{noun_nl} heeft geen enkele actieve band in het netwerk.",
-                        f"{noun_en} has no active tie in the network.",
-                    ),
+                    say("gap.no_ties", lang, Who=who),
                 )
             )
         else:
@@ -191,13 +186,7 @@ def _isolated(snapshot: Snapshot, lang: str) -> list[Gap]:
                     (),
                     (),
                     snapshot.area[v],
-                    say(
-                        lang,
-                        f"{noun_nl} heeft alleen banden met professionals of organisaties "
-                        f"({k}), met niemand uit de buurt zelf.",
-                        f"{noun_en} only has ties to professionals or organisations ({k}), "
-                        "to nobody from the neighbourhood itself.",
-                    ),
+                    say("gap.only_professional_ties", lang, Who=who, count=k),
                 )
             )
     return out
@@ -234,13 +223,7 @@ def _without_help(snapshot: Snapshot, part: Partition, min_size: int, lang: str)
                 (c,),
                 (),
                 _main_area(snapshot, vs),
-                say(
-                    lang,
-                    f"Groep {c} ({len(vs)} actoren) heeft geen band met een organisatie, "
-                    "initiatief of sleutelfiguur.",
-                    f"Group {c} ({len(vs)} actors) has no tie to any organisation, initiative "
-                    "or key figure.",
-                ),
+                say("gap.community_without_help", lang, Group=_group(c, len(vs), lang, True)),
             )
         )
     return out
@@ -293,11 +276,10 @@ def _pairs(snapshot: Snapshot, part: Partition, min_size: int, lang: str) -> lis
                 (),
                 areas[a] if areas[a] == areas[b] else None,
                 say(
+                    "gap.single_tie",
                     lang,
-                    f"Groep {a} ({part.sizes[a]}) en groep {b} ({part.sizes[b]}) zijn maar "
-                    "door één band verbonden; valt die weg, dan staan ze los van elkaar.",
-                    f"Group {a} ({part.sizes[a]}) and group {b} ({part.sizes[b]}) are joined "
-                    "by one tie only; if it goes, they are cut off from each other.",
+                    A=_group(a, int(part.sizes[a]), lang, True),
+                    b=_group(b, int(part.sizes[b]), lang),
                 ),
             )
         )
@@ -308,8 +290,6 @@ def _pairs(snapshot: Snapshot, part: Partition, min_size: int, lang: str) -> lis
         same_area = areas[a] is not None and areas[a] == areas[b]
         if not (all_pairs or same_area):
             continue
-        where_nl = f" in {areas[a]}" if same_area else ""
-        where_en = f" in {areas[a]}" if same_area else ""
         out.append(
             Gap(
                 "community_pair",
@@ -319,11 +299,11 @@ def _pairs(snapshot: Snapshot, part: Partition, min_size: int, lang: str) -> lis
                 (),
                 areas[a] if same_area else None,
                 say(
+                    "gap.no_tie_area" if same_area else "gap.no_tie",
                     lang,
-                    f"Groep {a} ({part.sizes[a]}) en groep {b} ({part.sizes[b]}){where_nl} "
-                    "hebben geen enkele band met elkaar.",
-                    f"Group {a} ({part.sizes[a]}) and group {b} ({part.sizes[b]}){where_en} "
-                    "have no tie at all.",
+                    A=_group(a, int(part.sizes[a]), lang, True),
+                    b=_group(b, int(part.sizes[b]), lang),
+                    area=areas[a] or "",
                 ),
             )
         )
@@ -340,7 +320,7 @@ def _unmet(snapshot: Snapshot, reach: int, lang: str) -> list[Gap]:
         for t in assets:
             if t in by_theme:
                 holders[t].append(v)
-    steps = say(lang, _STEPS_NL[reach], _STEPS_EN[reach])
+    steps = steps_text(reach, lang)
     out: list[tuple[int, str, Gap]] = []
     for theme in sorted(by_theme):
         needers = np.asarray(by_theme[theme], dtype=np.int64)
@@ -362,15 +342,10 @@ def _unmet(snapshot: Snapshot, reach: int, lang: str) -> list[Gap]:
                         (theme,),
                         snapshot.area[v],
                         say(
+                            "gap.unmet_need" if holders[theme] else "gap.unmet_need_nobody",
                             lang,
-                            f"Vraagt hulp bij '{theme}', maar niemand binnen {steps} biedt dat aan."
-                            if holders[theme]
-                            else f"Vraagt hulp bij '{theme}', maar niemand in het netwerk "
-                            "biedt dat aan.",
-                            f"Asks for help with '{theme}', but nobody within {steps} offers it."
-                            if holders[theme]
-                            else f"Asks for help with '{theme}', but nobody in the network "
-                            "offers it.",
+                            theme=theme_label(theme, lang),
+                            steps=steps,
                         ),
                     ),
                 )
@@ -401,13 +376,7 @@ def _faceless(snapshot: Snapshot, lang: str) -> list[Gap]:
                 (),
                 tuple(sorted(snapshot.assets[o])),
                 snapshot.area[o],
-                say(
-                    lang,
-                    "Geen bewoner kent iemand bij deze organisatie persoonlijk: geen band "
-                    "met een bewoner of sleutelfiguur, ook niet via een medewerker.",
-                    "No resident knows anyone at this organisation personally: no tie to a "
-                    "resident or key figure, not even through a staff member.",
-                ),
+                say("gap.organisation_without_faces", lang),
             )
         )
     return out
@@ -435,17 +404,6 @@ def _unaware(snapshot: Snapshot, lang: str) -> list[Gap]:
     for (a, b), themes in sorted(shared.items()):
         common = len(np.intersect1d(adj.neighbours(a), adj.neighbours(b)))
         ts = tuple(sorted(themes))
-        listed = ", ".join(f"'{t}'" for t in ts)
-        via_nl = (
-            f"; ze hebben {common} gezamenlijke contact(en) die hen kunnen voorstellen"
-            if common
-            else "; ze hebben ook geen gezamenlijk contact"
-        )
-        via_en = (
-            f"; they share {common} contact(s) who could introduce them"
-            if common
-            else "; they share no contact either"
-        )
         out.append(
             Gap(
                 "initiatives_unaware",
@@ -455,12 +413,18 @@ def _unaware(snapshot: Snapshot, lang: str) -> list[Gap]:
                 ts,
                 area_of[(a, b)],
                 say(
+                    "gap.initiatives_unaware" if common else "gap.initiatives_unaware_alone",
                     lang,
-                    f"Twee initiatieven werken allebei aan {listed} in {area_of[(a, b)]}, "
-                    f"maar kennen elkaar niet{via_nl}.",
-                    f"Two initiatives both work on {listed} in {area_of[(a, b)]} but do not "
-                    f"know each other{via_en}.",
+                    count=common,
+                    themes=themes_text(ts, lang),
+                    area=area_of[(a, b)],
                 ),
             )
         )
     return out
+
+
+def _group(c: int, size: int, lang: str, capital: bool = False) -> str:
+    """``groep 3 (12 actoren)``."""
+    phrase = text("communities.group", lang, group=c, count=size)
+    return cap(phrase) if capital else phrase

@@ -55,11 +55,12 @@ from netwerk.analysis.common import (
     num,
     percentile_rank,
     provenance,
-    say,
 )
 from netwerk.analysis.communities import Partition, partition
 from netwerk.errors import ValidationFailed
-from netwerk.graph import Snapshot
+from netwerk.graph import Snapshot, require_lang
+from netwerk.i18n import text
+from netwerk.words import language_names, say
 
 __all__ = ["REASON_WEIGHTS", "KeyFigure", "KeyFiguresResult", "Reason", "key_figures"]
 
@@ -196,7 +197,7 @@ def key_figures(
     lang_labels, lang_names = _language_groups(snapshot)
     lang_gate = _sole_gateways(snapshot, lang_labels, min_group)
     lang_size = np.bincount(lang_labels[lang_labels >= 0], minlength=len(lang_names))
-    pct_label = f"{percentile * 100:.0f}"
+    require_lang(lang)
 
     def reasons_of(v: int) -> list[Reason]:
         out: list[Reason] = []
@@ -206,10 +207,10 @@ def key_figures(
                     "sole_gateway",
                     REASON_WEIGHTS["sole_gateway"],
                     say(
+                        "key_figures.sole_gateway",
                         lang,
-                        f"Is de enige van buiten groep {c} ({part.sizes[c]} actoren) met een "
-                        "band in die groep.",
-                        f"Is the only outsider with a tie into group {c} ({part.sizes[c]} actors).",
+                        count=1,
+                        group=text("communities.group", lang, group=c, count=int(part.sizes[c])),
                     ),
                 )
             )
@@ -219,11 +220,10 @@ def key_figures(
                     "sole_language_gateway",
                     REASON_WEIGHTS["sole_language_gateway"],
                     say(
+                        "key_figures.sole_language_gateway",
                         lang,
-                        f"Is de enige verbinding met de {lang_size[g_]} mensen die "
-                        f"{lang_names[g_]} en geen Nederlands spreken.",
-                        f"Is the only link to the {lang_size[g_]} people who speak "
-                        f"{lang_names[g_]} and no Dutch.",
+                        count=int(lang_size[g_]),
+                        languages=language_names(lang_names[g_].split("+"), lang),
                     ),
                 )
             )
@@ -232,12 +232,7 @@ def key_figures(
                 Reason(
                     "bridges_communities",
                     REASON_WEIGHTS["bridges_communities"],
-                    say(
-                        lang,
-                        f"Heeft contacten in {reached[v]} verschillende groepen en verbindt "
-                        "die met elkaar.",
-                        f"Has contacts in {reached[v]} different groups and links them.",
-                    ),
+                    say("key_figures.bridges_communities", lang, count=int(reached[v])),
                 )
             )
         if btw.values[v] > 0 and btw_pct[v] >= percentile:
@@ -245,29 +240,19 @@ def key_figures(
                 Reason(
                     "high_betweenness",
                     REASON_WEIGHTS["high_betweenness"],
-                    say(
-                        lang,
-                        f"Ligt vaker op de kortste weg tussen anderen dan {pct_label}% van "
-                        "de personen.",
-                        f"Lies on the shortest path between others more often than "
-                        f"{pct_label}% of persons.",
-                    ),
+                    say("key_figures.high_betweenness", lang, share=percentile),
                 )
             )
         r = reach.values[v]
         if reach_pct[v] >= percentile and r >= 2 * median_reach and r > 0:
-            times = r / median_reach if median_reach > 0 else float("inf")
-            factor = f"{times:.1f}".replace(".", ",") if lang == "nl" else f"{times:.1f}"
             out.append(
                 Reason(
                     "wide_reach",
                     REASON_WEIGHTS["wide_reach"],
-                    say(
-                        lang,
-                        f"Bereikt in twee stappen {int(r)} mensen, {factor} keer zoveel als "
-                        "een doorsnee persoon.",
-                        f"Reaches {int(r)} people within two steps, {factor} times as many "
-                        "as a typical person.",
+                    (
+                        say("key_figures.wide_reach", lang, count=int(r), times=r / median_reach)
+                        if median_reach > 0
+                        else say("key_figures.wide_reach_alone", lang, count=int(r))
                     ),
                 )
             )

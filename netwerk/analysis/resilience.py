@@ -42,11 +42,12 @@ from netwerk.analysis.common import (
     actor_ref,
     check_positive,
     provenance,
-    say,
 )
 from netwerk.analysis.communities import Partition, partition
 from netwerk.errors import ValidationFailed
-from netwerk.graph import HELP_KINDS, Snapshot, bfs_levels
+from netwerk.graph import HELP_KINDS, Snapshot, bfs_levels, require_lang
+from netwerk.i18n import text
+from netwerk.words import join, kind_a, kind_count, kind_the, kind_this, say, steps_text
 
 __all__ = ["Handover", "WhatIfResult", "what_if"]
 
@@ -56,8 +57,6 @@ REFERENCES = (
     "Borgatti S.P. (2006) doi:10.1007/s10588-006-7084-x",
 )
 MEMBER_CAP = 50
-_STEPS_NL = {1: "één stap", 2: "twee stappen", 3: "drie stappen", 4: "vier stappen"}
-_STEPS_EN = {1: "one step", 2: "two steps", 3: "three steps", 4: "four steps"}
 
 
 @dataclass(frozen=True)
@@ -86,6 +85,11 @@ class WhatIfResult:
     community: int
     community_parts_before: int
     community_parts_after: int
+    community_falls_apart: bool
+    """The actor's community breaks into two or more parts of at least two actors each
+    (single members losing their last tie inside it are not a falling apart)."""
+    community_cut_off: int
+    """Members of the actor's community left without any tie inside it."""
     lost_community_links: tuple[tuple[int, int], ...]
     """Pairs of communities whose only ties ran through this actor."""
     handover: tuple[Handover, ...]
@@ -110,11 +114,21 @@ def _pieces(snapshot: Snapshot, v: int) -> list[IntArray]:
     return pieces
 
 
-def _parts(snapshot: Snapshot, vertices: IntArray) -> int:
+def _part_sizes(snapshot: Snapshot, vertices: IntArray) -> list[int]:
+    """Sizes of the connected parts of the network induced by ``vertices``."""
     if not len(vertices):
-        return 0
+        return []
     sub = snapshot.graph.induced_subgraph(vertices.tolist())
-    return len(sub.connected_components())
+    return [len(c) for c in sub.connected_components()]
+
+
+def _singles_after(snapshot: Snapshot, members: IntArray, v: int) -> set[int]:
+    """Members of ``v``'s community with no tie inside it once ``v`` is gone."""
+    rest = members[members != v]
+    if not len(rest):
+        return set()
+    sub = snapshot.graph.induced_subgraph(rest.tolist())
+    return {int(rest[c[0]]) for c in sub.connected_components() if len(c) == 1}
 
 
 def what_if(
@@ -137,6 +151,7 @@ def what_if(
     if steps not in (1, 2, 3, 4):
         raise ValidationFailed("steps", "steps is 1 to 4")
     check_positive(limit, "limit", maximum=100_000)
+    require_lang(lang)
     v = snapshot.actor_index(actor_id)
     n = snapshot.n
     part = communities or partition(snapshot, seed=seed)
@@ -160,8 +175,11 @@ def what_if(
     ]
     c = int(memb[v])
     com_members = np.flatnonzero(memb == c).astype(np.int64)
-    parts_before = _parts(snapshot, com_members)
-    parts_after = _parts(snapshot, com_members[com_members != v])
+    sizes_before = _part_sizes(snapshot, com_members)
+    sizes_after = _part_sizes(snapshot, com_members[com_members != v])
+    parts_before, parts_after = len(sizes_before), len(sizes_after)
+    falls_apart = sum(x >= 2 for x in sizes_after) > max(1, sum(x >= 2 for x in sizes_before))
+    cut_off = max(0, sum(x == 1 for x in sizes_after) - sum(x == 1 for x in sizes_before))
     lost_links = _lost_links(snapshot, memb, v, part.count)
 
     # handover
@@ -211,18 +229,25 @@ def what_if(
                 candidate=actor_ref(snapshot, x),
                 candidate_help_distance=int(after[x]),
                 reasons=tuple(reasons),
-                explanation=_handover_sentence(lang, help_mask[x], int(after[x]), via, u),
+                explanation=_handover_sentence(
+                    snapshot, lang, v, x, u, via, bool(help_mask[x]), int(after[x])
+                ),
             )
         )
-    summary = say(
+    cut_ids = {int(p[0]) for p in pieces[1:] if len(p) == 1}
+    loose_in_split = _singles_after(snapshot, com_members, v) <= cut_ids
+    summary = _summary(
+        snapshot,
+        v,
         lang,
-        f"Als deze actor wegvalt, verliezen {len(lost)} bewoners hun enige weg naar hulp "
-        f"binnen {_STEPS_NL[steps]}, raken {sum(p.size for p in split)} actoren los van de "
-        f"rest en {'valt' if parts_after > parts_before else 'blijft'} groep {c} "
-        f"{'uiteen' if parts_after > parts_before else 'heel'}.",
-        f"If this actor leaves, {len(lost)} residents lose their only path to help within "
-        f"{_STEPS_EN[steps]}, {sum(p.size for p in split)} actors are cut off from the rest "
-        f"and group {c} {'falls apart' if parts_after > parts_before else 'stays whole'}.",
+        steps=steps,
+        lost=len(lost),
+        split=pieces[1:],
+        community=c,
+        falls_apart=falls_apart,
+        parts_after=parts_after,
+        cut_off=cut_off,
+        cut_off_in_split=loose_in_split,
     )
     return WhatIfResult(
         actor=actor_ref(snapshot, v),
@@ -235,6 +260,8 @@ def what_if(
         community=c,
         community_parts_before=parts_before,
         community_parts_after=parts_after,
+        community_falls_apart=falls_apart,
+        community_cut_off=cut_off,
         lost_community_links=lost_links,
         handover=tuple(handovers),
         summary=summary,
@@ -285,21 +312,86 @@ def _lost_links(snapshot: Snapshot, memb: IntArray, v: int, k: int) -> tuple[tup
     return tuple(sorted((x // k, x % k) for x in all_pairs - kept))
 
 
-def _handover_sentence(lang: str, is_help: bool, distance: int, via: int | None, u: int) -> str:
-    who_nl = "deze bewoner" if via is None or via == u else "het contact van deze bewoner"
-    who_en = "this resident" if via is None or via == u else "this resident's contact"
-    if is_help:
-        return say(
-            lang,
-            f"Laat de vertrekkende actor {who_nl} voorstellen aan deze kandidaat, die zelf "
-            "hulp biedt.",
-            f"Have the departing actor introduce {who_en} to this candidate, who offers "
-            "help themselves.",
-        )
-    return say(
-        lang,
-        f"Laat de vertrekkende actor {who_nl} voorstellen aan deze kandidaat, die ook zonder "
-        f"hem of haar in {distance} {'stap' if distance == 1 else 'stappen'} hulp bereikt.",
-        f"Have the departing actor introduce {who_en} to this candidate, who still reaches "
-        f"help in {distance} {'step' if distance == 1 else 'steps'} without them.",
+def _pieces_text(snapshot: Snapshot, pieces: list[IntArray], lang: str) -> tuple[str, int]:
+    """What splits off, said plainly, and its grammatical number (1: one actor or one group).
+
+    Single actors are counted by kind (``3 bewoners``, ``1 organisatie``); pieces of two or
+    more are groups (``een groep van 5 actoren``, ``2 groepen van samen 9 actoren``)."""
+    singles: dict[str, int] = {}
+    groups = [len(p) for p in pieces if len(p) > 1]
+    for p in pieces:
+        if len(p) == 1:
+            k = snapshot.kind[int(p[0])]
+            singles[k] = singles.get(k, 0) + 1
+    parts = [kind_count(k, n, lang) for k, n in singles.items()]
+    if len(groups) == 1:
+        parts.append(text("whatif.group", lang, count=groups[0]))
+    elif groups:
+        parts.append(text("whatif.groups", lang, count=len(groups), size=sum(groups)))
+    number = 1 if len(pieces) == 1 else 2
+    return join(parts, lang), number
+
+
+def _summary(
+    snapshot: Snapshot,
+    v: int,
+    lang: str,
+    *,
+    steps: int,
+    lost: int,
+    split: list[IntArray],
+    community: int,
+    falls_apart: bool,
+    parts_after: int,
+    cut_off: int,
+    cut_off_in_split: bool,
+) -> str:
+    """Three plain sentences: who loses help, what splits off the network, and what happens
+    to the actor's own group (it 'falls apart' only when it does)."""
+    leaver = kind_this(snapshot.kind[v], lang)
+    within = steps_text(steps, lang)
+    out = [
+        say("whatif.lose_help", lang, leaver=leaver, count=lost, steps=within)
+        if lost
+        else say("whatif.lose_help_none", lang, leaver=leaver, steps=within)
+    ]
+    if split:
+        parts, number = _pieces_text(snapshot, split, lang)
+        out.append(say("whatif.split", lang, parts=parts, count=number))
+    else:
+        out.append(say("whatif.split_none", lang))
+    if falls_apart:
+        out.append(say("whatif.community_apart", lang, community=community, parts=parts_after))
+    elif cut_off and not cut_off_in_split:
+        out.append(say("whatif.community_loses", lang, count=cut_off, community=community))
+    elif cut_off:
+        out.append(say("whatif.community_rest_whole", lang, community=community))
+    else:
+        out.append(say("whatif.community_whole", lang, community=community))
+    return " ".join(out)
+
+
+def _handover_sentence(
+    snapshot: Snapshot,
+    lang: str,
+    v: int,
+    x: int,
+    u: int,
+    via: int | None,
+    is_help: bool,
+    distance: int,
+) -> str:
+    """ "Overdracht: deze sleutelfiguur stelt de bewoner die hulp verliest voor aan een
+    professional uit de eigen kring, die zelf hulp biedt." """
+    the = kind_the(snapshot.kind[u], lang)
+    dependent = text(
+        "whatif.dependent" if via is None or via == u else "whatif.dependent_via", lang, the=the
     )
+    values = {
+        "leaver": kind_this(snapshot.kind[v], lang),
+        "dependent": dependent,
+        "candidate": kind_a(snapshot.kind[x], lang),
+    }
+    if is_help:
+        return say("whatif.handover_help", lang, **values)
+    return say("whatif.handover_reach", lang, steps=steps_text(max(distance, 1), lang), **values)

@@ -350,6 +350,7 @@ def brokers(
         s,
         "route.brokers",
         {
+            "lang": lang,
             "grouping": grouping,
             "top": top,
             "kind": kinds,
@@ -367,6 +368,7 @@ def brokers(
             seed=seed,
             communities=_partition(s, seed) if grouping == "community" else None,
             holes=_holes(s, weighted),
+            lang=lang,
         ),
     )
 
@@ -415,6 +417,7 @@ def communities(
         s,
         "route.communities",
         {
+            "lang": lang,
             "include_members": include_members,
             "max_matrix": max_matrix,
             "limit": limit,
@@ -429,6 +432,7 @@ def communities(
             max_matrix=max_matrix,
             limit=limit,
             precomputed=_partition(s, seed, resolution),
+            lang=lang,
         ),
     )
 

@@ -43,18 +43,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from netwerk.analysis.centrality import DEFAULT_EXACT_MAX, DistanceSample, distance_sample
-from netwerk.analysis.common import Provenance, num, provenance, say
-from netwerk.graph import Snapshot
+from netwerk.analysis.common import Provenance, num, provenance
+from netwerk.graph import Snapshot, require_lang
+from netwerk.i18n import text
+from netwerk.words import say
 
 __all__ = ["STAGES", "Stage", "StageFigures", "StageResult", "stage", "stage_of"]
 
 STAGES = ("scattered_fragments", "hub_and_spoke", "multi_hub_small_world", "core_periphery")
-_LABEL = {
-    "scattered_fragments": ("losse fragmenten", "scattered fragments"),
-    "hub_and_spoke": ("één spin in het web (hub and spoke)", "single hub and spoke"),
-    "multi_hub_small_world": ("meerdere spinnen, kleine wereld", "multi-hub small world"),
-    "core_periphery": ("kern en periferie", "core/periphery"),
-}
 REFERENCES = (
     "Krebs V., Holley J. (2006) Building smart communities through network weaving",
     "Freeman L.C. (1978) doi:10.1016/0378-8733(78)90021-7",
@@ -167,36 +163,23 @@ def _figures(snapshot: Snapshot, ds: DistanceSample) -> StageFigures:
     )
 
 
-def _pct(x: float | None) -> str:
-    return "?" if x is None else f"{x * 100:.0f}%"
-
-
 def stage_of(snapshot: Snapshot, ds: DistanceSample, lang: str = "nl") -> Stage:
-    """Place a snapshot in a stage (rules in the module doc), with the reasons."""
+    """Place a snapshot in a stage (rules in the module doc), with the reasons in plain
+    words (catalogue section ``[stage]``; the measures themselves are in the figures)."""
+    require_lang(lang)
     f = _figures(snapshot, ds)
     reasons: list[str] = []
     share = f.largest_component_share
     if share < 0.5:
         code = "scattered_fragments"
-        reasons.append(
-            say(
-                lang,
-                f"Het grootste samenhangende deel omvat maar {_pct(share)} van de actoren "
-                f"({f.components} losse delen).",
-                f"The largest connected part holds only {_pct(share)} of the actors "
-                f"({f.components} separate parts).",
-            )
-        )
+        reasons.append(say(f"stage.reason.{code}", lang, share=share, count=f.components))
     elif (f.degree_centralisation or 0) >= 0.3 and f.hubs <= 2:
         code = "hub_and_spoke"
+        centralisation = f.degree_centralisation or 0.0
         reasons.append(
-            say(
-                lang,
-                f"De banden lopen sterk via één spil: centralisatie "
-                f"{_pct(f.degree_centralisation)}, {f.hubs} hub(s).",
-                f"Ties run through one hub: degree centralisation "
-                f"{_pct(f.degree_centralisation)}, {f.hubs} hub(s).",
-            )
+            say(f"stage.reason.{code}", lang, count=f.hubs, centralisation=centralisation)
+            if f.hubs
+            else say("stage.reason.hub_and_spoke_none", lang, centralisation=centralisation)
         )
     elif (
         share >= 0.8
@@ -209,41 +192,23 @@ def stage_of(snapshot: Snapshot, ds: DistanceSample, lang: str = "nl") -> Stage:
         code = "core_periphery"
         reasons.append(
             say(
+                f"stage.reason.{code}",
                 lang,
-                f"Een dichte kern van {f.core_size} actoren ({_pct(f.core_share)}, "
-                f"{f.core_k}-kern) waaraan {_pct(f.periphery_tied_to_core)} van de rest "
-                "direct verbonden is.",
-                f"A dense core of {f.core_size} actors ({_pct(f.core_share)}, "
-                f"{f.core_k}-core) to which {_pct(f.periphery_tied_to_core)} of the rest is "
-                "tied directly.",
+                count=f.core_size,
+                share=f.core_share,
+                periphery=f.periphery_tied_to_core or 0.0,
             )
         )
     else:
         code = "multi_hub_small_world"
-        reasons.append(
-            say(
-                lang,
-                f"Het grootste deel omvat {_pct(share)} van de actoren, met {f.hubs} hubs "
-                "en nog geen dichte kern waaraan de rest hangt.",
-                f"The largest part holds {_pct(share)} of the actors, with {f.hubs} hubs "
-                "and no dense core yet that the rest is tied to.",
-            )
-        )
+        reasons.append(say(f"stage.reason.{code}", lang, share=share, count=f.hubs))
     if f.small_world_sigma is not None:
-        sigma_nl = f"{f.small_world_sigma:.1f}".replace(".", ",")
-        reasons.append(
-            say(
-                lang,
-                f"Kleine-wereldmaat sigma {sigma_nl} (boven 1: clusters met korte paden ertussen).",
-                f"Small-world sigma {f.small_world_sigma:.1f} (above 1: clusters joined by "
-                "short paths).",
-            )
-        )
-    nl, en = _LABEL[code]
+        key = "tight_and_short" if f.small_world_sigma > 1 else "loose_or_long"
+        reasons.append(say(f"stage.reason.{key}", lang))
     return Stage(
         code=code,
         number=STAGES.index(code) + 1,
-        label=say(lang, nl, en),
+        label=text(f"stage.label.{code}", lang),
         reasons=tuple(reasons),
         figures=f,
     )

@@ -57,10 +57,11 @@ import numpy.typing as npt
 from netwerk.analysis.common import ActorRef, Provenance, actor_ref, provenance
 from netwerk.errors import ValidationFailed
 from netwerk.graph import Snapshot, require_lang
-from netwerk.suggest.codes import kind_noun, say, themes_text
+from netwerk.i18n import text
 from netwerk.suggest.common import Reason, Step, check_limit, clean_themes, rounded
 from netwerk.suggest.context import SuggestContext, popcount, suggest_context
 from netwerk.suggest.paths import Reach, gather, reach, steps
+from netwerk.words import kind_a, kind_the, kind_this, say, themes_text
 
 __all__ = ["ActivationItem", "ActivationPlan", "activation_plan", "area_matches"]
 
@@ -235,11 +236,7 @@ def activation_plan(
             (),
             0,
             theme_list,
-            say(
-                lang,
-                "Geen bewoners met toestemming gevonden in dit gebied.",
-                "No residents who may be named were found in this area.",
-            ),
+            say("reason.notice_no_sources", lang),
             prov,
         )
 
@@ -346,9 +343,10 @@ def _item(
                 float(len(matched)),
                 matched,
                 say(
+                    "reason.asset_match",
                     lang,
-                    f"{kind_noun(kind, 'nl', capital=True)} biedt {themes_text(matched, 'nl')}.",
-                    f"{kind_noun(kind, 'en', capital=True)} offers {themes_text(matched, 'en')}.",
+                    Who=kind_this(kind, lang, capital=True),
+                    themes=themes_text(matched, lang),
                 ),
             )
         )
@@ -361,12 +359,7 @@ def _item(
                 CONNECTOR_RELEVANCE,
                 float(deg),
                 (),
-                say(
-                    lang,
-                    f"Sleutelfiguur met {deg} contacten: kan de vraag in de buurt verspreiden.",
-                    f"Key figure with {deg} contacts: can spread the question in the "
-                    "neighbourhood.",
-                ),
+                say("reason.connector", lang, count=deg),
             )
         )
     hops = int(r.dist[x])
@@ -383,52 +376,26 @@ def _item(
     first_ref = actor_ref(s, first) if first is not None else None
     if hops >= 0:
         weakest = r.width[x]
-        w_txt = "" if not np.isfinite(weakest) else f", zwakste band sterkte {round(weakest)}"
-        w_txt_en = "" if not np.isfinite(weakest) else f", weakest tie of strength {round(weakest)}"
-        who_nl = kind_noun(first_ref.kind, "nl") if first_ref else "de verbindingsmakelaar"
-        who_en = kind_noun(first_ref.kind, "en") if first_ref else "the broker"
+        w_txt = (
+            text("reason.weakest", lang, strength=round(weakest)) if np.isfinite(weakest) else ""
+        )
         if hops == 0:
-            text = say(
+            sentence = say("reason.reachable_direct", lang, area=area or "")
+        else:
+            first_txt = _first_call(ctx, first, focus, x, len(chain_ids), area, lang)
+            sentence = say("reason.reachable", lang, count=hops, weakest=w_txt, first=first_txt)
+        reasons.append(Reason("reachable", "activation", 0.0, float(hops), (), sentence))
+    else:
+        if first_ref is not None and focus is not None:
+            sentence = say(
+                "reason.reachable_none",
                 lang,
-                "Woont in het gebied: rechtstreeks te benaderen.",
-                "Lives in the area: can be approached directly.",
+                focus=text("reason.focus", lang, the=kind_the(s.kind[focus], lang)),
+                first=kind_a(first_ref.kind, lang),
             )
         else:
-            text = say(
-                lang,
-                f"Bereikbaar in {hops} {'stap' if hops == 1 else 'stappen'} via bestaande "
-                f"banden{w_txt}; {who_nl} belt als eerste.",
-                f"Reachable in {hops} {'step' if hops == 1 else 'steps'} along existing "
-                f"ties{w_txt_en}; {who_en} makes the first call.",
-            )
-        reasons.append(Reason("reachable", "activation", 0.0, float(hops), (), text))
-    else:
-        reasons.append(
-            Reason(
-                "reachable",
-                "activation",
-                0.0,
-                None,
-                (),
-                say(
-                    lang,
-                    "Nog geen keten van bestaande banden: "
-                    + (
-                        f"{kind_noun(first_ref.kind, 'nl')} (de sterkste band) of de "
-                        "verbindingsmakelaar legt het eerste contact."
-                        if first_ref
-                        else "de verbindingsmakelaar legt het eerste contact."
-                    ),
-                    "No chain of existing ties yet: "
-                    + (
-                        f"{kind_noun(first_ref.kind, 'en')} (the strongest tie) or the broker "
-                        "makes the first contact."
-                        if first_ref
-                        else "the broker makes the first contact."
-                    ),
-                ),
-            )
-        )
+            sentence = say("reason.reachable_broker", lang)
+        reasons.append(Reason("reachable", "activation", 0.0, None, (), sentence))
     if area_ties:
         reasons.append(
             Reason(
@@ -437,13 +404,7 @@ def _item(
                 0.0,
                 float(area_ties),
                 (),
-                say(
-                    lang,
-                    f"Heeft {area_ties} directe {'band' if area_ties == 1 else 'banden'} met "
-                    f"bewoners van {area}.",
-                    f"Has {area_ties} direct {'tie' if area_ties == 1 else 'ties'} to residents "
-                    f"of {area}.",
-                ),
+                say("reason.area_ties", lang, count=area_ties, area=area or ""),
             )
         )
     if ctx.overloaded[x]:
@@ -455,11 +416,7 @@ def _item(
                 OVERLOAD_FACTOR,
                 float(deg),
                 (),
-                say(
-                    lang,
-                    f"Let op: heeft al zeer veel contacten ({deg}); niet te zwaar belasten.",
-                    f"Mind the load: already has very many contacts ({deg}).",
-                ),
+                say("reason.overloaded", lang, degree=deg),
             )
         )
     faces: tuple[ActorRef, ...] = ()
@@ -474,11 +431,7 @@ def _item(
                     0.0,
                     None,
                     (),
-                    say(
-                        lang,
-                        "Geen persoon met toestemming bekend die hier het gezicht van is.",
-                        "No person who may be named is known as its face.",
-                    ),
+                    say("reason.no_face", lang),
                 )
             )
     chain = steps(s, chain_ids) if chain_ids else ()
@@ -494,4 +447,31 @@ def _item(
         faces=faces,
         reasons=tuple(reasons),
         sentence=sentence,
+    )
+
+
+def _first_call(
+    ctx: SuggestContext,
+    first: int | None,
+    focus: int | None,
+    x: int,
+    chain_len: int,
+    area: str | None,
+    lang: str,
+) -> str:
+    """Who makes the first call, said so that a reader knows which one: the focus person
+    themself, the first intermediary of the chain, or an area resident who knows ``x``."""
+    s = ctx.snapshot
+    if first is None:
+        return text("reason.first_call_broker", lang)
+    if focus is not None and first == focus:
+        return text("reason.first_call_focus", lang, the=kind_the(s.kind[focus], lang))
+    if chain_len >= 3:
+        return text("reason.first_call_chain", lang, first=kind_a(s.kind[first], lang))
+    return text(
+        "reason.first_call_area",
+        lang,
+        first=kind_a(s.kind[first], lang),
+        area=area or "",
+        who=kind_this(s.kind[x], lang),
     )

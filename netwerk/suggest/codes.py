@@ -1,5 +1,8 @@
 """Stable codes and the sentences that go with them, in Dutch (default) and English.
 
+The sentences live in the catalogues (``netwerk/locale/{nl,en}.toml``, section ``[reason]``,
+one key per code); this module picks the key and fills in the values.
+
 Every reason a suggestion, a weaving introduction or an activation plan gives carries a
 stable ``code`` (what feedback statistics are grouped by) and a sentence a professional can
 read. Sentences never contain names: results carry actor ids and kinds, and the API joins
@@ -38,7 +41,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from netwerk.graph import require_lang
+from netwerk.i18n import text
 from netwerk.suggest.feasibility import EXTRA_CODES, STRUCTURAL_CODES
+from netwerk.words import cap, kind_the, kind_this, say, themes_text
 
 __all__ = [
     "ACTIVATION_CODES",
@@ -50,9 +55,6 @@ __all__ = [
     "VALUE_CODES",
     "WEAVE_CODES",
     "feasibility_sentence",
-    "kind_noun",
-    "say",
-    "themes_text",
     "value_sentence",
 ]
 
@@ -88,47 +90,8 @@ DECISIONS: tuple[str, ...] = ("accepted", "declined", "not_now")
 OUTCOMES: tuple[str, ...] = ("tie_formed", "no_contact", "not_helpful", "other")
 
 
-def say(lang: str, nl: str, en: str) -> str:
-    """The sentence in the requested language (``nl`` default, ``en``)."""
-    return en if require_lang(lang) == "en" else nl
-
-
-_NOUN_NL = {
-    "resident": "deze bewoner",
-    "key_figure": "deze sleutelfiguur",
-    "professional": "deze professional",
-    "organisation": "deze organisatie",
-    "initiative": "dit initiatief",
-    "place": "deze plek",
-}
-_NOUN_EN = {
-    "resident": "this resident",
-    "key_figure": "this key figure",
-    "professional": "this professional",
-    "organisation": "this organisation",
-    "initiative": "this initiative",
-    "place": "this place",
-}
-
-
-def kind_noun(kind: str, lang: str, *, capital: bool = False) -> str:
-    """``deze bewoner`` / ``this resident`` (``capital`` for the start of a sentence)."""
-    noun = (_NOUN_EN if lang == "en" else _NOUN_NL).get(kind, "deze actor")
-    return noun[:1].upper() + noun[1:] if capital else noun
-
-
-def themes_text(themes: Iterable[str], lang: str) -> str:
-    items = sorted(themes)
-    if not items:
-        return ""
-    if len(items) == 1:
-        return items[0]
-    last = " and " if lang == "en" else " en "
-    return ", ".join(items[:-1]) + last + items[-1]
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return one if n == 1 else many
+def _count(value: float) -> int:
+    return round(value)
 
 
 def value_sentence(
@@ -136,169 +99,89 @@ def value_sentence(
     lang: str,
     *,
     target_kind: str = "resident",
+    source_kind: str = "resident",
     themes: Iterable[str] = (),
     count: int = 0,
     size: int = 0,
     reverse: bool = False,
     gap: bool = False,
 ) -> str:
-    """The sentence of a value reason (see the module doc for the codes).
+    """The sentence of a value reason (see the module doc for the codes), from the
+    ``[reason]`` catalogue section.
 
     ``reverse`` says the reason is about the target rather than the source (the target is
     the isolated one, or the target's community lacks help); ``gap`` that a matched need is
     unmet (nobody offers it within three steps).
     """
-    t = themes_text(themes, lang)
-    noun = kind_noun(target_kind, lang, capital=True)
+    require_lang(lang)
+    who = kind_this(target_kind, lang)
+    values = {
+        "who": who,
+        "Who": cap(who),
+        "themes": themes_text(themes, lang),
+        "source": text("reason.source", lang, the=kind_the(source_kind, lang)),
+    }
     if code == "need_match":
-        if gap:
-            return say(
-                lang,
-                f"{noun} biedt {t}: daar wordt om gevraagd, en niemand binnen drie stappen "
-                "biedt het nu.",
-                f"{noun} offers {t}, which is asked for and offered by nobody within three "
-                "steps now.",
-            )
-        return say(
-            lang,
-            f"{noun} biedt {t}: daar wordt om gevraagd.",
-            f"{noun} offers {t}, which is what is asked for.",
-        )
+        return say("reason.need_match_gap" if gap else "reason.need_match", lang, **values)
     if code == "offer_match":
-        return say(
-            lang,
-            f"{noun} vraagt om {t}: dat kan de ander zelf bieden.",
-            f"{noun} asks for {t}, which the other can offer.",
-        )
+        return say("reason.offer_match", lang, **values)
     if code == "ends_isolation":
-        if reverse:
-            return say(
-                lang,
-                f"Doorbreekt een isolement: {kind_noun(target_kind, 'nl')} heeft nu geen band "
-                "met iemand uit de buurt zelf.",
-                f"Ends isolation: {kind_noun(target_kind, 'en')} has no tie to anyone from the "
-                "neighbourhood itself yet.",
-            )
-        return say(
-            lang,
-            "Doorbreekt een isolement: er is nu geen band met iemand uit de buurt zelf.",
-            "Ends isolation: there is no tie to anyone from the neighbourhood itself yet.",
-        )
+        key = "reason.ends_isolation_target" if reverse else "reason.ends_isolation"
+        return say(key, lang, **values)
     if code == "joins_components":
-        return say(
-            lang,
-            "Verbindt twee delen van het netwerk die nu helemaal los van elkaar staan.",
-            "Joins two parts of the network that have no path between them now.",
-        )
+        return say("reason.joins_components", lang)
     if code == "bridges_communities":
         if count == 0:
-            return say(
-                lang,
-                "Slaat een brug tussen twee groepen die nog geen enkele band met elkaar hebben.",
-                "Bridges two groups that have no tie to each other yet.",
-            )
-        return say(
-            lang,
-            f"Slaat een brug tussen twee groepen die nu maar {count} "
-            f"{_plural(count, 'band', 'banden')} met elkaar hebben.",
-            f"Bridges two groups that have only {count} {_plural(count, 'tie', 'ties')} "
-            "between them now.",
-        )
+            return say("reason.bridges_communities_none", lang)
+        return say("reason.bridges_communities", lang, count=count)
     if code == "first_help":
-        return say(
-            lang,
-            f"Eerste band met hulp voor een groep van {size} die nu geen band heeft met een "
-            "organisatie, initiatief, professional of sleutelfiguur.",
-            f"The first tie to help for a group of {size} that has no tie to any "
-            "organisation, initiative, professional or key figure now.",
-        )
+        return say("reason.first_help", lang, count=size)
     if code == "relieves_key_figure":
-        return say(
-            lang,
-            f"Ontlast een overbelaste sleutelfiguur ({count} contacten): "
-            f"{kind_noun(target_kind, 'nl')} biedt ook {t}.",
-            f"Relieves an overloaded key figure ({count} contacts): "
-            f"{kind_noun(target_kind, 'en')} offers {t} too.",
-        )
+        return say("reason.relieves_key_figure", lang, degree=count, **values)
     raise ValueError(f"unknown value code {code!r}")
 
 
-def feasibility_sentence(code: str, value: float, lang: str) -> str:
-    """The sentence of a feasibility reason with its raw value (count, distance, ...)."""
-    n = round(value)
-    if code == "common_contacts":
-        return say(
-            lang,
-            f"Ze hebben {n} "
-            f"{_plural(n, 'gemeenschappelijk contact', 'gemeenschappelijke contacten')}.",
-            f"They have {n} {_plural(n, 'contact', 'contacts')} in common.",
-        )
+def feasibility_sentence(
+    code: str,
+    value: float,
+    lang: str,
+    *,
+    busiest_kind: str | None = None,
+    busiest_is_source: bool = False,
+) -> str:
+    """The sentence of a feasibility reason with its raw value (count, distance, share ...).
+
+    ``busiest_kind`` names the more active of the two for ``degree_max`` (the target, or the
+    source when ``busiest_is_source``); without it the sentence says "the more active of the
+    two".
+    """
+    require_lang(lang)
+    n = _count(value)
     if code == "jaccard":
-        pct = round(100 * value)
+        return say("reason.jaccard", lang, share=value)
+    if code == "degree_max":
+        if busiest_kind is None:
+            return say("reason.degree_max_either", lang, degree=n)
+        if busiest_is_source:
+            source = text("reason.source", lang, the=kind_the(busiest_kind, lang))
+            return say("reason.degree_max_source", lang, degree=n, Source=cap(source))
         return say(
-            lang,
-            f"Hun contacten overlappen voor {pct}%.",
-            f"{pct}% of their contacts overlap.",
+            "reason.degree_max", lang, degree=n, Who=kind_this(busiest_kind, lang, capital=True)
         )
-    if code in ("adamic_adar", "resource_allocation"):
-        return say(
-            lang,
-            "Hun gemeenschappelijke contacten hebben zelf weinig andere contacten: een sterke "
-            "aanwijzing dat ze elkaar kunnen treffen.",
-            "Their common contacts have few other contacts themselves: strong evidence that "
-            "they can meet.",
-        )
-    if code == "local_paths":
-        return say(
-            lang,
-            f"Er lopen {n} korte {_plural(n, 'pad', 'paden')} van drie stappen tussen hen.",
-            f"There {_plural(n, 'is', 'are')} {n} short {_plural(n, 'path', 'paths')} of three "
-            "steps between them.",
-        )
-    if code == "rooted_pagerank":
-        return say(
-            lang,
-            "Ze liggen dicht bij elkaar in het netwerk (korte wandelingen langs banden).",
-            "They are close in the network (short walks along ties).",
-        )
-    if code == "network_distance":
-        return say(
-            lang,
-            f"Ze zijn {n} {_plural(n, 'stap', 'stappen')} van elkaar verwijderd in het netwerk.",
-            f"They are {n} {_plural(n, 'step', 'steps')} apart in the network.",
-        )
-    if code == "no_path":
-        return say(
-            lang,
-            "Er is nog geen pad tussen hen in het netwerk.",
-            "There is no path between them in the network yet.",
-        )
-    if code in ("degree_min", "degree_max"):
-        return say(
-            lang,
-            f"Actief in het netwerk ({n} contacten).",
-            f"Active in the network ({n} contacts).",
-        )
-    if code == "same_area":
-        return say(lang, "Ze zitten in hetzelfde gebied.", "They are in the same area.")
-    if code == "shared_language":
-        return say(
-            lang,
-            f"Ze spreken {n} {_plural(n, 'taal', 'talen')} gemeenschappelijk.",
-            f"They share {n} {_plural(n, 'language', 'languages')}.",
-        )
-    if code == "shared_place":
-        return say(
-            lang,
-            "Ze komen bij "
-            + _plural(
-                n,
-                "dezelfde plek, hetzelfde initiatief of dezelfde club",
-                f"{n} dezelfde plekken, initiatieven of clubs",
-            )
-            + ".",
-            "They go to "
-            + _plural(n, "the same place, initiative or club", f"{n} of the same places or groups")
-            + ".",
-        )
-    return say(lang, f"Aanwijzing: {code}.", f"Evidence: {code}.")
+    if code in _COUNTED:
+        return say(f"reason.{code}", lang, count=n)
+    if code in ("adamic_adar", "resource_allocation", "rooted_pagerank", "no_path", "same_area"):
+        return say(f"reason.{code}", lang)
+    return say("reason.other", lang, code=code)
+
+
+_COUNTED = frozenset(
+    {
+        "common_contacts",
+        "local_paths",
+        "network_distance",
+        "degree_min",
+        "shared_language",
+        "shared_place",
+    }
+)

@@ -87,13 +87,7 @@ import numpy.typing as npt
 from netwerk.analysis.common import ActorRef, Provenance, actor_ref, check_kinds, provenance
 from netwerk.errors import ValidationFailed
 from netwerk.graph import Snapshot, require_lang
-from netwerk.suggest.codes import (
-    VALUE_CODES,
-    feasibility_sentence,
-    kind_noun,
-    say,
-    value_sentence,
-)
+from netwerk.suggest.codes import VALUE_CODES, feasibility_sentence, value_sentence
 from netwerk.suggest.common import (
     Introduction,
     Reason,
@@ -111,6 +105,7 @@ from netwerk.suggest.context import (
 from netwerk.suggest.exclusions import Exclusions
 from netwerk.suggest.explain import PairScores
 from netwerk.suggest.paths import Reach, best_link, reach, steps
+from netwerk.words import kind_a, say, steps_text
 
 __all__ = [
     "OUTSIDE_CAP",
@@ -387,13 +382,7 @@ def introduction(
             path=(),
             hops=None,
             weakest_tie=None,
-            sentence=say(
-                lang,
-                f"Niemand die genoemd mag worden verbindt hen binnen {max_hops} stappen: de "
-                "verbindingsmakelaar stelt hen zelf aan elkaar voor.",
-                f"Nobody who may be named connects them within {max_hops} steps: the broker "
-                "introduces them.",
-            ),
+            sentence=say("reason.introduce_none", lang, steps=steps_text(max_hops, lang)),
         )
     chain = [*r.chain(z), t]
     path = steps(s, chain)
@@ -404,21 +393,16 @@ def introduction(
     if hops == 2:
         a, b = (round(x or 0) for x in (path[1].tie_strength, path[2].tie_strength))
         sentence = say(
-            lang,
-            f"{kind_noun(first.kind, 'nl', capital=True)} kent beiden en kan hen aan elkaar "
-            f"voorstellen (banden van sterkte {a} en {b}).",
-            f"{kind_noun(first.kind, 'en', capital=True)} knows both and can introduce them "
-            f"(ties of strength {a} and {b}).",
+            "reason.introduce_common", lang, introducer=kind_a(first.kind, lang), first=a, second=b
         )
     else:
         sentence = say(
+            "reason.introduce_chain",
             lang,
-            f"Via een keten van {hops - 1} tussenpersonen ({hops} stappen, zwakste band "
-            f"sterkte {round(weakest or 0)}); {kind_noun(first.kind, 'nl')} doet de eerste "
-            "stap.",
-            f"Through a chain of {hops - 1} intermediaries ({hops} steps, weakest tie of "
-            f"strength {round(weakest or 0)}); {kind_noun(first.kind, 'en')} makes the first "
-            "call.",
+            count=hops - 1,
+            hops=hops,
+            weakest=round(weakest or 0),
+            introducer=kind_a(first.kind, lang),
         )
     return Introduction(
         introducer=first,
@@ -510,6 +494,7 @@ def _reasons(
                     code,
                     lang,
                     target_kind=kind,
+                    source_kind=s.kind[src.u],
                     themes=tt,
                     count=int(extra.get("count", 0)),
                     size=int(extra.get("size", 0)),
@@ -519,6 +504,7 @@ def _reasons(
             )
         )
     out.sort(key=lambda r: -r.contribution)
+    busiest = t if s.degree[t] >= s.degree[src.u] else src.u
     contrib = ps.contributions[j]
     order = np.argsort(-contrib, kind="stable")[:FEASIBILITY_REASONS]
     for c in order.tolist():
@@ -534,7 +520,13 @@ def _reasons(
                 contribution=rounded(amount),
                 value=rounded(raw) if np.isfinite(raw) else None,
                 themes=(),
-                sentence=feasibility_sentence(code, raw if np.isfinite(raw) else 0.0, lang),
+                sentence=feasibility_sentence(
+                    code,
+                    raw if np.isfinite(raw) else 0.0,
+                    lang,
+                    busiest_kind=s.kind[busiest],
+                    busiest_is_source=busiest == src.u,
+                ),
             )
         )
     return out, tuple(sorted(themes))
@@ -621,11 +613,7 @@ def suggest_for_actor(
             (),
             0,
             {},
-            say(
-                lang,
-                "Deze persoon heeft de toestemming ingetrokken: er worden geen voorstellen gedaan.",
-                "This person has withdrawn consent: no suggestions are made.",
-            ),
+            say("reason.notice_withdrawn", lang),
             prov,
         )
 
@@ -701,15 +689,7 @@ def suggest_for_actor(
         value_reasons = [x for x in reasons if x.kind == "value"]
         kind = value_reasons[0].code if value_reasons else "contact"
         intro = introduction(ctx, u, v, r, max_hops, lang)
-        lead = (
-            value_reasons[0].sentence
-            if value_reasons
-            else say(
-                lang,
-                "Ze kunnen elkaar makkelijk treffen, maar er is geen bijzondere reden.",
-                "They can easily meet, but there is no particular reason.",
-            )
-        )
+        lead = value_reasons[0].sentence if value_reasons else say("reason.no_particular", lang)
         out.append(
             Suggestion(
                 rank=rank,

@@ -63,12 +63,14 @@ import scipy.sparse as sp
 from netwerk import cache
 from netwerk.analysis.common import ActorRef, Provenance, actor_ref, provenance
 from netwerk.graph import Snapshot, bfs_levels, require_lang
-from netwerk.suggest.codes import feasibility_sentence, say, value_sentence
+from netwerk.i18n import text
+from netwerk.suggest.codes import feasibility_sentence, value_sentence
 from netwerk.suggest.common import Introduction, Reason, check_limit, rounded
 from netwerk.suggest.context import MIN_COMMUNITY, SuggestContext, popcount, suggest_context
 from netwerk.suggest.exclusions import Exclusions
 from netwerk.suggest.paths import reach
 from netwerk.suggest.suggestions import introduction
+from netwerk.words import say
 
 __all__ = ["EXACT_MAX", "WeaveGain", "WeaveIntroduction", "WeaveList", "weave"]
 
@@ -538,11 +540,7 @@ def _reasons(
                 1.0,
                 float(hole.size),
                 (),
-                say(
-                    lang,
-                    f"Verbindt een los deel van {hole.size} actoren met de rest van het netwerk.",
-                    f"Joins a separate part of {hole.size} actors to the rest of the network.",
-                ),
+                say("reason.weave_joins_components", lang, count=hole.size),
             )
         )
     elif hole.kind == "communities":
@@ -571,8 +569,7 @@ def _reasons(
             )
         )
     pct = 100.0 * gain.efficiency_change / gain.efficiency_before if gain.efficiency_before else 0.0
-    how_nl = "exact berekend" if gain.efficiency_exact else "geschat uit een steekproef"
-    how_en = "computed exactly" if gain.efficiency_exact else "estimated from a sample"
+    how = text("reason.computed_exactly" if gain.efficiency_exact else "reason.estimated", lang)
     out.append(
         Reason(
             "efficiency_gain",
@@ -580,11 +577,7 @@ def _reasons(
             rounded(gain.efficiency_change, 8),
             rounded(pct, 3),
             (),
-            say(
-                lang,
-                f"De globale efficiëntie van het netwerk stijgt met {pct:.2f}% ({how_nl}).",
-                f"The network's global efficiency rises by {pct:.2f}% ({how_en}).",
-            ),
+            say("reason.efficiency_gain", lang, change=pct, how=how),
         )
     )
     if gain.persons_reaching_help:
@@ -596,13 +589,7 @@ def _reasons(
                 float(k),
                 float(k),
                 (),
-                say(
-                    lang,
-                    f"{k} {'persoon heeft' if k == 1 else 'personen hebben'} daarna hulp binnen "
-                    "drie stappen.",
-                    f"{k} {'person has' if k == 1 else 'persons have'} help within three steps "
-                    "afterwards.",
-                ),
+                say("reason.help_within_reach", lang, count=k),
             )
         )
     ps = ctx.explainer.pairs(a, np.array([b], dtype=np.int64))
