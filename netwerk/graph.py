@@ -47,7 +47,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from netwerk.errors import NotFound, ValidationFailed
-from netwerk.model import PERSON_KINDS, ActorKind, SupportKind, TieKind, offered
+from netwerk.model import PERSON_KINDS, ActorKind, SupportKind, TieKind, offered_all
 from netwerk.store.tables import Actor, Network, Tie
 
 __all__ = [
@@ -309,7 +309,7 @@ def _build(
         kind=tuple(kind),
         area=tuple(area),
         languages=tuple(languages),
-        assets=tuple(offered(k, a) for k, a in zip(kind, assets, strict=True)),
+        assets=offered_all(kind, assets),
         needs=tuple(needs),
         consent=tuple(consent),
         referrals=referrals,

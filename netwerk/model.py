@@ -50,6 +50,7 @@ __all__ = [
     "normalise_languages",
     "normalise_themes",
     "offered",
+    "offered_all",
 ]
 
 MAX_NAME = 200
@@ -99,9 +100,20 @@ def can_offer(kind: str, theme: str) -> bool:
     return theme not in NEED_ONLY_THEMES or kind in _OFFER_NEED_ONLY
 
 
+def offered_all(
+    kinds: Iterable[str], assets: Iterable[frozenset[str]]
+) -> tuple[frozenset[str], ...]:
+    """:func:`offered` for many actors at once (one pass, no call per actor)."""
+    need_only, others = NEED_ONLY_THEMES, _OFFER_NEED_ONLY
+    return tuple(
+        a if a.isdisjoint(need_only) or k in others else a - need_only
+        for k, a in zip(kinds, assets, strict=True)
+    )
+
+
 def offered(kind: str, assets: frozenset[str]) -> frozenset[str]:
     """The assets of an actor of ``kind`` that it can offer (see :func:`can_offer`)."""
-    if kind in _OFFER_NEED_ONLY or not assets & NEED_ONLY_THEMES:
+    if assets.isdisjoint(NEED_ONLY_THEMES) or kind in _OFFER_NEED_ONLY:
         return assets
     return assets - NEED_ONLY_THEMES
 
