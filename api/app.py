@@ -25,7 +25,7 @@ from api.routers import (
     tokens,
 )
 from netwerk import __version__
-from netwerk.config import Settings, get_settings
+from netwerk.config import ConfigurationError, Settings, get_settings, startup_problems
 from netwerk.ratelimit import RateLimiter
 from netwerk.store.db import make_engine, make_sessionmaker
 
@@ -42,6 +42,9 @@ problem details (`application/problem+json`). Lists are paginated with `limit` a
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
+    if problems := startup_problems(settings):
+        raise ConfigurationError("; ".join(problems))
+    settings = settings.with_pseudonym_key()
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
