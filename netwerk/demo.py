@@ -238,11 +238,18 @@ def _street_free(label: str | None) -> str | None:
 
 
 def generate(
-    n_actors: int = 1500, *, seed: int = 7, start: dt.date | None = None
+    n_actors: int = 1500,
+    *,
+    seed: int = 7,
+    start: dt.date | None = None,
+    fresh_ids: bool = False,
 ) -> synth.SynthNetwork:
-    """The synthetic wijk of ``n_actors`` actors (:func:`netwerk.synth.generate`) with the story
-    added (``len(STORY)`` more actors). Deterministic for a given ``seed`` and ``start``."""
-    data = synth.generate(max(40, n_actors - len(STORY)), seed=seed, start=start)
+    """The synthetic wijk with the story woven in: ``n_actors`` actors in all (at least
+    ``40 + len(STORY)``). Deterministic for a given ``seed`` and ``start``; ``fresh_ids`` as in
+    :func:`netwerk.synth.generate` (to load the demo more than once into one database)."""
+    data = synth.generate(
+        max(40, n_actors - len(STORY)), seed=seed, start=start, fresh_ids=fresh_ids
+    )
     a, t = data.actors, data.ties
     a.name = [_rename(n) for n in a.name]
     a.area = [_street_free(x) for x in a.area]
@@ -261,11 +268,7 @@ def generate(
     buurt = next((x for x in a.area if x and x.startswith("BU")), None)
 
     taken = set(a.id)
-    ids = [
-        i
-        for i in synth.random_ids(np.random.default_rng([seed, 77]), 2 * len(STORY))
-        if i not in taken
-    ]
+    ids = [i for i in synth.random_ids(_rng(seed, 77, fresh_ids), 2 * len(STORY)) if i not in taken]
     story_id = {actor.key: ids[n] for n, actor in enumerate(STORY)}
     for actor in STORY:
         person = actor.kind in ("resident", "key_figure", "professional")
@@ -289,7 +292,7 @@ def generate(
         return by_type.get(ref[1:])
 
     end = data.info.get("end") or dt.date.today()
-    tie_rng = np.random.default_rng([seed, 78])
+    tie_rng = _rng(seed, 78, fresh_ids)
     tie_ids = synth.random_ids(tie_rng, len(_TIES) + 8)
     taken_ties = set(t.id)
     tie_ids = [i for i in tie_ids if i not in taken_ties]
@@ -318,6 +321,10 @@ def generate(
     data.info["story"] = story_id
     data.info["counts"] = {k: a.kind.count(k) for k in sorted(set(a.kind))}
     return data
+
+
+def _rng(seed: int, stream: int, fresh: bool) -> np.random.Generator:
+    return np.random.default_rng() if fresh else np.random.default_rng([seed, stream])
 
 
 def story_ids(data: synth.SynthNetwork) -> dict[str, str]:
