@@ -132,7 +132,7 @@ def test_research_export_with_a_short_key_is_a_clear_503(
     short = settings.model_copy(update={"pseudonym_key": "short", "pseudonym_key_file": None})
     with TestClient(create_app(short, engine=engine)) as c:
         r = c.get(f"/api/v1/networks/{small['nid']}/export", headers=small["r1"])
-    assert r.status_code == 503 and "pseudonym key" in r.json()["detail"]
+    assert r.status_code == 503 and "pseudonimiseringssleutel" in r.json()["detail"]
 
 
 def test_import_round_trip_dry_run_and_errors(client: TestClient, admin: dict, small: dict) -> None:
