@@ -28,7 +28,14 @@ from netwerk.i18n import text
 
 from . import problem_text
 
-__all__ = ["CONFLICT", "PROBLEM_RESPONSES", "Problem", "install_problem_handlers", "problem"]
+__all__ = [
+    "CONFLICT",
+    "PROBLEM_RESPONSES",
+    "Problem",
+    "install_problem_handlers",
+    "problem",
+    "problem_only",
+]
 
 log = logging.getLogger("netwerk.api")
 
@@ -258,6 +265,16 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: _problem_response("Invalid input: `errors` names every field"),
     429: _problem_response("Too many requests for this token; see Retry-After"),
 }
+
+
+def problem_only(description: str) -> dict[str, Any]:
+    """A documented error response of a route whose own media type is not JSON (a page):
+    only ``application/problem+json``, which is what it answers."""
+    return {
+        "description": description,
+        "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
 
 CONFLICT = _problem_response("Conflicts with existing data (e.g. a duplicate)")
 TOO_LARGE = _problem_response("The request body is larger than the server accepts")

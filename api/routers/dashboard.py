@@ -11,6 +11,8 @@ from fastapi import APIRouter
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 
+from api.errors import problem_only
+
 STATIC = Path(__file__).resolve().parents[1] / "static"
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
@@ -24,7 +26,10 @@ router = APIRouter(tags=["dashboard"])
     "/dashboard/{nid}",
     response_class=HTMLResponse,
     operation_id="dashboard",
-    responses={200: {"content": {"text/html": {}}, "description": "the page"}},
+    responses={
+        200: {"content": {"text/html": {}}, "description": "the page"},
+        422: problem_only("The network id is longer than 64 characters"),
+    },
 )
 def dashboard(nid: Annotated[str, PathParam(max_length=64)]) -> HTMLResponse:
     """The dashboard page of a network (it asks for a token, then loads the aggregates)."""
