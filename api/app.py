@@ -17,6 +17,7 @@ from api.routers import (
     analysis,
     audit,
     dashboard,
+    docs,
     exchange,
     health,
     networks,
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         version=__version__,
         description=DESCRIPTION,
         openapi_url="/openapi.json",
+        docs_url=None,  # served by api.routers.docs, without a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -78,6 +81,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for router in app.state.routers:
         app.include_router(router)
     app.mount("/dashboard-static", StaticFiles(directory=dashboard.STATIC), name="static")
+    app.include_router(docs.router)
+    app.mount("/docs-static/vendor", StaticFiles(directory=docs.VENDOR), name="docs-vendor")
+    app.mount("/docs-static", StaticFiles(directory=docs.OWN), name="docs-static")
 
     # Middleware: the last added runs first.
     if settings.cors_origins:

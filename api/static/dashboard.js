@@ -27,6 +27,9 @@ const T = {
     accepted: "suggestions accepted", formed: "new ties formed", none: "No data yet.",
     failed: "Loading failed" },
 }[LANG];
+T.refused = LANG === "en"
+  ? "This token was refused (unknown, revoked or expired). Enter a valid token."
+  : "Dit token is geweigerd (onbekend, ingetrokken of verlopen). Voer een geldig token in.";
 const GAP_LABELS = {
   nl: { isolated_person: "Bewoners zonder (echte) banden", community_without_help:
     "Groepen zonder lijn naar hulp", community_pair: "Groepen die elkaar (bijna) niet raken",
@@ -55,7 +58,7 @@ async function api(path) {
     headers: { Authorization: `Bearer ${sessionStorage.getItem("netwerk-token")}`,
       "Accept-Language": LANG },
   });
-  if (res.status === 401) { sessionStorage.removeItem("netwerk-token"); showLogin(); throw new Error("401"); }
+  if (res.status === 401) { refuse(); throw new Error("401"); }
   if (!res.ok) { const p = await res.json().catch(() => ({})); throw new Error(p.detail || res.status); }
   return res.json();
 }
@@ -69,7 +72,7 @@ async function load() {
   document.documentElement.lang = LANG;
   const net = await fetch(`/api/v1/networks/${encodeURIComponent(nid)}`, {
     headers: { Authorization: `Bearer ${sessionStorage.getItem("netwerk-token")}` } });
-  if (net.status === 401) { showLogin(); return; }
+  if (net.status === 401) { refuse(); return; }
   if (net.ok) $("#network-name").textContent = (await net.json()).name;
   $("#login").hidden = true;
   $("#board").hidden = false;
@@ -134,6 +137,13 @@ function renderActivation(s) {
 
 function showError(msg) { const e = $("#error"); e.textContent = msg; e.hidden = false; }
 function showLogin() { $("#board").hidden = true; $("#login").hidden = false; }
+// A refused token (401) is forgotten and said so: never a silent return to the form.
+function refuse() {
+  sessionStorage.removeItem("netwerk-token");
+  showLogin();
+  showError(T.refused);
+  document.body.dataset.refused = "true";
+}
 
 // A link may carry the token in its fragment (#token=…): fragments never reach the server.
 // It is moved into this tab's sessionStorage and erased from the address bar at once.
@@ -151,6 +161,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("#login-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     sessionStorage.setItem("netwerk-token", $("#token").value.trim());
+    $("#error").hidden = true;
     load().catch((e) => showError(e.message));
   });
   if (sessionStorage.getItem("netwerk-token")) load().catch((e) => showError(e.message));
