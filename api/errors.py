@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from netwerk import errors_text as problem_text
 from netwerk.errors import (
     Conflict,
     Forbidden,
@@ -25,8 +26,6 @@ from netwerk.errors import (
 )
 from netwerk.exchange.pseudonym import PseudonymKeyMissing
 from netwerk.i18n import text
-
-from . import problem_text
 
 __all__ = [
     "CONFLICT",

@@ -277,3 +277,14 @@ def test_production_refuses_to_serve_without_a_pseudonym_key(tmp_path: Path) -> 
     done = _run(["serve", "--port", "8124"], db, check=False, env=env)
     assert done.returncode == 2 and "NETWERK_PSEUDONYM_KEY" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_domain_errors_are_dutch_on_the_command_line(tmp_path: Path) -> None:
+    db = tmp_path / "d.db"
+    _run(["db", "upgrade"], db)
+    broker = _run(["token", "create", "--role", "broker"], db, check=False)
+    assert broker.returncode == 2
+    assert "een broker-token heeft minstens één netwerk nodig" in broker.stderr
+    _no_english(broker.stderr)
+    english = _run(["token", "create", "--role", "broker"], db, lang="en", check=False)
+    assert "a broker token needs at least one network" in english.stderr

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api import problem_text
+from netwerk import errors_text as problem_text
 from netwerk.i18n import keys
 
 

@@ -52,7 +52,14 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 
 def fail_domain(exc: NetwerkError) -> NoReturn:
-    fail(exc.detail)
+    """A domain error in the CLI's language (the same sentences as the API's problems)."""
+    from netwerk.errors import ValidationFailed
+    from netwerk.errors_text import domain_message, message
+
+    detail = domain_message(exc.detail, LANG)
+    if isinstance(exc, ValidationFailed) and len(exc.errors) > 1:
+        detail += "".join(f"\n  {e.field}: {message(e.message, LANG)}" for e in exc.errors[1:10])
+    fail(detail)
 
 
 def _safe_url(engine: sa.Engine) -> str:

@@ -33,6 +33,8 @@ Network = Annotated[str, typer.Option(help=msg("help.network"), metavar=msg("met
 AsJson = Annotated[bool, typer.Option("--json", help=msg("help.json"))]
 Limit = Annotated[int, typer.Option(help=msg("help.limit"), metavar=msg("metavar.number"))]
 
+PHASES = ("read", "actors", "ties")  # the import's progress phases (netwerk.exchange)
+
 ANALYSES = (
     "summary",
     "stage",
@@ -251,7 +253,8 @@ def import_cmd(
 
             def progress(phase: str, done: int, total: int | None) -> None:
                 if phase not in tasks:
-                    tasks[phase] = bar.add_task(phase, total=total)
+                    label = msg(f"progress.{phase}") if phase in PHASES else phase
+                    tasks[phase] = bar.add_task(label, total=total)
                 bar.update(tasks[phase], completed=done, total=total)
 
             report = import_network(conn, nid, data, fmt, dry_run=dry_run, progress=progress)

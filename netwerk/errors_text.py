@@ -1,4 +1,5 @@
-"""The words of problem details in the request's language (Dutch by default).
+"""The words of errors in the reader's language (Dutch by default): problem details of the API
+and the messages of the CLI.
 
 Three sources of sentences, three ways to put them into Dutch:
 
@@ -125,6 +126,42 @@ _MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"language must be 'nl' or 'en'", "language"),
         (r"reach is 1, 2 or 3 steps", "reach"),
         (r"steps is 1 to 4", "steps"),
+        # import and export (netwerk.exchange)
+        (r"'(?P<value>.*)' is not a format; use one of:? (?P<allowed>.+)", "not_a_format"),
+        (r"'(?P<value>.*)' cannot be (?:exported|imported)", "format_unsupported"),
+        (
+            r"'(?P<value>.*)' is not a known (?P<what>[\w ]+); use one of:? (?P<allowed>.+)",
+            "not_one_of",
+        ),
+        (r"'(?P<value>.*)' is not a date \(use YYYY-MM-DD\)", "not_a_date"),
+        (r"'?(?P<value>.*?)'? is not a strength: .*", "not_a_strength"),
+        (r"a tie needs a (?P<end>\w+)", "tie_needs_end"),
+        (r"at most (?P<n>\d+) vertices", "max_vertices"),
+        (r"(?P<n>\d+) more errors not listed", "more_errors"),
+        (r"not UTF-8 text .*", "not_utf8"),
+        (r"not UTF-8 encoded JSON", "not_utf8"),
+        (r"'(?P<value>.*)' is not UTF-8 XML", "not_utf8"),
+        (r"not valid JSON: .*", "not_json"),
+        (r"expected .*JSON.*|expected a list or an object", "json_shape"),
+        (r"not well-formed XML .*", "not_xml"),
+        (r"not a (?P<what>GraphML|GEXF) document .*", "wrong_document"),
+        (
+            r"XML with a document type declaration .*|'.*' declares a DTD or entities: .*"
+            r"|refused for safety .*|'.*' expands more than 1000-fold: refused",
+            "unsafe",
+        ),
+        (r"not a readable CSV: .*|the CSV file is empty", "bad_csv"),
+        (r"not a readable zip archive|the zip holds no \.csv tables", "bad_zip"),
+        (
+            r"not a readable XLSX workbook .*|the workbook has no sheet with a header row",
+            "bad_xlsx",
+        ),
+        (r"the archive unpacks to (?P<n>\d+) bytes, .*", "too_big_unpacked"),
+        (r"table=actors\|ties applies to the csv format only", "table_csv"),
+        (r"not a field; map any of: (?P<allowed>.+)", "mapping_field"),
+        (r"give the column name in the file", "mapping_column"),
+        (r"'(?P<value>.*)' sections are not supported .*", "pajek_section"),
+        (r"'\*Vertices' needs the number of vertices", "pajek_vertices"),
     )
 )
 
