@@ -107,7 +107,8 @@ def install(lang: str) -> None:
     rich_utils: Any = importlib.import_module("typer.rich_utils")
     for const, key in _CONSTANTS.items():
         if hasattr(rich_utils, const):
-            setattr(rich_utils, const, word(key))
+            # Typer fills these with str.format(value): a positional field
+            setattr(rich_utils, const, word(key).replace("{value}", "{}"))
 
     formatting: Any = importlib.import_module("typer._click.formatting")
     write_usage: Callable[..., None] = formatting.HelpFormatter.write_usage
