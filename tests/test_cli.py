@@ -271,9 +271,11 @@ def test_busy_port_fails_before_a_token_is_printed(tmp_path: Path) -> None:
 
 def test_production_refuses_to_serve_without_a_pseudonym_key(tmp_path: Path) -> None:
     db = tmp_path / "s.db"
-    env = {"NETWERK_ENVIRONMENT": "production"}
-    for key in ("NETWERK_PSEUDONYM_KEY", "NETWERK_PSEUDONYM_KEY_FILE"):
-        os.environ.pop(key, None)
+    env = {
+        "NETWERK_ENVIRONMENT": "production",
+        "NETWERK_PSEUDONYM_KEY": "",  # empty: not configured
+        "NETWERK_PSEUDONYM_KEY_FILE": "",
+    }
     done = _run(["serve", "--port", "8124"], db, check=False, env=env)
     assert done.returncode == 2 and "NETWERK_PSEUDONYM_KEY" in done.stderr
     assert "Traceback" not in done.stderr
