@@ -104,9 +104,12 @@ MEMBER_CAP = 50
 class BlockCutTree:
     """The block-cut tree of a snapshot: one node per biconnected block (weight: the
     block's vertices that are not articulation points) and one per articulation point
-    (weight 1), rooted per component. Used for "what splits off" questions."""
+    (weight 1), rooted per component. Used for "what splits off" questions.
 
-    def __init__(self, snapshot: Snapshot) -> None:
+    ``vertex_weight`` (default 1 per vertex) counts something else per vertex instead, e.g.
+    ``snapshot.is_person`` to measure the pieces in persons."""
+
+    def __init__(self, snapshot: Snapshot, vertex_weight: npt.ArrayLike | None = None) -> None:
         g = snapshot.graph
         blocks, aps = g.biconnected_components(return_articulation_points=True)
         self.snapshot = snapshot
@@ -117,16 +120,21 @@ class BlockCutTree:
         total = nb + len(self.aps)
         is_ap = np.zeros(snapshot.n, dtype=bool)
         is_ap[self.aps] = True
+        vw = (
+            np.ones(snapshot.n, dtype=np.int64)
+            if vertex_weight is None
+            else np.asarray(vertex_weight, dtype=np.int64)
+        )
         weight = np.zeros(total, dtype=np.int64)
         adj: list[list[int]] = [[] for _ in range(total)]
         for b, verts in enumerate(self.blocks):
-            weight[b] = sum(1 for v in verts if not is_ap[v])
+            weight[b] = sum(int(vw[v]) for v in verts if not is_ap[v])
             for v in verts:
                 if is_ap[v]:
                     a = self.ap_node[v]
                     adj[b].append(a)
                     adj[a].append(b)
-        weight[nb:] = 1
+        weight[nb:] = vw[self.aps] if self.aps else 0
         parent = np.full(total, -1, dtype=np.int64)
         root_of = np.full(total, -1, dtype=np.int64)
         order: list[int] = []
