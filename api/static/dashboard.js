@@ -12,7 +12,8 @@ const T = {
     actors: "Actoren", persons: "Personen", ties: "Relaties", components: "Losse delen",
     isolates: "Zonder relaties", clustering: "Clustering", recognised: "erkend",
     unrecognised: "nog niet erkend, wel in die rol", gained: "relaties erbij", lost: "relaties weg",
-    accepted: "voorstellen aangenomen", formed: "nieuwe relaties ontstaan", none: "Nog geen gegevens.",
+    accepted: ["voorstel aangenomen", "voorstellen aangenomen"],
+    formed: ["nieuwe relatie ontstaan", "nieuwe relaties ontstaan"], none: "Nog geen gegevens.",
     failed: "Laden mislukt" },
   en: { title: "Neighbourhood dashboard", token: "Access token", open: "Open",
     tokenHint: "The token is kept in this tab only.",
@@ -24,7 +25,8 @@ const T = {
     actors: "Actors", persons: "Persons", ties: "Ties", components: "Separate parts",
     isolates: "Without ties", clustering: "Clustering", recognised: "recognised",
     unrecognised: "not yet recognised, acting as one", gained: "ties gained", lost: "ties lost",
-    accepted: "suggestions accepted", formed: "new ties formed", none: "No data yet.",
+    accepted: ["suggestion accepted", "suggestions accepted"],
+    formed: ["new tie formed", "new ties formed"], none: "No data yet.",
     failed: "Loading failed" },
 }[LANG];
 const GAP_LABELS = {
@@ -126,10 +128,20 @@ function renderTrend(c) {
     el("p", {}, `+${fmt(c.ties_gained_count)} ${T.gained} · −${fmt(c.ties_lost_count)} ${T.lost}`));
 }
 
+// A count with its noun: "1 voorstel", "3 voorstellen"; null (suppressed) shows as "•".
+function counted(name, value, forms) {
+  return el("span", { "data-count": name }, el("span", { class: "n" }, fmt(value)), " ",
+    value === 1 ? forms[0] : forms[1]);
+}
+
+// The stats route answers {total: {accepted, outcomes: {tie_formed, ...}}}; a count the
+// route does not carry is 0 there, a suppressed one is null.
 function renderActivation(s) {
-  const total = s.totals || s.total || {};
+  const total = s.total || {};
+  const formed = (total.outcomes || {}).tie_formed;
   $("#activation").replaceChildren(el("p", {},
-    `${fmt(total.accepted)} ${T.accepted} · ${fmt(total.tie_formed)} ${T.formed}`));
+    counted("accepted", total.accepted === undefined ? 0 : total.accepted, T.accepted), " · ",
+    counted("tie_formed", formed === undefined ? 0 : formed, T.formed)));
 }
 
 function showError(msg) { const e = $("#error"); e.textContent = msg; e.hidden = false; }
