@@ -138,7 +138,10 @@ def test_brokers_get_names_and_viewers_get_suppressed_counts(
     assert hidden >= 5 and by_kind["resident"] is None
     assert summary["isolates"] is None  # one isolated person: a small cell
     vgaps = _get(client, hood, "gaps", "viewer").json()
-    assert all(not a["person"] for g in vgaps["gaps"] for a in g["actors"])
+    assert "gaps" not in vgaps  # one row per kind of gap, never one per person
+    assert all(not a["person"] for g in vgaps["non_person_gaps"] for a in g["actors"])
+    isolated = next(k for k in vgaps["kinds"] if k["kind"] == "isolated_person")
+    assert isolated["count"] is None and all(c["persons"] is None for c in isolated["by_area"])
 
 
 def test_what_if_the_key_figure_leaves(client: TestClient, hood: dict) -> None:

@@ -103,7 +103,9 @@ function renderSummary(s) {
 
 function renderGaps(g) {
   const body = $("#gaps tbody");
+  // viewers get one row per kind of gap (kinds); brokers and admins the gaps themselves
   const first = {};
+  for (const k of g.kinds || []) first[k.kind] = k.explanation;
   for (const gap of g.gaps || []) if (!(gap.kind in first)) first[gap.kind] = gap.explanation;
   const rows = Object.entries(g.counts || {}).map(([kind, n]) =>
     el("tr", {}, el("td", {}, GAP_LABELS[kind] || kind.replaceAll("_", " ")), el("td", {}, fmt(n)), el("td", {}, first[kind] || "")));

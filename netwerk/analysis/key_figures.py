@@ -286,7 +286,7 @@ def key_figures(
                 Reason(
                     "cuts_off_group",
                     REASON_WEIGHTS["cuts_off_group"],
-                    text("figures.key_figure.cuts_off_group", lang, count=cut_off[v]),
+                    text("figures.cuts_off_group", lang, count=cut_off[v]),
                 )
             )
         for c in exits.get(v, []):
@@ -295,7 +295,7 @@ def key_figures(
                     "sole_exit",
                     REASON_WEIGHTS["sole_exit"],
                     text(
-                        "figures.key_figure.sole_exit",
+                        "figures.sole_exit",
                         lang,
                         group=c,
                         count=int(part.sizes[c]) - 1,
