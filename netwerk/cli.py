@@ -504,7 +504,25 @@ def export_cmd(
     fmt: Annotated[
         str, typer.Option("--format", help="graphml | gexf | json | cytoscape | csv | kumu | pajek")
     ] = "graphml",
-    as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            help=t(
+                "YYYY-MM-DD: de relaties van die dag (standaard: vandaag).",
+                "YYYY-MM-DD: the ties of that day (default: today).",
+            )
+        ),
+    ] = None,
+    history: Annotated[
+        bool,
+        typer.Option(
+            "--history",
+            help=t(
+                "Alle relaties, ook beëindigde (gemarkeerd als status=ended).",
+                "Every tie, ended ones too (marked status=ended).",
+            ),
+        ),
+    ] = False,
 ) -> None:
     from pathlib import Path
 
@@ -514,7 +532,11 @@ def export_cmd(
     try:
         with engine.connect() as conn:
             result = export_network(
-                conn, network, fmt, as_of=dt.date.fromisoformat(as_of) if as_of else None
+                conn,
+                network,
+                fmt,
+                as_of=dt.date.fromisoformat(as_of) if as_of else None,
+                history=history,
             )
         with (
             Path(output).open("wb") as fh,

@@ -67,7 +67,7 @@ Progress = Callable[[str, int, int | None], None]
 
 _PERSONS = tuple(k.value for k in PERSON_KINDS)
 _RESEARCH_ACTOR_FIELDS = ("kind", "area", "languages", "assets", "needs")
-_RESEARCH_TIE_FIELDS = ("kind", "strength", "support", "since", "until")
+_RESEARCH_TIE_FIELDS = ("kind", "strength", "support", "since", "until", "status")
 _CHUNK_BYTES = 1 << 16
 _SQLITE_IMPORT_CACHE_KIB = 256 * 1024
 _DIRECTED = frozenset(k.value for k in TieKind) - {k.value for k in SYMMETRIC_TIE_KINDS}
@@ -127,8 +127,11 @@ def load_records(
     include_analysis: Mapping[str, Mapping[str, Any]] | None = None,
     coarsen_area: bool | None = None,
     dynamic: bool = False,
+    history: bool = False,
 ) -> NetworkRecords:
-    """The network as export records, with the privacy rules applied."""
+    """The network as export records, with the privacy rules applied: the ties active on
+    ``as_of`` (default today, as the analysis sees the network), or every tie with
+    ``history``."""
     Actor, _, Tie = _tables()
     network = _network_row(conn, network_id)
     research = pseudonymise is not None
@@ -208,10 +211,11 @@ def load_records(
     if not research:
         tie_columns.append(Tie.note)
     tstmt = sa.select(*tie_columns).where(Tie.network_id == network_id)
-    if as_of is not None:
+    day = as_of if as_of is not None else dt.date.today()
+    if not history:
         tstmt = tstmt.where(
-            sa.or_(Tie.since.is_(None), Tie.since <= as_of),
-            sa.or_(Tie.until.is_(None), Tie.until >= as_of),
+            sa.or_(Tie.since.is_(None), Tie.since <= day),
+            sa.or_(Tie.until.is_(None), Tie.until >= day),
         )
     ties = TieRecords()
     date_cache: dict[Any, dt.date | None] = {}
@@ -273,6 +277,8 @@ def load_records(
         as_of=as_of,
         dynamic=dynamic,
         pseudonymised=research,
+        history=history,
+        day=day,
     )
 
 
@@ -343,18 +349,26 @@ def export_network(
     include_analysis: Mapping[str, Mapping[str, Any]] | None = None,
     coarsen_area: bool | None = None,
     table: Literal["actors", "ties"] | None = None,
+    history: bool = False,
 ) -> Export:
     """Export a network as ``fmt`` (see :data:`formats.FORMATS`).
 
-    ``as_of``: only ties active on that date (GEXF: a static graph; without it GEXF holds
-    the whole history as dynamic spells). ``pseudonymise``: a research export for the
-    researcher the key belongs to. ``include_analysis``: ``{actor_id: {name: value}}`` added
-    as ``analysis.<name>`` node attributes. ``coarsen_area``: ``None`` follows the network's
-    setting. ``table``: for ``csv``, one table instead of a zip of both.
+    By default the ties active today, the ones the analysis works on; ``as_of``: the ties
+    active on that date; ``history``: every tie, each with its ``status`` (``ended`` before
+    today, ``future``), GEXF as one dynamic graph of spells. ``pseudonymise``: a research
+    export for the researcher the key belongs to. ``include_analysis``:
+    ``{actor_id: {name: value}}`` added as ``analysis.<name>`` node attributes.
+    ``coarsen_area``: ``None`` follows the network's setting. ``table``: for ``csv``, one
+    table instead of a zip of both.
     """
     info = formats.get(fmt)
     if table is not None and (info.name != "csv" or table not in ("actors", "ties")):
         raise ValidationFailed("table", "table=actors|ties applies to the csv format only")
+    if history and as_of is not None:
+        raise ValidationFailed(
+            "history",
+            "history=true exports every tie, as_of the ties of one day: give one of the two",
+        )
     records = load_records(
         conn,
         network_id,
@@ -362,7 +376,8 @@ def export_network(
         pseudonymise=pseudonymise,
         include_analysis=include_analysis,
         coarsen_area=coarsen_area,
-        dynamic=info.name == "gexf" and as_of is None,
+        dynamic=info.name == "gexf" and history,
+        history=history,
     )
     chunks = serialise(records, info.name, table=table)
     network_name = records.title if pseudonymise is None else "network"
