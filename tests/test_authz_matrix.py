@@ -202,7 +202,7 @@ def test_matrix_sees_every_route(app: Any) -> None:
 # --------------------------------------------------------------------------- viewers: aggregates
 
 
-THRESHOLD = 5
+THRESHOLD = 6  # not the default 5: the network's own threshold is the one applied
 # Keys that describe an actor; a list entry carrying one is a row about an actor unless it is
 # a counted cell (it has a count) or names organisations, initiatives or places only.
 ATTRIBUTES = {"area", "main_area", "theme", "themes", "needs", "assets", "languages", "kind"}
@@ -231,9 +231,10 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
 
 
 def _street_world(client: TestClient, admin: dict) -> dict:
-    """Streets of very different sizes: Lijstersingel has one resident (the one the issue
-    found through the gaps), Vinkstraat three, Merelstraat eight; an organisation, an
-    initiative and a place; a professional without area."""
+    """Streets of very different sizes, with the network's threshold at 6: Lijstersingel has
+    one resident (the one the issue found through the gaps), Kerkpad four, Vinkstraat five
+    (shown if the default 5 were applied instead), Merelstraat eight; an organisation, an
+    initiative and a place; a professional without area. Nobody offers 'klussen'."""
     nid = client.post(
         "/api/v1/networks",
         json={"name": "Straten", "small_cell_threshold": THRESHOLD},
@@ -262,7 +263,7 @@ def _street_world(client: TestClient, admin: dict) -> dict:
             kind="key_figure" if i == 0 else "resident",
             name=f"Merel {i}",
             area="Merelstraat",
-            needs=["taal"] if i % 3 == 0 else [],
+            needs=["taal", "klussen"] if i % 3 == 0 else ["klussen"],
             assets=["koken"] if i % 2 else [],
             consent="given",
         )
@@ -277,8 +278,10 @@ def _street_world(client: TestClient, admin: dict) -> dict:
             languages=["ar"],
             consent="unknown" if i else "given",
         )
-        for i in range(3)
+        for i in range(5)
     ]
+    for i in range(4):  # four isolated residents on Kerkpad, asking what nobody offers
+        actor(kind="resident", name=f"Kerk {i}", area="Kerkpad", needs=["klussen"])
     org = actor(kind="organisation", name="Buurthuis", area="Merelstraat", assets=["taal"])
     init = actor(kind="initiative", name="Taalcafé", area="Merelstraat", assets=["taal"])
     place = actor(kind="place", name="Speeltuin", area="Vinkstraat")
