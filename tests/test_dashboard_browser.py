@@ -112,6 +112,8 @@ def test_viewer_sees_aggregates_in_dutch_and_no_names(site: dict) -> None:
     assert "Gaten in het netwerk" in dom and "Ontwikkelingsfase" in dom
     assert "Browserwijk" in dom
     assert 'id="login" hidden' in dom or 'id="login" hidden=""' in dom  # token accepted
+    # where each kind of gap is: areas with counts, hidden ones as the dot
+    assert '<div class="where" data-areas=' in dom and "Waar: " in dom
     leaked = [n for n in site["names"] if n in dom]
     assert not leaked, f"person names on the dashboard: {leaked[:5]}"
     assert shot.exists() and shot.stat().st_size > 10_000

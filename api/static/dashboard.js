@@ -14,6 +14,7 @@ const T = {
     unrecognised: "nog niet erkend, wel in die rol", gained: "relaties erbij", lost: "relaties weg",
     accepted: ["voorstel aangenomen", "voorstellen aangenomen"],
     formed: ["nieuwe relatie ontstaan", "nieuwe relaties ontstaan"], none: "Nog geen gegevens.",
+    where: "Waar", noArea: "(geen buurt)",
     failed: "Laden mislukt" },
   en: { title: "Neighbourhood dashboard", token: "Access token", open: "Open",
     tokenHint: "The token is kept in this tab only.",
@@ -27,6 +28,7 @@ const T = {
     unrecognised: "not yet recognised, acting as one", gained: "ties gained", lost: "ties lost",
     accepted: ["suggestion accepted", "suggestions accepted"],
     formed: ["new tie formed", "new ties formed"], none: "No data yet.",
+    where: "Where", noArea: "(no area)",
     failed: "Loading failed" },
 }[LANG];
 const GAP_LABELS = {
@@ -107,9 +109,23 @@ function renderGaps(g) {
   const first = {};
   for (const k of g.kinds || []) first[k.kind] = k.explanation;
   for (const gap of g.gaps || []) if (!(gap.kind in first)) first[gap.kind] = gap.explanation;
+  const where = {};
+  for (const k of g.kinds || []) where[k.kind] = areaLine(k.by_area || []);
   const rows = Object.entries(g.counts || {}).map(([kind, n]) =>
-    el("tr", {}, el("td", {}, GAP_LABELS[kind] || kind.replaceAll("_", " ")), el("td", {}, fmt(n)), el("td", {}, first[kind] || "")));
+    el("tr", {}, el("td", {}, GAP_LABELS[kind] || kind.replaceAll("_", " ")), el("td", {}, fmt(n)),
+      el("td", {}, first[kind] || "", ...(where[kind] ? [where[kind]] : []))));
   body.replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: "3" }, T.none))]));
+}
+
+// Where a kind of gap is (viewers): the areas with the most persons first, hidden counts
+// (•) after them; at most five, and how many more.
+function areaLine(cells) {
+  if (!cells.length) return null;
+  const sorted = [...cells].sort((a, b) => (b.persons ?? -1) - (a.persons ?? -1));
+  const shown = sorted.slice(0, 5).map((c) => `${c.area ?? T.noArea} ${fmt(c.persons)}`);
+  const more = sorted.length > 5 ? ` · +${sorted.length - 5}` : "";
+  return el("div", { class: "where", "data-areas": String(cells.length) },
+    `${T.where}: ${shown.join(" · ")}${more}`);
 }
 
 function renderCommunities(c) {
