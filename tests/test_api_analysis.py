@@ -152,7 +152,14 @@ def test_what_if_the_key_figure_leaves(client: TestClient, hood: dict) -> None:
     assert body["components_after"] > body["components_before"]
     # viewers may ask about organisations and places, not persons
     assert _get(client, hood, "what-if", "viewer", remove=hood["key"]).status_code == 404
-    assert _get(client, hood, "what-if", "viewer", remove=hood["org"]).status_code == 200
+    viewer = _get(client, hood, "what-if", "viewer", remove=hood["org"])
+    assert viewer.status_code == 200
+    seen = viewer.json()
+    # counts and where, never who: no list of the residents who lose help, no handover
+    assert "lose_help" not in seen and "handover" not in seen
+    assert seen["actor"]["actor_id"] == hood["org"] and seen["summary"].startswith(
+        "Als deze actor wegvalt, "
+    )
     assert _get(client, hood, "what-if", "broker", remove="nobody").status_code == 404
 
 
