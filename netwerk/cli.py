@@ -504,22 +504,14 @@ def export_cmd(
     fmt: Annotated[
         str, typer.Option("--format", help="graphml | gexf | json | cytoscape | csv | kumu | pajek")
     ] = "graphml",
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            help=t(
-                "YYYY-MM-DD: de relaties van die dag (standaard: vandaag).",
-                "YYYY-MM-DD: the ties of that day (default: today).",
-            )
-        ),
-    ] = None,
+    as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
     history: Annotated[
         bool,
         typer.Option(
             "--history",
             help=t(
-                "Alle relaties, ook beëindigde (gemarkeerd als status=ended).",
-                "Every tie, ended ones too (marked status=ended).",
+                "Alle relaties, ook beëindigde (status=ended); standaard die van vandaag.",
+                "Every tie, ended ones too (status=ended); by default today's.",
             ),
         ),
     ] = False,
