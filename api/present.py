@@ -9,7 +9,8 @@ The domain returns results with actor ids, kinds and a ``person`` flag, never na
   (:mod:`netwerk.aggregate.routes`) built from aggregate types, whose person counts are
   marked on the types and suppressed below the network's threshold, with secondary
   suppression in tables (:func:`netwerk.privacy.suppress`). A result that is not an
-  aggregate never reaches a viewer (:func:`netwerk.privacy.check_aggregate`).
+  aggregate never reaches a viewer (:func:`netwerk.privacy.check_aggregate`), and a
+  sentence that names a count hidden beside it is withheld (:func:`withhold`).
 
 The declared response schema of a route is derived from the domain result type and its
 viewer type by :func:`response_schema`: counts may be ``null`` (suppressed) and the name
