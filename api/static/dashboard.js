@@ -12,7 +12,9 @@ const T = {
     actors: "Actoren", persons: "Personen", ties: "Relaties", components: "Losse delen",
     isolates: "Zonder relaties", clustering: "Clustering", recognised: "erkend",
     unrecognised: "nog niet erkend, wel in die rol", gained: "relaties erbij", lost: "relaties weg",
-    accepted: "voorstellen aangenomen", formed: "nieuwe relaties ontstaan", none: "Nog geen gegevens.",
+    accepted: ["voorstel aangenomen", "voorstellen aangenomen"],
+    formed: ["nieuwe relatie ontstaan", "nieuwe relaties ontstaan"], none: "Nog geen gegevens.",
+    where: "Waar", noArea: "(geen buurt)",
     failed: "Laden mislukt" },
   en: { title: "Neighbourhood dashboard", token: "Access token", open: "Open",
     tokenHint: "The token is kept in this tab only.",
@@ -24,7 +26,9 @@ const T = {
     actors: "Actors", persons: "Persons", ties: "Ties", components: "Separate parts",
     isolates: "Without ties", clustering: "Clustering", recognised: "recognised",
     unrecognised: "not yet recognised, acting as one", gained: "ties gained", lost: "ties lost",
-    accepted: "suggestions accepted", formed: "new ties formed", none: "No data yet.",
+    accepted: ["suggestion accepted", "suggestions accepted"],
+    formed: ["new tie formed", "new ties formed"], none: "No data yet.",
+    where: "Where", noArea: "(no area)",
     failed: "Loading failed" },
 }[LANG];
 T.refused = LANG === "en"
@@ -104,11 +108,27 @@ function renderSummary(s) {
 
 function renderGaps(g) {
   const body = $("#gaps tbody");
+  // viewers get one row per kind of gap (kinds); brokers and admins the gaps themselves
   const first = {};
+  for (const k of g.kinds || []) first[k.kind] = k.explanation;
   for (const gap of g.gaps || []) if (!(gap.kind in first)) first[gap.kind] = gap.explanation;
+  const where = {};
+  for (const k of g.kinds || []) where[k.kind] = areaLine(k.by_area || []);
   const rows = Object.entries(g.counts || {}).map(([kind, n]) =>
-    el("tr", {}, el("td", {}, GAP_LABELS[kind] || kind.replaceAll("_", " ")), el("td", {}, fmt(n)), el("td", {}, first[kind] || "")));
+    el("tr", {}, el("td", {}, GAP_LABELS[kind] || kind.replaceAll("_", " ")), el("td", {}, fmt(n)),
+      el("td", {}, first[kind] || "", ...(where[kind] ? [where[kind]] : []))));
   body.replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: "3" }, T.none))]));
+}
+
+// Where a kind of gap is (viewers): the areas with the most persons first, hidden counts
+// (•) after them; at most five, and how many more.
+function areaLine(cells) {
+  if (!cells.length) return null;
+  const sorted = [...cells].sort((a, b) => (b.persons ?? -1) - (a.persons ?? -1));
+  const shown = sorted.slice(0, 5).map((c) => `${c.area ?? T.noArea} ${fmt(c.persons)}`);
+  const more = sorted.length > 5 ? ` · +${sorted.length - 5}` : "";
+  return el("div", { class: "where", "data-areas": String(cells.length) },
+    `${T.where}: ${shown.join(" · ")}${more}`);
 }
 
 function renderCommunities(c) {
@@ -129,10 +149,20 @@ function renderTrend(c) {
     el("p", {}, `+${fmt(c.ties_gained_count)} ${T.gained} · −${fmt(c.ties_lost_count)} ${T.lost}`));
 }
 
+// A count with its noun: "1 voorstel", "3 voorstellen"; null (suppressed) shows as "•".
+function counted(name, value, forms) {
+  return el("span", { "data-count": name }, el("span", { class: "n" }, fmt(value)), " ",
+    value === 1 ? forms[0] : forms[1]);
+}
+
+// The stats route answers {total: {accepted, outcomes: {tie_formed, ...}}}; a count the
+// route does not carry is 0 there, a suppressed one is null.
 function renderActivation(s) {
-  const total = s.totals || s.total || {};
+  const total = s.total || {};
+  const formed = (total.outcomes || {}).tie_formed;
   $("#activation").replaceChildren(el("p", {},
-    `${fmt(total.accepted)} ${T.accepted} · ${fmt(total.tie_formed)} ${T.formed}`));
+    counted("accepted", total.accepted === undefined ? 0 : total.accepted, T.accepted), " · ",
+    counted("tie_formed", formed === undefined ? 0 : formed, T.formed)));
 }
 
 function showError(msg) { const e = $("#error"); e.textContent = msg; e.hidden = false; }
