@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
+from api.auditing import Audit, install_commit_hook
 from api.errors import install_problem_handlers
-from api.middleware import AccessLog, Audit, BodyLimit, SecurityHeaders
+from api.middleware import BodyLimit, SecurityHeaders
+from api.observability import AccessLog, configure_logging, metrics_router
+from api.overload import ConcurrencyLimit
 from api.routers import (
     actors,
     analysis,
@@ -28,7 +35,7 @@ from api.routers import (
 from netwerk import __version__
 from netwerk.config import ConfigurationError, Settings, get_settings, startup_problems
 from netwerk.ratelimit import RateLimiter
-from netwerk.store.db import make_engine, make_sessionmaker
+from netwerk.store.db import engine_from_settings, make_sessionmaker
 
 __all__ = ["api_routes", "create_app"]
 
@@ -41,15 +48,43 @@ problem details (`application/problem+json`). Lists are paginated with `limit` a
 """
 
 
+log = logging.getLogger("netwerk.api")
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """On shutdown (SIGTERM: uvicorn stops accepting and first lets the requests in flight
+    finish, within ``NETWERK_SHUTDOWN_TIMEOUT_S``): analyses still queued are cancelled,
+    running ones are awaited (again within that bound) — they run to their end and file
+    their result whole, or not at all — and the database connections are closed."""
+    app.state.analysis_pool.shutdown(wait=False)
+    app.state.analysis_pool = _analysis_pool(app.state.settings)  # fresh for each serving
+    yield
+    pool: ThreadPoolExecutor = app.state.analysis_pool
+    pool.shutdown(wait=False, cancel_futures=True)
+    finished = False
+    with anyio.move_on_after(app.state.settings.shutdown_timeout_s):
+        await anyio.to_thread.run_sync(lambda: pool.shutdown(wait=True), abandon_on_cancel=True)
+        finished = True
+    if not finished:
+        # an igraph computation cannot be interrupted; it only ever fills this process's
+        # memory, so being killed after the grace period leaves nothing half-written
+        log.warning("analyses still running after %.0f s", app.state.settings.shutdown_timeout_s)
+    app.state.engine.dispose()
+    log.warning("shut down cleanly")
+
+
+def _analysis_pool(settings: Settings) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=settings.analysis_threads, thread_name_prefix="analysis")
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     if problems := startup_problems(settings):
         raise ConfigurationError("; ".join(problems))
     settings = settings.with_pseudonym_key()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    engine = engine or make_engine(settings.database_url)
+    configure_logging(settings.log_level, settings.log_format)
+    engine = engine or engine_from_settings(settings)
     app = FastAPI(
         title="Spinnen in het web",
         version=__version__,
@@ -57,10 +92,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         openapi_url="/openapi.json",
         docs_url=None,  # served by api.routers.docs, without a CDN
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    install_commit_hook(app.state.sessionmaker)
+    app.state.analysis_pool = _analysis_pool(settings)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.redis_url)
     install_problem_handlers(app)
     app.state.routers = [
@@ -80,6 +118,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     ]
     for router in app.state.routers:
         app.include_router(router)
+    if settings.metrics:
+        app.include_router(metrics_router)
     app.mount("/dashboard-static", StaticFiles(directory=dashboard.STATIC), name="static")
     app.include_router(docs.router)
     app.mount("/docs-static/vendor", StaticFiles(directory=docs.VENDOR), name="docs-vendor")
@@ -94,6 +134,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             allow_headers=["Authorization", "Content-Type", "Accept-Language"],
         )
     app.add_middleware(Audit)
+    app.add_middleware(
+        ConcurrencyLimit,
+        limit=settings.max_concurrent_requests,
+        queue_timeout_s=settings.queue_timeout_s,
+    )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, max_import_bytes=settings.max_import_bytes

@@ -30,6 +30,7 @@ __all__ = [
     "SessionDep",
     "SettingsDep",
     "audit_objects",
+    "release",
     "require_roles",
     "scope",
 ]
@@ -45,7 +46,12 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
 def get_session(request: Request) -> Iterator[Session]:
+    """The request's session. It is closed as soon as the route function returns, before the
+    response is sent, so that the audit row (``api.auditing``) never waits for a connection
+    while this request still holds one. A write's ``commit`` records its audit row in the
+    same transaction (``session.info["request"]`` tells the hook whose request it is)."""
     session: Session = request.app.state.sessionmaker()
+    session.info["request"] = request
     try:
         yield session
     finally:
@@ -53,7 +59,16 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def release(session: Session) -> None:
+    """Give the session's connection back to the pool before waiting for other work that
+    needs a connection of its own (an analysis thread): no request may hold one connection
+    while it waits for another. Objects already loaded keep their values (detached); the
+    session opens a new transaction if it is used again."""
+    session.close()
+
 
 _bearer = HTTPBearer(auto_error=False, description="A token made with `netwerk token create`")
 

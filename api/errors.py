@@ -10,9 +10,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from netwerk import errors_text as problem_text
+from netwerk import metrics
 from netwerk.errors import (
     Conflict,
     Forbidden,
@@ -26,6 +28,7 @@ from netwerk.errors import (
 )
 from netwerk.exchange.pseudonym import PseudonymKeyMissing
 from netwerk.i18n import text
+from netwerk.store.db import is_busy
 
 __all__ = [
     "CONFLICT",
@@ -210,6 +213,19 @@ def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
 
 
 def _unavailable(request: Request, exc: OperationalError) -> JSONResponse:
+    if is_busy(exc):
+        # locked by another writer (SQLite) or a lock/statement timeout: there, but busy
+        metrics.overload_refusals.labels("busy").inc()
+        log.warning("database busy on %s %s", request.method, _route(request))
+        lang = _lang(request)
+        return _response(
+            503,
+            "busy",
+            problem_text.title("unavailable", lang, "Service unavailable"),
+            text("ops.problem.busy", lang, seconds=2),
+            request,
+            headers={"Retry-After": "2"},
+        )
     log.error(
         "database unavailable on %s %s: %s",
         request.method,
@@ -225,6 +241,25 @@ def _unavailable(request: Request, exc: OperationalError) -> JSONResponse:
         request,
         headers={"Retry-After": "5"},
     )
+
+
+def _pool_timeout(request: Request, exc: PoolTimeout) -> JSONResponse:
+    metrics.overload_refusals.labels("pool").inc()
+    log.warning("no database connection free in time on %s %s", request.method, _route(request))
+    lang = _lang(request)
+    return _response(
+        503,
+        "overloaded",
+        problem_text.title("unavailable", lang, "Service unavailable"),
+        text("ops.problem.pool", lang, seconds=2),
+        request,
+        headers={"Retry-After": "2"},
+    )
+
+
+def _route(request: Request) -> str:
+    """The route template (never the concrete path, which may hold ids or search terms)."""
+    return getattr(request.scope.get("route"), "path", None) or "(unmatched)"
 
 
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -245,6 +280,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
     app.add_exception_handler(IntegrityError, _integrity)  # type: ignore[arg-type]
     app.add_exception_handler(OperationalError, _unavailable)  # type: ignore[arg-type]
+    app.add_exception_handler(PoolTimeout, _pool_timeout)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)
 
 

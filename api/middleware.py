@@ -1,22 +1,19 @@
-"""ASGI middleware: body size caps, security headers, and an access log without personal data.
+"""ASGI middleware: body size caps and security headers.
 
-The access log writes the route *template* (``/api/v1/networks/{nid}/actors``), never the
-concrete path or query string: a search such as ``?q=Fatima`` must not reach a log file.
+The access log and request ids are in ``api.observability``, the audit in ``api.auditing``,
+bounded concurrency in ``api.overload``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import time
-from typing import Any
 
-import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from netwerk.i18n import text
 
-__all__ = ["AccessLog", "Audit", "BodyLimit", "SecurityHeaders"]
+__all__ = ["BodyLimit", "SecurityHeaders"]
 
 log = logging.getLogger("netwerk.access")
 
@@ -145,98 +142,3 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
-
-
-class AccessLog:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        start = time.perf_counter()
-        status: dict[str, Any] = {"code": 500}
-
-        async def capture(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status["code"] = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, capture)
-        finally:
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "(unmatched)"
-            log.info(
-                "%s %s %s %.1fms",
-                scope.get("method"),
-                template,
-                status["code"],
-                (time.perf_counter() - start) * 1000,
-            )
-
-
-WRITE_METHODS = {"POST", "PATCH", "PUT", "DELETE"}
-
-
-class Audit:
-    """Writes one audit row for every authenticated ``/api/v1`` request, after the response:
-    token, role, network, route template, status and the object ids the route named via
-    ``api.deps.audit_objects`` (plus the ids in the path). Never the data itself."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/api/v1/"):
-            await self.app(scope, receive, send)
-            return
-        status: dict[str, int] = {"code": 500}
-
-        async def capture(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status["code"] = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, capture)
-        finally:
-            state = scope.get("state") or {}
-            principal = state.get("principal")
-            if principal is not None and not state.get("audit_skip"):
-                await anyio.to_thread.run_sync(self._write, scope, state, principal, status["code"])
-
-    @staticmethod
-    def _write(scope: Scope, state: dict[str, Any], principal: Any, status: int) -> None:
-        from netwerk.audit import record
-
-        method = scope.get("method", "GET")
-        route = getattr(scope.get("route"), "path", None) or "(unmatched)"
-        params = scope.get("path_params") or {}
-        action = (
-            "export"
-            if route.endswith("/export")
-            else "write"
-            if method in WRITE_METHODS
-            else "read"
-        )
-        objects = [str(v) for k, v in params.items() if k != "nid"]
-        objects += state.get("audit_objects", [])
-        factory = scope["app"].state.sessionmaker
-        try:
-            with factory() as session:
-                record(
-                    session,
-                    token_id=principal.token_id,
-                    role=principal.role.value,
-                    network_id=params.get("nid"),
-                    action=action,
-                    method=method,
-                    route=route,
-                    status=status,
-                    object_ids=objects,
-                )
-                session.commit()
-        except Exception:  # the audit must never turn a good answer into an error
-            log.exception("audit write failed for %s %s", method, route)

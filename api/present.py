@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
@@ -31,7 +30,7 @@ from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
-from api.deps import Scope, audit_objects, language
+from api.deps import Scope, audit_objects, language, release
 from netwerk.aggregate import routes as viewer_routes
 from netwerk.aggregate import types as views
 from netwerk.analysis.bridges import BridgesResult
@@ -267,8 +266,6 @@ def documented(
 
 # --- running a domain call for a route ---------------------------------------------------
 
-_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="analysis")
-
 
 def show(request: Request, session: Session, s: Scope, result: Any, lang: str) -> JSONResponse:
     """A domain result as the caller's role may see it. For a viewer the result must be an
@@ -290,13 +287,19 @@ def respond(
     fn: Callable[..., Any],
     **params: Any,
 ) -> JSONResponse:
-    """Run a read-only analysis within the time limit (in a worker thread, on the app's
-    engine) and present it for the caller's role."""
+    """Run a read-only analysis within the time limit (in one of the app's analysis threads,
+    on the app's engine) and present it for the caller's role.
+
+    The request's session gives its connection back first: the analysis thread needs one of
+    its own, and a request that held one while waiting for another jammed the pool as soon as
+    as many requests were in flight as the pool had connections."""
     lang = language(request, params.pop("lang", None))
     if not s.sees_persons:  # viewers: the route's aggregate view, never the person rows
         params["threshold"] = network_threshold(session, s.network_id)
         fn = viewer_routes.for_viewer(fn)
-    future = _pool.submit(fn, request.app.state.engine, s.network_id, lang=lang, **params)
+    release(session)
+    pool = request.app.state.analysis_pool
+    future = pool.submit(fn, request.app.state.engine, s.network_id, lang=lang, **params)
     try:
         result = future.result(timeout=timeout)
     except FutureTimeout:

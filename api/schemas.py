@@ -277,6 +277,11 @@ class Health(BaseModel):
 
 
 class Ready(BaseModel):
-    status: str
-    database: bool
+    status: str = Field(
+        description="ready; degraded (serving, but Redis is unreachable); not ready (503)"
+    )
+    database: bool = Field(description="reachable (a busy or locked database is reachable)")
     migrations_current: bool
+    redis: str = Field(
+        "off", description="off (not configured), ok, or degraded (limits counted per process)"
+    )

@@ -38,6 +38,7 @@ class AuditRecord:
     route: str
     status: int
     object_ids: tuple[str, ...]
+    request_id: str | None = None
 
 
 def record(
@@ -51,6 +52,7 @@ def record(
     route: str,
     status: int,
     object_ids: Iterable[str] = (),
+    request_id: str | None = None,
 ) -> int:
     """Append one event (and the objects it touched) in the caller's transaction."""
     event_id = session.execute(
@@ -64,6 +66,7 @@ def record(
             method=method,
             route=route[:200],
             status=status,
+            request_id=request_id[:64] if request_id else None,
         )
         .returning(AuditEvent.id)
     ).scalar_one()
@@ -130,6 +133,7 @@ def list_events(
             route=e.route,
             status=e.status,
             object_ids=tuple(sorted(objects.get(e.id, []))),
+            request_id=e.request_id,
         )
         for e in events
     ]

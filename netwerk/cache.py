@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from netwerk import metrics
 from netwerk.graph import Snapshot, load_snapshot, params_key
 from netwerk.store.revision import current_revision
 
@@ -72,10 +73,13 @@ class LRUCache(Generic[K, V]):
     Keys are tuples whose first two items are ``(network_id, revision)``.
     """
 
-    def __init__(self, maxsize: int) -> None:
+    def __init__(self, maxsize: int, name: str = "cache") -> None:
         if maxsize < 1:
             raise ValueError("maxsize must be at least 1")
         self.maxsize = maxsize
+        self.name = name
+        self._hit = metrics.cache_hits.labels(name)
+        self._miss = metrics.cache_misses.labels(name)
         self._data: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()
         self._flights: dict[K, _Flight] = {}
@@ -95,8 +99,10 @@ class LRUCache(Generic[K, V]):
             if key in self._data:
                 self._data.move_to_end(key)
                 self.hits += 1
+                self._hit.inc()
                 return self._data[key]
             self.misses += 1
+            self._miss.inc()
             return None
 
     def put(self, key: K, value: V) -> None:
@@ -123,8 +129,10 @@ class LRUCache(Generic[K, V]):
             if key in self._data:
                 self._data.move_to_end(key)
                 self.hits += 1
+                self._hit.inc()
                 return self._data[key]
             self.misses += 1
+            self._miss.inc()
             flight = self._flights.get(key)
             leader = flight is None
             if flight is None:
@@ -207,9 +215,9 @@ def _default_sizes() -> tuple[int, int]:
 
 
 _snap_size, _result_size = _default_sizes()
-snapshot_cache: LRUCache[tuple[str, int, dt.date], Snapshot] = LRUCache(_snap_size)
+snapshot_cache: LRUCache[tuple[str, int, dt.date], Snapshot] = LRUCache(_snap_size, "snapshots")
 """Snapshots keyed by ``(network_id, revision, as_of)``."""
-result_cache: LRUCache[tuple[Any, ...], Any] = LRUCache(_result_size)
+result_cache: LRUCache[tuple[Any, ...], Any] = LRUCache(_result_size, "results")
 """Results keyed by ``(network_id, revision, as_of, name, params)``."""
 
 
@@ -255,7 +263,10 @@ def get_snapshot(source: Source, network_id: str, as_of: dt.date | None = None) 
         revision = current_revision(conn, network_id)
         _saw(network_id, revision)
         snap = snapshot_cache.get_or_compute(
-            (network_id, revision, day), lambda: load_snapshot(conn, network_id, as_of=day)
+            (network_id, revision, day),
+            lambda: metrics.timed_call(
+                metrics.snapshot_load_seconds, lambda: load_snapshot(conn, network_id, as_of=day)
+            ),
         )
         if snap.revision != revision:
             _saw(network_id, snap.revision)
@@ -281,7 +292,8 @@ def cached(
 ) -> T:
     """``fn()``, cached under ``(network_id, revision, as_of, name, params)``."""
     key = (network_id, revision, as_of, name, params_key(params))
-    return cast(T, result_cache.get_or_compute(key, fn))
+    histogram = metrics.analysis_seconds.labels(name)
+    return cast(T, result_cache.get_or_compute(key, lambda: metrics.timed_call(histogram, fn)))
 
 
 def cached_for(snapshot: Snapshot, name: str, params: Mapping[str, Any], fn: Callable[[], T]) -> T:

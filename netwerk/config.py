@@ -88,6 +88,31 @@ class Settings(BaseSettings):
         None, description="file holding the pseudonym key (instead of pseudonym_key)"
     )
     log_level: str = Field("INFO")
+    log_format: str = Field(
+        "text", pattern="^(text|json)$", description="text, or json: one JSON object per line"
+    )
+    metrics: bool = Field(False, description="serve Prometheus metrics at GET /metrics")
+    db_busy_timeout_s: float = Field(
+        5.0,
+        gt=0,
+        le=120,
+        description="SQLite busy timeout; also the longest wait for an audit row to be written",
+    )
+    pool_size: int = Field(5, ge=1, le=200, description="database connections kept per worker")
+    pool_max_overflow: int = Field(10, ge=0, le=200, description="extra connections under load")
+    pool_timeout_s: float = Field(
+        5.0, gt=0, le=120, description="longest wait for a free database connection (then 503)"
+    )
+    max_concurrent_requests: int = Field(
+        8, ge=1, le=10_000, description="API requests handled at once per worker (others queue)"
+    )
+    queue_timeout_s: float = Field(
+        10.0, gt=0, le=300, description="longest wait for a request slot (then 503)"
+    )
+    analysis_threads: int = Field(4, ge=1, le=64, description="analysis threads per worker")
+    shutdown_timeout_s: float = Field(
+        20.0, gt=0, le=600, description="on SIGTERM: longest wait for requests in flight"
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -23,7 +23,12 @@ def test_health_needs_no_database_and_ready_checks_migrations(client: TestClient
     assert client.get("/health").json() == {"status": "ok"}
     r = client.get("/ready")
     assert r.status_code == 200
-    assert r.json() == {"status": "ready", "database": True, "migrations_current": True}
+    assert r.json() == {
+        "status": "ready",
+        "database": True,
+        "migrations_current": True,
+        "redis": "off",
+    }
 
 
 def test_actor_lifecycle(client: TestClient, admin: dict[str, str], network: str) -> None:

@@ -72,8 +72,8 @@ def create_actor(request: Request, body: ActorCreate, session: SessionDep, s: Wr
     actor = svc.create_actor(
         session, s.network_id, body.model_dump(exclude_unset=True), set_by=s.principal.token_id
     )
-    session.commit()
     _seen(request, [actor])
+    session.commit()
     return present(actor, language(request))
 
 
@@ -142,7 +142,7 @@ def delete_actor(request: Request, session: SessionDep, s: Writer, aid: str) -> 
         role=s.role.value,
         route=request.scope["route"].path,
     )
+    request.state.audit_skip = True  # recorded above, without the erased id
     session.commit()
     erasure.purge_caches(s.network_id)
-    request.state.audit_skip = True  # recorded above, without the erased id
     return Response(status_code=204)

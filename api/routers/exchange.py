@@ -11,9 +11,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-from api.deps import Lang, Scope, SessionDep, SettingsDep, scope
+from api.deps import Lang, Scope, SessionDep, SettingsDep, release, scope
 from api.errors import PROBLEM_RESPONSES, TOO_LARGE
 from api.schemas import IsoDate
+from netwerk import metrics
 from netwerk.analysis import service as analysis
 from netwerk.errors import ValidationFailed
 from netwerk.exchange import formats
@@ -114,6 +115,8 @@ def export(
         else None
     )
     network = get_network(session, s.network_id)
+    if include:
+        release(session)  # the analyses take connections of their own
     extra = (
         _analysis_attributes(
             request.app.state.engine, s.network_id, list(include), lang or "nl", as_of
@@ -189,6 +192,7 @@ class ImportReportRead(BaseModel):
 )
 async def import_(
     request: Request,
+    request_session: SessionDep,
     settings: SettingsDep,
     s: Importer,
     format: ImportFormat,
@@ -220,9 +224,11 @@ async def import_(
         ):
             raise ValidationFailed("mapping", 'a JSON object of strings: {"field": "column"}')
     body = await request.body()
+    await anyio.to_thread.run_sync(release, request_session)  # the import takes its own
 
     def run() -> ImportReportRead:
         with request.app.state.sessionmaker() as session:
+            session.info["request"] = request  # its audit row commits with the import
             report = import_network(
                 session.connection(),
                 s.network_id,
@@ -238,6 +244,8 @@ async def import_(
                 session.rollback()
             else:
                 session.commit()
+                metrics.import_rows.labels("actors").inc(report.actors_created)
+                metrics.import_rows.labels("ties").inc(report.ties_created)
         return ImportReportRead.model_validate(report.as_dict())
 
     return await anyio.to_thread.run_sync(run)

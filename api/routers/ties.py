@@ -20,8 +20,9 @@ Broker = Annotated[Scope, scope(Role.admin, Role.broker)]
 @router.post(
     "", response_model=TieRead, status_code=201, operation_id="createTie", responses={409: CONFLICT}
 )
-def create_tie(body: TieCreate, session: SessionDep, s: Broker) -> TieRead:
+def create_tie(request: Request, body: TieCreate, session: SessionDep, s: Broker) -> TieRead:
     tie = svc.create_tie(session, s.network_id, body.model_dump(exclude_unset=True))
+    audit_objects(request, [tie.id, tie.source_id, tie.target_id])
     session.commit()
     return TieRead.model_validate(tie)
 

@@ -34,9 +34,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
 app.add_typer(retention_app, name="retention")
 
-from netwerk.cli import admin, work  # noqa: E402  (the commands register themselves)
+from netwerk.cli import admin, ops, work  # noqa: E402  (the commands register themselves)
 
-__all__ = ["admin", "app", "main", "work"]
+__all__ = ["admin", "app", "main", "ops", "work"]
 
 
 def main() -> None:

@@ -203,8 +203,22 @@ def demo(
 
 
 def _serve(host: str, port: int, workers: int) -> None:
+    import os
+
     import uvicorn
 
+    settings = get_settings()
+    if settings.metrics and workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        import tempfile
+
+        # one scrape sums every worker (prometheus-client multiprocess mode)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="netwerk-metrics-")
+    log_config: Any = uvicorn.config.LOGGING_CONFIG
+    if settings.log_format == "json":
+        from netwerk.logs import configure_logging
+
+        configure_logging(settings.log_level, "json")
+        log_config = None  # uvicorn's own lines go through the JSON handler too
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -212,8 +226,13 @@ def _serve(host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         access_log=False,
-        log_level=get_settings().log_level.lower(),
+        log_config=log_config,
+        log_level=settings.log_level.lower(),
         proxy_headers=True,
+        # SIGTERM: requests in flight finish within this bound (then the app's lifespan)
+        timeout_graceful_shutdown=max(1, round(settings.shutdown_timeout_s)),
+        # a worker busy importing igraph and scipy on a loaded host is starting, not dead
+        timeout_worker_healthcheck=30,
     )
 
 

@@ -10,30 +10,84 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["make_engine", "make_sessionmaker", "transaction"]
+__all__ = [
+    "DEFAULT_BUSY_TIMEOUT_S",
+    "engine_from_settings",
+    "is_busy",
+    "make_engine",
+    "make_sessionmaker",
+    "transaction",
+]
+
+DEFAULT_BUSY_TIMEOUT_S = 5.0
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=10000")
-    cur.close()
+def _sqlite_pragmas(busy_ms: int) -> Any:
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cur.close()
+
+    return on_connect
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine with foreign keys enforced on SQLite and sane pooling on PostgreSQL."""
+def make_engine(
+    url: str, *, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S, **kwargs: Any
+) -> Engine:
+    """An engine with foreign keys enforced on SQLite and sane pooling on PostgreSQL.
+
+    SQLite runs in WAL mode (readers never wait for the writer) with ``synchronous=NORMAL``
+    and a busy timeout of ``busy_timeout_s``: a writer waits that long for another writer,
+    then fails with "database is locked" (answered 503 with ``Retry-After``). PostgreSQL gets
+    the same bound as ``lock_timeout`` on each connection. Pool keywords
+    (``pool_size``, ``max_overflow``, ``pool_timeout``) apply to both databases.
+    """
     if url.startswith("sqlite"):
+        busy_ms = round(busy_timeout_s * 1000)
+        if ":memory:" in url or url.rstrip("/") == "sqlite:":
+            for key in ("pool_size", "max_overflow", "pool_timeout"):
+                kwargs.pop(key, None)
         engine = sa.create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 10}, **kwargs
+            url,
+            connect_args={"check_same_thread": False, "timeout": busy_timeout_s},
+            **kwargs,
         )
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "connect", _sqlite_pragmas(busy_ms))
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 5)
     kwargs.setdefault("max_overflow", 10)
+    if url.startswith("postgresql"):
+        # the same bound on waiting for another transaction's lock (then 55P03 → 503)
+        connect_args = kwargs.setdefault("connect_args", {})
+        connect_args.setdefault("options", f"-c lock_timeout={round(busy_timeout_s * 1000)}")
     return sa.create_engine(url, **kwargs)
+
+
+def engine_from_settings(settings: Any) -> Engine:
+    """The service's engine: the database URL, busy timeout and pool limits of ``settings``."""
+    return make_engine(
+        settings.database_url,
+        busy_timeout_s=settings.db_busy_timeout_s,
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_max_overflow,
+        pool_timeout=settings.pool_timeout_s,
+    )
+
+
+def is_busy(exc: BaseException) -> bool:
+    """A database that is there but busy (a lock held by another writer, a lock or statement
+    timeout), as opposed to one that cannot be reached."""
+    orig = getattr(exc, "orig", exc)
+    text = str(orig).lower()
+    if any(m in text for m in ("database is locked", "database is busy", "table is locked")):
+        return True
+    sqlstate = getattr(orig, "sqlstate", None)
+    # 55P03 lock_not_available, 57014 query_canceled (statement/lock timeout), 40001/40P01
+    return sqlstate in {"55P03", "57014", "40001", "40P01"}
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -10,7 +10,14 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
-__all__ = ["alembic_config", "current_heads", "downgrade", "is_current", "upgrade"]
+__all__ = [
+    "alembic_config",
+    "current_heads",
+    "downgrade",
+    "is_current",
+    "script_revisions",
+    "upgrade",
+]
 
 
 def _root() -> Path:
@@ -48,6 +55,11 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 def script_heads(url: str = "sqlite://") -> tuple[str, ...]:
     return tuple(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+
+
+def script_revisions(url: str = "sqlite://") -> set[str]:
+    """Every migration revision this version knows."""
+    return {s.revision for s in ScriptDirectory.from_config(alembic_config(url)).walk_revisions()}
 
 
 def current_heads(engine: Engine) -> tuple[str, ...]:

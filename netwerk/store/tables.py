@@ -186,6 +186,7 @@ class AuditEvent(Base):
     method: Mapped[str] = mapped_column(sa.String(8))
     route: Mapped[str] = mapped_column(sa.String(200))
     status: Mapped[int] = mapped_column(sa.SmallInteger)
+    request_id: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class AuditObject(Base):

@@ -1,0 +1,56 @@
+"""``netwerk serve --workers 2`` with metrics on: prometheus-client's multiprocess mode, so a
+scrape of either worker counts the requests that both workers answered."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from tests.faults.harness import ROOT, Prepared, free_port, wait_ready
+
+
+def test_two_workers_one_sum(prepared: Callable[..., Prepared], tmp_path: Path) -> None:
+    db = prepared(actors=40)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+    proc = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("netwerk")),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--no-migrate",
+        ],
+        env={
+            **env,
+            "NETWERK_DATABASE_URL": db.url,
+            "NETWERK_METRICS": "true",
+            "NETWERK_RATE_LIMIT_PER_MINUTE": "0",
+            "NETWERK_LOG_LEVEL": "WARNING",
+        },
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_ready(base, proc)
+        for _ in range(40):  # a new connection each, spread over both workers
+            r = httpx.get(f"{base}/api/v1/networks/{db.network_id}", headers=db.headers)
+            assert r.status_code == 200
+        scrapes = [httpx.get(f"{base}/metrics").text for _ in range(6)]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    line = 'netwerk_http_requests_total{method="GET",route="/api/v1/networks/{nid}",status="200"}'
+    for text in scrapes:
+        counted = [float(x.rsplit(" ", 1)[1]) for x in text.splitlines() if x.startswith(line)]
+        assert counted == [40.0], counted
