@@ -12,11 +12,12 @@ from pathlib import Path
 
 import httpx
 
-from tests.faults.harness import ROOT, Prepared, free_port, wait_ready
+from tests.faults.harness import ROOT, free_port, prepare_database, wait_ready
 
 
-def test_two_workers_one_sum(prepared: Callable[..., Prepared], tmp_path: Path) -> None:
-    db = prepared(actors=40)
+def test_two_workers_one_sum(empty_db_url: Callable[[str], str], tmp_path: Path) -> None:
+    # the database does not matter here: metrics live in the worker processes
+    db = prepare_database(empty_db_url("sqlite"), actors=40)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
