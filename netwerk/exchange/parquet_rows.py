@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Mapping
+import secrets
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -57,6 +58,47 @@ class Plan:
     row_group_rows: int
 
 
+def fetch(
+    conn: sa.Connection, stmt: sa.Select[Any], *, scan: str | None = None
+) -> Iterator[list[Any]]:
+    """The rows of ``stmt`` in partitions of :data:`_FETCH_ROWS` tuples, from the driver's
+    own cursor in the caller's transaction: no SQLAlchemy ``Row`` per row (a third of the
+    time of a million-tie export), and on PostgreSQL a server-side cursor, so only one
+    partition is ever in memory.
+
+    ``scan``: on SQLite, read this table front to back (``NOT INDEXED``) instead of through
+    the network index: when the network holds most of the table's rows that is 2.5x faster
+    (sequential pages instead of one random lookup per row)."""
+    dialect = conn.dialect
+    if dialect.name not in ("sqlite", "postgresql"):
+        result = conn.execution_options(stream_results=True, yield_per=_FETCH_ROWS).execute(stmt)
+        for part in result.partitions():
+            yield [tuple(row) for row in part]
+        return
+    compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    raw: Any = conn.connection.driver_connection
+    if dialect.name == "sqlite":
+        params: Any = [_bind(compiled.params[k]) for k in compiled.positiontup or ()]
+        cursor = raw.cursor()
+    else:
+        params = {k: _bind(v) for k, v in compiled.params.items()}
+        cursor = raw.cursor(name=f"netwerk_parquet_{secrets.token_hex(6)}")
+        cursor.itersize = _FETCH_ROWS
+    sql = str(compiled)
+    if scan is not None and dialect.name == "sqlite":
+        sql = sql.replace(f"FROM {scan} ", f"FROM {scan} NOT INDEXED ", 1)
+    try:
+        cursor.execute(sql, params)
+        while part := cursor.fetchmany(_FETCH_ROWS):
+            yield part
+    finally:
+        cursor.close()
+
+
+def _bind(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
 def _exportable_filter(Actor: Any) -> Any:
     return sa.or_(Actor.kind.not_in(_PERSONS), Actor.consent == Consent.given.value)
 
@@ -73,11 +115,7 @@ def attribute_types(conn: sa.Connection, network_id: str) -> dict[str, AttrType]
         sa.not_(sa.and_(Actor.kind.in_(_PERSONS), Actor.consent == Consent.withdrawn.value)),
     )
     seen: dict[str, set[type]] = {}
-    for part in (
-        conn.execution_options(stream_results=True, yield_per=_FETCH_ROWS)
-        .execute(stmt)
-        .partitions()
-    ):
+    for part in fetch(conn, stmt):
         for (raw,) in part:
             values = json.loads(raw) if isinstance(raw, str) else raw
             for name, value in (values or {}).items():
@@ -159,9 +197,7 @@ def _actor_rows(conn: sa.Connection, plan: Plan) -> Iterator[list[Any]]:
     if plan.research:
         stmt = stmt.where(_exportable_filter(Actor))
     stmt = stmt.order_by(Actor.id)
-    result = conn.execution_options(stream_results=True, yield_per=_FETCH_ROWS).execute(stmt)
-    for part in result.partitions():
-        yield list(part)
+    yield from fetch(conn, stmt)
 
 
 def actor_batches(
@@ -280,14 +316,21 @@ def _tie_rows(conn: sa.Connection, plan: Plan) -> Iterator[list[Any]]:
             sa.or_(Tie.since.is_(None), Tie.since <= plan.as_of),
             sa.or_(Tie.until.is_(None), Tie.until >= plan.as_of),
         )
-    result = conn.execution_options(stream_results=True, yield_per=_FETCH_ROWS).execute(stmt)
-    for part in result.partitions():
-        yield list(part)
+    yield from fetch(conn, stmt, scan="ties" if _most_of(conn, Tie, plan.network_id) else None)
 
 
-def _support_codes(texts: list[Any]) -> pa.DictionaryArray:
+def _most_of(conn: sa.Connection, table: Any, network_id: str) -> bool:
+    """Whether the network holds at least a quarter of the table's rows (SQLite only)."""
+    if conn.dialect.name != "sqlite":
+        return False
+    total = conn.scalar(sa.select(sa.func.count()).select_from(table)) or 0
+    mine = conn.scalar(sa.select(sa.func.count()).where(table.network_id == network_id)) or 0
+    return mine * 4 >= total
+
+
+def _support_codes(texts: pa.Array) -> pa.DictionaryArray:
     """The support column as stored (JSON text), dictionary-encoded: few distinct values."""
-    encoded = pa.array(texts, pa.string()).dictionary_encode()
+    encoded = texts.dictionary_encode()
     assert isinstance(encoded, pa.DictionaryArray)
     return encoded
 
@@ -300,32 +343,51 @@ def _support_lists(codes: pa.DictionaryArray, lists: _Lists) -> pa.Array:
     return out.fill_null(pa.scalar([], TEXT_LIST)) if out.null_count else out
 
 
-def _date_array(texts: list[Any]) -> pa.Array:
-    values = [t[:10] if isinstance(t, str) else t for t in texts]
+def _date_array(values: Sequence[Any]) -> pa.Array:
+    """ISO date texts (or dates) → date32."""
     array = pa.array(values)
     if array.type == pa.null():
         return pa.nulls(len(values), pa.date32())
+    if pa.types.is_string(array.type):
+        array = pc.utf8_slice_codeunits(array, 0, 10)
     return array.cast(pa.date32())
 
 
+_TIE_ROW = pa.struct(
+    [
+        ("source", pa.string()),
+        ("target", pa.string()),
+        ("kind", pa.string()),
+        ("strength", pa.int8()),
+        ("support", pa.string()),
+        ("since", pa.string()),
+        ("until", pa.string()),
+        ("note", pa.string()),
+    ]
+)
+
+
 def _tie_columns(part: list[Any], plan: Plan) -> dict[str, Any]:
-    columns = list(zip(*part, strict=True))
-    kind = pa.array(columns[2], pa.string())
-    until = _date_array(list(columns[6]))
+    """A partition of tie rows as Arrow columns. The rows go into Arrow in one call (as a
+    struct array, then split): five times faster than transposing tuples in Python."""
+    row_type = _TIE_ROW if not plan.research else pa.struct(list(_TIE_ROW)[:7])
+    columns = pa.array(part, type=row_type).flatten()
+    kind = columns[2]
+    until = _date_array(columns[6])
     ended = pc.fill_null(pc.less(until, pa.scalar(plan.reference, pa.date32())), False)
     out = {
-        "source": pa.array(columns[0], pa.string()),
-        "target": pa.array(columns[1], pa.string()),
+        "source": columns[0],
+        "target": columns[1],
         "kind": kind,
-        "directed": pc.equal(kind, "refers_to"),
-        "strength": pa.array(columns[3], pa.int8()),
-        "support": _support_codes(list(columns[4])),
-        "since": _date_array(list(columns[5])),
+        "directed": pc.fill_null(pc.equal(kind, "refers_to"), False),
+        "strength": columns[3],
+        "support": _support_codes(columns[4]),
+        "since": _date_array(columns[5]),
         "until": until,
         "ended": ended,
     }
     if not plan.research:
-        out["note"] = pa.array(columns[7], pa.string())
+        out["note"] = columns[7]
     return out
 
 
