@@ -513,6 +513,8 @@ class ImportData:
     warnings: list[str]
     keys_are_labels: bool = False
     """Actors are known by their label (name): error messages then do not quote keys."""
+    tie_where: str = ""
+    """Where the ties came from (a file or sheet name), to name it in later errors."""
 
 
 class Builder:
@@ -1025,4 +1027,5 @@ class Builder:
             self.tie_rows,
             self.warnings,
             self.keys_are_labels,
+            self._plans["ties"].where if "ties" in self._plans else "",
         )

@@ -169,6 +169,9 @@ def _read_table(
         )
     schema = pf.schema_arrow
     names = list(schema.names)
+    section = table or _section_of(names, name.rsplit(".", 1)[0])
+    if name == "file":
+        name = ACTORS_FILE if section == "actors" else TIES_FILE
     seen: set[str] = set()
     for f in schema:
         if f.name in seen:
@@ -180,9 +183,6 @@ def _read_table(
                 f"a column of type {str(f.type)[:60]} cannot be imported; use text, numbers, "
                 "true/false, dates or lists of text",
             )
-    section = table or _section_of(names, name.rsplit(".", 1)[0])
-    if name == "file":
-        name = ACTORS_FILE if section == "actors" else TIES_FILE
     columns = [_column_name(n, section) for n in names]
     yield Header(section, columns, structural=False, where=name, typed=True)
     make = RawActor if section == "actors" else RawTie

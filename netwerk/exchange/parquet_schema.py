@@ -148,15 +148,21 @@ class GroupWriter:
             batch = pa.RecordBatch.from_arrays(list(batch.columns), schema=self.schema)
         self._pending.append(batch)
         self._pending_rows += batch.num_rows
-        if self._pending_rows >= self.rows:
-            self._flush()
+        while self._pending_rows >= self.rows:
+            table = pa.Table.from_batches(self._pending, schema=self.schema)
+            self._write(table.slice(0, self.rows))
+            rest = table.slice(self.rows)
+            self._pending = rest.combine_chunks().to_batches() if rest.num_rows else []
+            self._pending_rows = rest.num_rows
+
+    def _write(self, table: pa.Table) -> None:
+        """One row group."""
+        self._writer.write_table(table, row_group_size=max(table.num_rows, 1))
+        self.count += table.num_rows
 
     def _flush(self) -> None:
-        if not self._pending:
-            return
-        table = pa.Table.from_batches(self._pending, schema=self.schema)
-        self._writer.write_table(table, row_group_size=max(self.rows, table.num_rows))
-        self.count += table.num_rows
+        if self._pending:
+            self._write(pa.Table.from_batches(self._pending, schema=self.schema))
         self._pending, self._pending_rows = [], 0
 
     def close(self) -> None:

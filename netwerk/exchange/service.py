@@ -273,7 +273,7 @@ def import_network(
                     else:
                         row, line = data_.tie_rows[j]
                         errors.add(
-                            end,
+                            f"{data_.tie_where}.{end}" if data_.tie_where else end,
                             ("this label" if data_.keys_are_labels else f"'{key[:40]}'")
                             + " is not an actor in this file"
                             + (" or an external reference in this network" if existing else ""),
