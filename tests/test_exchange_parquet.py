@@ -10,8 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
+import re
+import subprocess
+import sys
 import zipfile
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -24,7 +29,7 @@ from netwerk.exchange import PseudonymKey, import_network
 from netwerk.exchange.parquet import SCHEMA_VERSION, write_folder, write_zip
 from netwerk.exchange.parquet_read import pack_folder
 from netwerk.graph import load_snapshot
-from tests import test_exchange
+from tests import test_api_exchange, test_exchange
 from tests.test_exchange import (
     PERSONS,
     SECRET,
@@ -475,3 +480,97 @@ def test_spark_reads_the_export_and_finds_the_engines_components(engine, tmp_pat
         spark.stop()
     assert got == want
     assert rounds < 20
+
+
+# -- through HTTP and the command line -----------------------------------------------------
+
+small = test_api_exchange.small  # four actors in the Kerkstraat, one without consent
+
+
+def test_http_parquet_export_for_brokers_and_researchers_and_import(client, admin, small):
+    nid = small["nid"]
+    r = client.get(
+        f"/api/v1/networks/{nid}/export",
+        params={"format": "parquet", "include": "communities"},
+        headers=small["broker"],
+    )
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/zip"
+    assert r.headers["content-disposition"].endswith('.parquet.zip"')
+    actors, ties, _ = tables(r.content)
+    assert sorted(actors.column("name").to_pylist()) == sorted(small["ids"])
+    assert "analysis_community" in actors.schema.names and ties.num_rows == 3
+
+    one = client.get(f"/api/v1/networks/{nid}/export?format=parquet", headers=small["r1"])
+    two = client.get(f"/api/v1/networks/{nid}/export?format=parquet", headers=small["r2"])
+    assert one.status_code == two.status_code == 200
+    assert one.headers["content-disposition"].endswith('-research.parquet.zip"')
+    a1, t1, m1 = tables(one.content)
+    a2, _, _ = tables(two.content)
+    text = json.dumps([a1.to_pylist(), t1.to_pylist(), m1], default=str)
+    for secret in (*small["ids"].values(), "Anna", "Cora", "Taalcafé", "privé", "Kerkstraat"):
+        assert secret not in text
+    assert a1.num_rows == 3 and t1.num_rows == 2  # Cora (consent unknown) and her tie left out
+    assert not set(a1.column("id").to_pylist()) & set(a2.column("id").to_pylist())
+    assert m1["pseudonymisation"]["mode"] == "per_researcher"
+    viewer = client.get(f"/api/v1/networks/{nid}/export?format=parquet", headers=small["viewer"])
+    assert viewer.status_code == 403
+
+    copy = client.post("/api/v1/networks", json={"name": "Kopie"}, headers=admin).json()["id"]
+    dry = client.post(
+        f"/api/v1/networks/{copy}/import?format=parquet&dry_run=true",
+        content=r.content,
+        headers=admin,
+    )
+    assert dry.status_code == 200 and dry.json()["actors"]["created"] == 4
+    done = client.post(
+        f"/api/v1/networks/{copy}/import?format=parquet", content=r.content, headers=admin
+    )
+    assert done.status_code == 200 and done.json()["ties"]["created"] == 3
+    bad = pa.table({"id": ["x"], "kind": ["spook"]})
+    refused = client.post(
+        f"/api/v1/networks/{copy}/import?format=parquet",
+        content=parquet_bytes(bad),
+        headers=admin,
+    )
+    assert refused.status_code == 422
+    error = refused.json()["errors"][0]
+    assert (error["field"], error["row"]) == ("actors.parquet.kind", 1)
+    assert "spook" in error["message"]
+
+
+@pytest.mark.slow
+def test_the_cli_writes_a_folder_or_a_zip_and_imports_a_folder(tmp_path):
+    db = tmp_path / "cli.db"
+    env = {**os.environ, "NETWERK_DATABASE_URL": f"sqlite:///{db}", "NETWERK_LANG": "nl"}
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "netwerk.cli", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=Path(__file__).resolve().parents[1],
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    nid = re.search(r"Demowijk: (\w+)", run("demo", "--actors", "200")).group(1)  # type: ignore[union-attr]
+    folder = tmp_path / "export"
+    assert "als Parquet naar de map" in run(
+        "export", "--network", nid, "--format", "parquet", "--out", str(folder)
+    )
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "actors.parquet",
+        "network.json",
+        "ties.parquet",
+    ]
+    run("export", "--network", nid, "--format", "parquet", "--out", str(tmp_path / "x.zip"))
+    assert zipfile.ZipFile(tmp_path / "x.zip").namelist() == [
+        "actors.parquet",
+        "ties.parquet",
+        "network.json",
+    ]
+    report = json.loads(run("import", "--network", nid, "--dry-run", str(folder)))
+    assert report["format"] == "parquet" and report["actors"]["matched"] == 200
