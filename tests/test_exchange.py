@@ -62,8 +62,14 @@ NOTE = "Bereikbaar via Ans, 06-12345678\nRegel 2 — café & co"
 def demo(engine: sa.Engine) -> str:
     """The demo neighbourhood: synthetic, plus notes, typed attributes, external references,
     a street label and awkward characters."""
+    return make_demo(engine, seed=5)
+
+
+def make_demo(engine: sa.Engine, *, seed: int) -> str:
+    """The ``demo`` network (synthetic ids follow the seed: one seed per test module, as
+    the database is shared by the session)."""
     network_id = new_network(engine, "Wijk Demo")
-    network = synth.generate(200, seed=5)
+    network = synth.generate(200, seed=seed)
     with engine.begin() as conn:
         synth.load(conn, network_id, network)
         rows = conn.execute(

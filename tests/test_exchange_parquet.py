@@ -22,6 +22,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import sqlalchemy as sa
 
 from netwerk import synth
 from netwerk.errors import ValidationFailed
@@ -29,7 +30,7 @@ from netwerk.exchange import PseudonymKey, import_network
 from netwerk.exchange.parquet import SCHEMA_VERSION, write_folder, write_zip
 from netwerk.exchange.parquet_read import pack_folder
 from netwerk.graph import load_snapshot
-from tests import test_api_exchange, test_exchange
+from tests import test_api_exchange
 from tests.test_exchange import (
     PERSONS,
     SECRET,
@@ -37,11 +38,18 @@ from tests.test_exchange import (
     actor_rows,
     counts,
     export_bytes,
+    make_demo,
     new_network,
     tie_rows,
 )
 
-demo = test_exchange.demo  # the demo neighbourhood fixture (notes, typed attributes, a street)
+
+@pytest.fixture(scope="module")
+def demo(engine: sa.Engine) -> str:
+    """tests/test_exchange.py's demo neighbourhood (notes, typed attributes, a street label,
+    awkward characters), made from this module's own seed."""
+    return make_demo(engine, seed=1601)
+
 
 LIST = pa.list_(pa.string())
 
@@ -225,7 +233,7 @@ def test_two_researchers_parquet_pseudonyms_do_not_link(engine, demo):
 def test_research_parquet_coarsens_buurt_to_wijk_when_the_network_says_so(engine):
     network_id = new_network(engine, "Grof", coarsen_area=True)
     with engine.begin() as conn:
-        synth.load(conn, network_id, synth.generate(60, seed=2))
+        synth.load(conn, network_id, synth.generate(60, seed=1602))
     key = PseudonymKey(SECRET, "t")
     actors, _, meta = tables(export_bytes(engine, network_id, "parquet", pseudonymise=key))
     areas = set(actors.column("area").to_pylist()) - {None}
@@ -377,7 +385,7 @@ def test_duckdb_reads_both_files_and_its_degrees_are_the_engines(engine, tmp_pat
     duckdb = pytest.importorskip("duckdb", reason="duckdb is a dev dependency")
     network_id = new_network(engine, "Duck")
     with engine.begin() as conn:
-        synth.load(conn, network_id, synth.generate(800, seed=11))
+        synth.load(conn, network_id, synth.generate(800, seed=1603))
     folder = tmp_path / "duck"
     today = dt.date.today()
     with engine.connect() as conn:
@@ -418,7 +426,7 @@ def test_spark_reads_the_export_and_finds_the_engines_components(engine, tmp_pat
 
     network_id = new_network(engine, "Spark")
     with engine.begin() as conn:
-        synth.load(conn, network_id, synth.generate(3000, seed=3))
+        synth.load(conn, network_id, synth.generate(3000, seed=1604))
     folder = tmp_path / "spark"
     today = dt.date.today()
     with engine.connect() as conn:
