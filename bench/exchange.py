@@ -58,9 +58,11 @@ def log(message: str) -> None:
 
 
 @contextmanager
-def sqlite_engine() -> Iterator[sa.Engine]:
+def sqlite_engine(keep: str | None = None) -> Iterator[sa.Engine]:
+    """A SQLite database in a temporary folder, or in ``keep`` (kept, and reused by a later
+    run with the same ``--keep-sqlite``: the million-actor network takes minutes to load)."""
     with tempfile.TemporaryDirectory(prefix="netwerk-bench-") as tmp:
-        engine = make_engine(f"sqlite:///{tmp}/bench.db")
+        engine = make_engine(f"sqlite:///{keep or tmp + '/bench.db'}")
         upgrade(engine)
         try:
             yield engine
@@ -170,20 +172,30 @@ def run(
     *,
     do_import: bool = True,
 ) -> list[dict]:
-    log(f"[{db}] generating {n_actors:,} actors ...")
-    t0 = time.perf_counter()
-    network = synth.generate(n_actors, seed=seed)
-    log(
-        f"[{db}] generated {len(network.actors):,} actors, {len(network.ties):,} ties "
-        f"in {time.perf_counter() - t0:.1f} s; loading ..."
-    )
-    source = new_network(engine, "Bench source")
-    t0 = time.perf_counter()
-    with engine.begin() as conn:
-        synth.load(conn, source, network)
-    log(f"[{db}] loaded in {time.perf_counter() - t0:.1f} s")
-    n_ties = len(network.ties)
-    del network
+    name = f"Bench source {n_actors} {seed}"
+    with engine.connect() as conn:
+        source = conn.scalar(sa.select(Network.id).where(Network.name == name))
+        if source is not None:
+            n_ties = conn.scalar(
+                sa.text("SELECT count(*) FROM ties WHERE network_id = :n"), {"n": source}
+            )
+    if source is not None:
+        log(f"[{db}] reusing {name} ({n_ties:,} ties)")
+    else:
+        log(f"[{db}] generating {n_actors:,} actors ...")
+        t0 = time.perf_counter()
+        network = synth.generate(n_actors, seed=seed)
+        log(
+            f"[{db}] generated {len(network.actors):,} actors, {len(network.ties):,} ties "
+            f"in {time.perf_counter() - t0:.1f} s; loading ..."
+        )
+        source = new_network(engine, name)
+        t0 = time.perf_counter()
+        with engine.begin() as conn:
+            synth.load(conn, source, network)
+        log(f"[{db}] loaded in {time.perf_counter() - t0:.1f} s")
+        n_ties = len(network.ties)
+        del network
     url = engine.url.render_as_string(hide_password=False)
     rows = []
     for fmt in formats:
@@ -298,11 +310,12 @@ def main(argv: list[str] | None = None) -> int:
         ),
     )
     parser.add_argument("--no-import", action="store_true", help="exports only")
+    parser.add_argument("--keep-sqlite", help="a SQLite file to keep (and reuse) the network in")
     args = parser.parse_args(argv)
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     rows: list[dict] = []
     if args.db in ("sqlite", "both"):
-        with sqlite_engine() as engine:
+        with sqlite_engine(args.keep_sqlite) as engine:
             rows += run(
                 engine, "sqlite", args.actors, formats, args.seed, do_import=not args.no_import
             )
