@@ -30,6 +30,8 @@ from netwerk.exchange import PseudonymKey, import_network
 from netwerk.exchange.parquet import SCHEMA_VERSION, write_folder, write_zip
 from netwerk.exchange.parquet_read import pack_folder
 from netwerk.graph import load_snapshot
+from netwerk.store.db import make_engine
+from netwerk.store.migrate import upgrade
 from tests import test_api_exchange
 from tests.test_exchange import (
     PERSONS,
@@ -382,7 +384,8 @@ def test_file_level_problems_are_refused_with_the_file_named(engine, demo, tmp_p
 
 
 def test_duckdb_reads_both_files_and_its_degrees_are_the_engines(engine, tmp_path):
-    duckdb = pytest.importorskip("duckdb", reason="duckdb is a dev dependency")
+    import duckdb
+
     network_id = new_network(engine, "Duck")
     with engine.begin() as conn:
         synth.load(conn, network_id, synth.generate(800, seed=1603))
@@ -417,13 +420,15 @@ def test_duckdb_reads_both_files_and_its_degrees_are_the_engines(engine, tmp_pat
 
 
 @pytest.mark.slow
-def test_spark_reads_the_export_and_finds_the_engines_components(engine, tmp_path):
+def test_spark_reads_the_export_and_finds_the_engines_components(empty_db_url, tmp_path):
     """PySpark in local mode, one core: connected components by iterative min-label
-    propagation with DataFrame joins (no GraphFrames), against the engine's count."""
-    pytest.importorskip("pyspark", reason="pyspark is a dev dependency")
+    propagation with DataFrame joins (no GraphFrames), against the engine's count. One
+    session, on SQLite only: what is tested is Spark reading the files."""
     from pyspark.sql import SparkSession
     from pyspark.sql import functions as F
 
+    engine = make_engine(empty_db_url("sqlite"))
+    upgrade(engine)
     network_id = new_network(engine, "Spark")
     with engine.begin() as conn:
         synth.load(conn, network_id, synth.generate(3000, seed=1604))
@@ -486,6 +491,7 @@ def test_spark_reads_the_export_and_finds_the_engines_components(engine, tmp_pat
         got = labels.select("label").distinct().count()
     finally:
         spark.stop()
+        engine.dispose()
     assert got == want
     assert rounds < 20
 
