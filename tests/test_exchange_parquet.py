@@ -29,6 +29,7 @@ from netwerk.errors import ValidationFailed
 from netwerk.exchange import PseudonymKey, import_network
 from netwerk.exchange.parquet import SCHEMA_VERSION, write_folder, write_zip
 from netwerk.exchange.parquet_read import pack_folder
+from netwerk.exchange.records import tie_status
 from netwerk.graph import load_snapshot
 from netwerk.store.db import make_engine
 from netwerk.store.migrate import upgrade
@@ -82,7 +83,7 @@ def zipped(members: dict[str, bytes]) -> bytes:
 
 
 def test_the_schema_is_typed_and_network_json_describes_the_export(engine, demo):
-    actors, ties, meta = tables(export_bytes(engine, demo, "parquet"))
+    actors, ties, meta = tables(export_bytes(engine, demo, "parquet", history=True))
     head = [(f.name, f.type) for f in actors.schema][:10]
     assert head == [
         ("id", pa.string()),
@@ -111,6 +112,7 @@ def test_the_schema_is_typed_and_network_json_describes_the_export(engine, demo)
         ("since", pa.date32()),
         ("until", pa.date32()),
         ("ended", pa.bool_()),
+        ("status", pa.string()),
         ("note", pa.string()),
     ]
     assert not actors.schema.field("id").nullable and not ties.schema.field("source").nullable
@@ -127,10 +129,16 @@ def test_the_schema_is_typed_and_network_json_describes_the_export(engine, demo)
 
     # ended: until before the reference day; directed: refers_to only.
     today = dt.date.fromisoformat(meta["reference_date"])
-    for row in ties.select(["kind", "directed", "until", "ended"]).to_pylist():
+    for row in ties.select(["kind", "directed", "since", "until", "ended", "status"]).to_pylist():
         assert row["ended"] == (row["until"] is not None and row["until"] < today)
+        assert row["status"] == tie_status(row["since"], row["until"], today)
         assert row["directed"] == (row["kind"] == "refers_to")
     assert any(r["ended"] for r in ties.select(["ended"]).to_pylist())
+    # Without history: the ties active today, as the analysis sees them (and every format).
+    _, today_ties, today_meta = tables(export_bytes(engine, demo, "parquet"))
+    assert 0 < today_ties.num_rows < ties.num_rows
+    assert set(today_ties.column("status").to_pylist()) == {"active"}
+    assert today_meta["as_of"] == dt.date.today().isoformat()
 
 
 def test_as_of_keeps_the_ties_active_that_day_and_the_row_groups_are_bounded(engine, demo):
@@ -181,7 +189,9 @@ def test_analysis_columns_are_named_for_spark(engine, demo):
 
 def test_research_parquet_follows_the_research_rules(engine, demo):
     key = PseudonymKey(SECRET, "token-a")
-    actors, ties, meta = tables(export_bytes(engine, demo, "parquet", pseudonymise=key))
+    actors, ties, meta = tables(
+        export_bytes(engine, demo, "parquet", pseudonymise=key, history=True)
+    )
     assert actors.schema.names == ["id", "kind", "area", "languages", "assets", "needs"]
     assert "note" not in ties.schema.names
     with engine.connect() as conn:

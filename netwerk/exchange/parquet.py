@@ -10,7 +10,9 @@ Layout (``format=parquet``): a zip, or from the CLI a folder, holding
 * ``ties.parquet``: ``source``, ``target`` (actor ``id`` values), ``kind``, ``directed``
   (``refers_to`` only), ``strength`` (int8, 1–5), ``support`` (list of text), ``since``,
   ``until`` (dates), ``ended`` (``until`` before the reference date: ``as_of``, else the day
-  of the export); ordinary exports also ``note``.
+  of the export) and ``status`` (``active``, ``ended`` or ``future`` on that date); ordinary
+  exports also ``note``. ``export_network`` gives the ties active today by default, those of
+  ``as_of``, or every tie with ``history``.
 * ``network.json``: the network's metadata, ``as_of``, the reference date, the network's
   ``revision``, the pseudonymisation mode, the row counts, the columns and their types, and
   ``schema_version`` (:data:`SCHEMA_VERSION`).
@@ -261,6 +263,7 @@ def _metadata(
         },
         "notes": {
             "ended": "until is before reference_date (as_of, else the day of the export)",
+            "status": "active, ended (until before reference_date) or future (since after it)",
             "directed": "refers_to ties point from source to target; the others are symmetric",
             "strength": "1 (weak) to 5 (strong)",
         },

@@ -343,6 +343,16 @@ def _support_lists(codes: pa.DictionaryArray, lists: _Lists) -> pa.Array:
     return out.fill_null(pa.scalar([], TEXT_LIST)) if out.null_count else out
 
 
+def _status(since: pa.Array, until: pa.Array, day: dt.date) -> tuple[pa.Array, pa.Array]:
+    """``ended`` and ``status`` per tie, as :func:`netwerk.exchange.records.tie_status` on
+    ``day``: ``ended`` (until before it), ``future`` (since after it), else ``active``."""
+    reference = pa.scalar(day, pa.date32())
+    ended = pc.fill_null(pc.less(until, reference), False)
+    future = pc.fill_null(pc.greater(since, reference), False)
+    status = pc.if_else(ended, "ended", pc.if_else(future, "future", "active"))
+    return ended, status
+
+
 def _date_array(values: Sequence[Any]) -> pa.Array:
     """ISO date texts (or dates) → date32."""
     array = pa.array(values)
@@ -374,7 +384,8 @@ def _tie_columns(part: list[Any], plan: Plan) -> dict[str, Any]:
     columns = pa.array(part, type=row_type).flatten()
     kind = columns[2]
     until = _date_array(columns[6])
-    ended = pc.fill_null(pc.less(until, pa.scalar(plan.reference, pa.date32())), False)
+    since = _date_array(columns[5])
+    ended, status = _status(since, until, plan.reference)
     out = {
         "source": columns[0],
         "target": columns[1],
@@ -382,9 +393,10 @@ def _tie_columns(part: list[Any], plan: Plan) -> dict[str, Any]:
         "directed": pc.fill_null(pc.equal(kind, "refers_to"), False),
         "strength": columns[3],
         "support": _support_codes(columns[4]),
-        "since": _date_array(columns[5]),
+        "since": since,
         "until": until,
         "ended": ended,
+        "status": status,
     }
     if not plan.research:
         out["note"] = columns[7]
@@ -454,12 +466,13 @@ def research_ties(
         ties = ties.append_column(f"_{name}", pc.fill_null(ties.column(name), earliest))
         sort_keys.append((f"_{name}", "ascending"))
     order = pc.sort_indices(ties, sort_keys=sort_keys)
-    reference = pa.scalar(plan.reference, pa.date32())
     step = plan.row_group_rows
     with GroupWriter(sink, schema, step) as writer:
         for start in range(0, ties.num_rows, step):
             rows = ties.take(order.slice(start, step))
             until = rows.column("until").combine_chunks()
+            since = rows.column("since").combine_chunks()
+            ended, status = _status(since, until, plan.reference)
             kind = rows.column("kind").combine_chunks().cast(pa.string())
             arrays = {
                 "source": pseudonyms.take(rows.column("source").combine_chunks()),
@@ -468,9 +481,10 @@ def research_ties(
                 "directed": pc.equal(kind, "refers_to"),
                 "strength": rows.column("strength").combine_chunks(),
                 "support": _support_lists(rows.column("support").combine_chunks(), lists),
-                "since": rows.column("since").combine_chunks(),
+                "since": since,
                 "until": until,
-                "ended": pc.fill_null(pc.less(until, reference), False),
+                "ended": ended,
+                "status": status,
             }
             writer.add(pa.RecordBatch.from_arrays([arrays[n] for n in schema.names], schema=schema))
     return writer.count

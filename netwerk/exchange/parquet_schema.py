@@ -99,6 +99,7 @@ def tie_schema(*, research: bool) -> pa.Schema:
         pa.field("since", pa.date32()),
         pa.field("until", pa.date32()),
         pa.field("ended", pa.bool_(), nullable=False),
+        pa.field("status", pa.string(), nullable=False),
     ]
     if not research:
         fields.append(pa.field("note", pa.string()))
