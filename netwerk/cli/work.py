@@ -27,7 +27,7 @@ from netwerk.cli.common import (
     search_actors,
 )
 from netwerk.errors import NetwerkError
-from netwerk.i18n import number
+from netwerk.i18n import number, text
 
 Network = Annotated[str, typer.Option(help=msg("help.network"), metavar=msg("metavar.network"))]
 AsJson = Annotated[bool, typer.Option("--json", help=msg("help.json"))]
@@ -193,7 +193,8 @@ def export_cmd(
         str,
         typer.Option(
             "--format",
-            help="graphml | gexf | json | cytoscape | csv | kumu | pajek",
+            help="graphml | gexf | json | cytoscape | csv | kumu | pajek | parquet "
+            + text("parquet.cli.out_help", LANG),
             metavar=msg("metavar.format"),
         ),
     ] = "graphml",
@@ -210,6 +211,9 @@ def export_cmd(
         day = dt.date.fromisoformat(as_of) if as_of else None
     except ValueError:
         fail(msg("export.bad_date", value=as_of))
+    if fmt.strip().lower() == "parquet" and not output.lower().endswith(".zip"):
+        _export_parquet_folder(engine, nid, output, None if history else (day or dt.date.today()))
+        return
     try:
         with engine.connect() as conn:
             result = export_network(conn, nid, fmt, as_of=day, history=history)
@@ -220,6 +224,26 @@ def export_cmd(
     except NetwerkError as exc:
         fail_domain(exc)
     out.print(msg("export.done", actors=result.actors, ties=result.ties, file=output))
+
+
+def _export_parquet_folder(engine: sa.Engine, nid: str, folder: str, as_of: dt.date | None) -> None:
+    """``--format parquet --out DIR``: actors.parquet, ties.parquet and network.json in DIR,
+    as Spark, DuckDB and polars read a folder."""
+    from pathlib import Path
+
+    from netwerk.exchange.parquet import write_folder
+
+    path = Path(folder)
+    if path.exists() and not path.is_dir():
+        fail(text("parquet.cli.not_a_folder", LANG, path=folder))
+    try:
+        with engine.connect() as conn, err.status(text("parquet.cli.writing", LANG)):
+            summary = write_folder(conn, nid, path, as_of=as_of)
+    except NetwerkError as exc:
+        fail_domain(exc)
+    out.print(
+        text("parquet.cli.written", LANG, actors=summary.actors, ties=summary.ties, path=folder)
+    )
 
 
 @app.command("import", help=msg("help.import"))
@@ -240,7 +264,15 @@ def import_cmd(
     engine = ready_engine()
     nid = resolve_network(engine, network)
     try:
-        data = Path(path).read_bytes()
+        if Path(path).is_dir():  # a folder is the Parquet layout
+            from netwerk.exchange.parquet_read import pack_folder
+
+            fmt = "parquet"
+            data = pack_folder(path)
+        else:
+            data = Path(path).read_bytes()
+    except NetwerkError as exc:
+        fail_domain(exc)
     except OSError as exc:
         fail(msg("import.unreadable", file=path, reason=exc.strerror or str(exc)))
     try:

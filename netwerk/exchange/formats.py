@@ -83,6 +83,15 @@ FORMATS: dict[str, FormatInfo] = {
             "(From, To, Type, Strength); imports also read Kumu CSV or a zip of two CSVs",
         ),
         FormatInfo(
+            "parquet",
+            "application/zip",
+            "parquet.zip",
+            True,
+            True,
+            "Apache Parquet (Spark, DuckDB, polars, pandas): actors.parquet + ties.parquet + "
+            "network.json in a zip, typed columns; imports also read one .parquet table",
+        ),
+        FormatInfo(
             "pajek",
             "text/x-pajek",
             "net",

@@ -91,6 +91,8 @@ class Header(NamedTuple):
     keys_are_refs: bool = True
     """Whether an actor's key in the file is a stable external reference (not so for
     Pajek's vertex numbers)."""
+    typed: bool = False
+    """Cells arrive typed (Parquet): text is kept as text, never read as a number."""
 
 
 class RawActor(NamedTuple):
@@ -338,7 +340,18 @@ TIE_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 _QUIET_TIE_COLUMNS = frozenset(
-    {"weight", "id", "key", "type", "direction", "directed", "label", "interaction", "status"}
+    {
+        "weight",
+        "id",
+        "key",
+        "type",
+        "direction",
+        "directed",
+        "ended",
+        "label",
+        "interaction",
+        "status",
+    }
 )
 """Tie columns our own exports (and Gephi's/Kumu's) carry that an import need not mention."""
 
@@ -462,6 +475,7 @@ class _Plan:
     structural: bool = False
     where: str = ""
     keys_are_refs: bool = True
+    typed: bool = False
     tie_columns: tuple[str | None, ...] = ()
     kind_may_be_direction: bool = False
     broken: bool = False
@@ -499,6 +513,8 @@ class ImportData:
     warnings: list[str]
     keys_are_labels: bool = False
     """Actors are known by their label (name): error messages then do not quote keys."""
+    tie_where: str = ""
+    """Where the ties came from (a file or sheet name), to name it in later errors."""
 
 
 class Builder:
@@ -549,7 +565,10 @@ class Builder:
     def header(self, header: Header) -> None:
         aliases = ACTOR_ALIASES if header.section == "actors" else TIE_ALIASES
         plan = _Plan(
-            structural=header.structural, where=header.where, keys_are_refs=header.keys_are_refs
+            structural=header.structural,
+            where=header.where,
+            keys_are_refs=header.keys_are_refs,
+            typed=header.typed,
         )
         by_norm: dict[str, str] = {}
         for column in header.columns:
@@ -610,7 +629,7 @@ class Builder:
 
     def _check_required(self, header: Header, plan: _Plan) -> None:
         where = f"{plan.where}: " if plan.where else ""
-        line = None if header.structural else 1
+        line = None if header.structural or header.typed else 1
         if header.section == "actors":
             self._has_actor_section = True
             if not header.structural and "id" not in plan.fields and "name" not in plan.fields:
@@ -783,7 +802,7 @@ class Builder:
                 if isinstance(value, str):
                     if not value.strip():
                         continue
-                    if not plan.structural:
+                    if not plan.structural and not plan.typed:
                         value = infer_scalar(value)
                 elif isinstance(value, list | tuple):
                     value = "|".join(str(v) for v in value)
@@ -1008,4 +1027,5 @@ class Builder:
             self.tie_rows,
             self.warnings,
             self.keys_are_labels,
+            self._plans["ties"].where if "ties" in self._plans else "",
         )

@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from netwerk.errors import FieldError, TooLarge, ValidationFailed
 from netwerk.model import PERSON_KINDS, SYMMETRIC_TIE_KINDS, TieKind
 
-from . import formats, gexf, graphml, jsonfmt, pajek, tabular
+from . import formats, gexf, graphml, jsonfmt, pajek, parquet_read, tabular
 from .export import Export, _network_row, _tables, export_network, load_records
 from .normalise import Builder, ErrorList, Item
 from .records import (
@@ -147,6 +147,8 @@ def read_items(
         return jsonfmt.read(raw)
     if fmt == "pajek":
         return pajek.read(raw)
+    if fmt == "parquet":
+        return parquet_read.read(raw, table=table, max_unpacked=max_unpacked)
     if fmt in ("csv", "kumu"):
         if _is_zip(raw):
             if tabular.is_xlsx(raw):
@@ -271,7 +273,7 @@ def import_network(
                     else:
                         row, line = data_.tie_rows[j]
                         errors.add(
-                            end,
+                            f"{data_.tie_where}.{end}" if data_.tie_where else end,
                             ("this label" if data_.keys_are_labels else f"'{key[:40]}'")
                             + " is not an actor in this file"
                             + (" or an external reference in this network" if existing else ""),
