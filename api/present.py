@@ -50,6 +50,7 @@ from netwerk.suggest.feedback import FeedbackStats
 
 __all__ = [
     "VIEWER_TYPES",
+    "compute",
     "documented",
     "for_broker",
     "network_threshold",
@@ -279,16 +280,17 @@ def show(request: Request, session: Session, s: Scope, result: Any, lang: str) -
     return JSONResponse(withhold(to_data(result), to_data(view), lang))
 
 
-def respond(
+def compute(
     request: Request,
     session: Session,
     s: Scope,
     timeout: float,
     fn: Callable[..., Any],
     **params: Any,
-) -> JSONResponse:
+) -> tuple[Any, str]:
     """Run a read-only analysis within the time limit (in one of the app's analysis threads,
-    on the app's engine) and present it for the caller's role.
+    on the app's engine): for a viewer the route's aggregate view of it. Returns the result
+    and the language of the answer.
 
     The request's session gives its connection back first: the analysis thread needs one of
     its own, and a request that held one while waiting for another jammed the pool as soon as
@@ -308,4 +310,17 @@ def respond(
             "background and a repeat of this request will be answered from the "
             "cache"
         ) from None
+    return result, lang
+
+
+def respond(
+    request: Request,
+    session: Session,
+    s: Scope,
+    timeout: float,
+    fn: Callable[..., Any],
+    **params: Any,
+) -> JSONResponse:
+    """:func:`compute`, then present the result for the caller's role."""
+    result, lang = compute(request, session, s, timeout, fn, **params)
     return show(request, session, s, result, lang)

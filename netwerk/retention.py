@@ -1,5 +1,6 @@
 """Retention (AVG/GDPR art. 5(1)(e), storage limitation): per network, history ties (``until``
-older than the retention period) and feedback decided before it are purged for good."""
+older than the retention period), feedback decided before it and suggestion impressions shown
+before it are purged for good."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from netwerk import cache
 from netwerk.store.revision import bump_revision
-from netwerk.store.tables import Feedback, Network, Tie, utcnow
+from netwerk.store.tables import Feedback, Network, SuggestionImpression, Tie, utcnow
 
 __all__ = ["RetentionReport", "run_retention"]
 
@@ -23,6 +24,7 @@ class RetentionReport:
     cutoff: dt.date
     ties_purged: int
     feedback_purged: int
+    impressions_purged: int = 0
 
 
 def run_retention(
@@ -44,10 +46,18 @@ def run_retention(
         feedback = session.execute(
             sa.delete(Feedback).where(Feedback.network_id == nid, Feedback.decided_at < stamp)
         )
+        shown = session.execute(
+            sa.delete(SuggestionImpression).where(
+                SuggestionImpression.network_id == nid, SuggestionImpression.shown_at < stamp
+            )
+        )
         purged_ties = int(ties.rowcount or 0)  # type: ignore[attr-defined]
         purged_feedback = int(feedback.rowcount or 0)  # type: ignore[attr-defined]
+        purged_shown = int(shown.rowcount or 0)  # type: ignore[attr-defined]
         if purged_ties or purged_feedback:
             bump_revision(session, nid)
             cache.purge_network(nid)
-        reports.append(RetentionReport(nid, days, cutoff, purged_ties, purged_feedback))
+        reports.append(
+            RetentionReport(nid, days, cutoff, purged_ties, purged_feedback, purged_shown)
+        )
     return reports

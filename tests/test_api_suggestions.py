@@ -165,3 +165,108 @@ def test_activation_plan_and_weave(client: TestClient, hood: dict) -> None:
     )
     w = client.get(f"{base}/suggestions/weave", headers=hood["broker"])
     assert w.status_code == 200 and "introductions" in w.json()
+
+
+def test_suggestions_carry_ids_and_feedback_by_id_fills_the_statistics(
+    client: TestClient, hood: dict, admin: dict
+) -> None:
+    """The README's example: feedback and outcome by the suggestion's id, and the per-reason
+    statistics fill by themselves."""
+    base = f"/api/v1/networks/{hood['nid']}"
+    items = _suggest(client, hood, theme="taal", limit=3).json()["suggestions"]
+    assert items and all(isinstance(s["id"], str) and s["id"] for s in items)
+    sid = items[0]["id"]
+    r = client.post(
+        f"{base}/suggestions/feedback",
+        headers=hood["broker"],
+        json={"suggestion": sid, "decision": "accepted"},
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["suggestion"] == sid and r.json()["source_id"] == hood["lina"]
+    assert r.json()["reason_codes"], "reason codes come from what was shown"
+    again = client.post(
+        f"{base}/suggestions/feedback",
+        headers=hood["broker"],
+        json={"suggestion": sid, "decision": "declined"},
+    )
+    assert again.status_code == 409
+    r = client.post(
+        f"{base}/suggestions/{sid}/outcome", headers=hood["broker"], json={"outcome": "tie_formed"}
+    )
+    assert r.status_code == 200 and r.json()["outcome"] == "tie_formed"
+    assert (
+        client.post(
+            f"{base}/suggestions/unknown/outcome", headers=hood["broker"], json={"outcome": "other"}
+        ).status_code
+        == 404
+    )
+    st = client.get(f"{base}/suggestions/stats", headers=hood["broker"]).json()
+    assert st["by_reason"], "by_reason fills by itself"
+    assert st["total"]["shown"] == len(items) and st["total"]["tie_formed"] == 1
+    assert st["total"]["success_interval"] == [0.2065, 1.0]
+    assert st["by_broker"] is None  # per broker only for admins
+    full = client.get(f"{base}/suggestions/stats", headers=admin).json()
+    assert [r["shown"] for r in full["by_broker"]] == [len(items)]
+    seen = client.get(f"{base}/suggestions/stats", headers=hood["viewer"]).json()
+    assert seen["by_broker"] is None
+    assert seen["total"]["tie_formed"] is None and seen["total"]["success_rate"] is None
+    assert seen["total"]["success_interval"] is None
+    assert hood["lina"] not in str(seen)
+    ranged = client.get(
+        f"{base}/suggestions/stats", headers=hood["broker"], params={"since": "2999-01-01"}
+    ).json()
+    assert ranged["total"]["shown"] == 0
+    bad = client.get(
+        f"{base}/suggestions/stats",
+        headers=hood["broker"],
+        params={"since": "2026-02-01", "until": "2026-01-01"},
+    )
+    assert bad.status_code == 422 and "until" in bad.text
+
+
+def test_order_likely_puts_the_most_likely_meetings_first(client: TestClient, hood: dict) -> None:
+    likely = _suggest(client, hood, order="likely", limit=10).json()
+    feas = [s["feasibility"] for s in likely["suggestions"]]
+    assert feas == sorted(feas, reverse=True)
+    assert likely["provenance"]["parameters"]["order"] == "likely"
+    value = _suggest(client, hood, limit=10).json()
+    assert value["provenance"]["parameters"]["order"] == "value"
+    scores = [s["score"] for s in value["suggestions"]]
+    assert scores == sorted(scores, reverse=True)
+    assert _suggest(client, hood, order="sideways").status_code == 422
+
+
+def test_weave_and_activation_items_carry_ids(client: TestClient, hood: dict) -> None:
+    base = f"/api/v1/networks/{hood['nid']}"
+    plan = client.post(
+        f"{base}/activations",
+        headers=hood["broker"],
+        json={"focus_actor": hood["lina"], "themes": ["taal"]},
+    ).json()
+    assert plan["items"] and all(i["id"] for i in plan["items"])
+    r = client.post(
+        f"{base}/suggestions/feedback",
+        headers=hood["broker"],
+        json={"suggestion": plan["items"][0]["id"], "decision": "accepted"},
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["suggestion_kind"] == "activation"
+    weave = client.get(f"{base}/suggestions/weave", headers=hood["broker"]).json()
+    assert all(i["id"] for i in weave["introductions"])
+    st = client.get(f"{base}/suggestions/stats", headers=hood["broker"]).json()
+    assert "activation" in {r["key"] for r in st["by_origin"]}
+
+
+def test_weights_for_admins_only_and_reset(client: TestClient, hood: dict, admin: dict) -> None:
+    url = f"/api/v1/networks/{hood['nid']}/suggestions/weights"
+    r = client.get(url, headers=admin)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["source"] == "prior" and body["min_outcomes"] == 100
+    terms = {t["term"]: t for t in body["terms"]}
+    assert terms["ends_isolation"]["weight"] == 1.0 and terms["feasibility"]["weight"] == 1.0
+    assert client.get(url, headers=hood["broker"]).status_code in (403, 404)
+    assert client.get(url, headers=hood["viewer"]).status_code in (403, 404)
+    assert client.delete(url, headers=hood["broker"]).status_code in (403, 404)
+    r = client.delete(url, headers=admin)
+    assert r.status_code == 200 and r.json()["source"] == "prior"

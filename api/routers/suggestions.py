@@ -1,5 +1,7 @@
 """Suggestions, weaving, activation plans and feedback (DESIGN.md section 5). Suggestions name
-persons, so they go to brokers and admins; feedback rates are aggregates that viewers see too.
+persons, so they go to brokers and admins; feedback rates are aggregates that viewers see too
+(small cells suppressed). Every suggestion shown is stored with an id (an impression) in the
+request's transaction; feedback and outcomes refer to that id.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from netwerk.suggest import service
 from netwerk.suggest.activation import ActivationPlan
 from netwerk.suggest.codes import DECISIONS, OUTCOMES, SUGGESTION_KINDS
 from netwerk.suggest.common import ACTIVATION_HOPS, SUGGESTION_HOPS
-from netwerk.suggest.feedback import DoNotSuggestPair, Feedback, FeedbackStats
-from netwerk.suggest.suggestions import SuggestionList
+from netwerk.suggest.feedback import DoNotSuggestPair, Feedback
+from netwerk.suggest.learning import WeightReport
+from netwerk.suggest.stats import FeedbackStats
+from netwerk.suggest.suggestions import ORDERS, SuggestionList
 from netwerk.suggest.weave import WeaveList
 
 router = APIRouter(
@@ -28,11 +32,23 @@ router = APIRouter(
 )
 
 Broker = Annotated[Scope, scope(Role.admin, Role.broker)]
+Admin = Annotated[Scope, scope(Role.admin)]
 Reader = Annotated[Scope, scope(Role.admin, Role.broker, Role.viewer)]
 AsOf = Annotated[IsoDate | None, Query(description="the network as it was that day")]
 Decision = Literal[DECISIONS]  # type: ignore[valid-type]
 Outcome = Literal[OUTCOMES]  # type: ignore[valid-type]
 SuggestionKind = Literal[SUGGESTION_KINDS]  # type: ignore[valid-type]
+Order = Literal[ORDERS]  # type: ignore[valid-type]
+
+
+def _shown(
+    request: Request, session: SessionDep, s: Scope, timeout: float, fn: object, **params: object
+) -> JSONResponse:
+    """Compute, store what is shown (ids), commit, present."""
+    result, lang = present.compute(request, session, s, timeout, fn, **params)  # type: ignore[arg-type]
+    result = service.remember(session, s.network_id, result, token_id=s.principal.token_id)
+    session.commit()
+    return present.show(request, session, s, result, lang)
 
 
 @router.get(
@@ -56,12 +72,20 @@ def actor_suggestions(
             ge=SUGGESTION_HOPS[0], le=SUGGESTION_HOPS[1], description="longest introduction chain"
         ),
     ] = 3,
+    order: Annotated[
+        Order,
+        Query(
+            description="value: feasibility x value (default); likely: the most likely "
+            "meetings first"
+        ),
+    ] = "value",
     as_of: AsOf = None,
     lang: Lang = None,
 ) -> JSONResponse:
     """Ranked people, initiatives, places and professionals this actor could meet, each with
-    the reasons (Dutch by default, English on request) and who can introduce them."""
-    return present.respond(
+    the reasons (Dutch by default, English on request), who can introduce them, and an
+    ``id`` to give feedback on. What is shown is stored (an impression)."""
+    return _shown(
         request,
         session,
         s,
@@ -72,6 +96,7 @@ def actor_suggestions(
         theme=theme,
         target_kinds=[k.value for k in kind] if kind else None,
         max_hops=max_hops,
+        order=order,
         as_of=as_of,
         lang=lang,
     )
@@ -93,8 +118,8 @@ def weave(
     lang: Lang = None,
 ) -> JSONResponse:
     """Network-level introductions that would close the largest structural holes, each with
-    the measured gain if made."""
-    return present.respond(
+    the measured gain if made (and an ``id``)."""
+    return _shown(
         request,
         session,
         s,
@@ -132,8 +157,9 @@ def activation(
     lang: Lang = None,
 ) -> JSONResponse:
     """For a question (themes) around a person or an area: the actors to activate, ranked,
-    each with the chain of existing ties to reach them and who makes the first call."""
-    return present.respond(
+    each with the chain of existing ties to reach them, who makes the first call, and an
+    ``id``."""
+    return _shown(
         request,
         session,
         s,
@@ -150,13 +176,16 @@ def activation(
 
 
 class FeedbackRequest(Strict):
-    source: Ref
-    target: Ref
+    suggestion: Ref | None = Field(
+        None, description="the id of the shown suggestion (then source and target may be left out)"
+    )
+    source: Ref | None = None
+    target: Ref | None = None
     decision: Decision
     outcome: Outcome | None = None
     introducer: Ref | None = None
     reason_codes: Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=20)] = (
-        Field(default_factory=list)
+        Field(default_factory=list, description="left out: taken from the shown suggestion")
     )
     suggestion_kind: SuggestionKind = "contact"
     score: float | None = Field(None, ge=0, le=1e6)
@@ -183,7 +212,8 @@ class PairRequest(Strict):
 def feedback(
     request: Request, body: FeedbackRequest, session: SessionDep, s: Broker
 ) -> JSONResponse:
-    """What the broker did with a suggestion (and, if known, what came of it)."""
+    """What the broker did with a suggestion (and, if known, what came of it): by the
+    suggestion's ``id``, or by the pair (``source``, ``target``) for tools without ids."""
     record = service.feedback(
         session, s.network_id, **body.model_dump(), token_id=s.principal.token_id
     )
@@ -205,6 +235,23 @@ def outcome(
     """Record later what came of an accepted suggestion; ``tie_formed`` can create the tie."""
     record = service.outcome(
         session, s.network_id, fid, outcome=body.outcome, create_tie=body.create_tie
+    )
+    session.commit()
+    return present.show(request, session, s, record, language(request))
+
+
+@router.post(
+    "/suggestions/{sid}/outcome",
+    response_class=JSONResponse,
+    operation_id="suggestionOutcomeById",
+    responses=present.documented(Feedback, "The decision with its outcome"),
+)
+def outcome_by_suggestion(
+    request: Request, body: OutcomeRequest, session: SessionDep, s: Broker, sid: str
+) -> JSONResponse:
+    """Record what came of an accepted suggestion, by the suggestion's id."""
+    record = service.outcome(
+        session, s.network_id, suggestion=sid, outcome=body.outcome, create_tie=body.create_tie
     )
     session.commit()
     return present.show(request, session, s, record, language(request))
@@ -237,15 +284,54 @@ def do_not_suggest(
     responses=present.documented(FeedbackStats, "Acceptance and outcome rates"),
 )
 def stats(
-    request: Request, session: SessionDep, settings: SettingsDep, s: Reader, lang: Lang = None
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    s: Reader,
+    since: Annotated[IsoDate | None, Query(description="shown on or after this day")] = None,
+    until: Annotated[IsoDate | None, Query(description="shown on or before this day")] = None,
+    lang: Lang = None,
 ) -> JSONResponse:
-    """Acceptance and outcome rates per reason code and per suggestion kind, so the weights
-    can be judged on evidence."""
+    """What was shown, decided, accepted and formed a tie, with rates and Wilson intervals,
+    per reason code, kind and origin; per broker for admins; small cells suppressed for
+    viewers."""
     return present.respond(
         request,
         session,
         s,
         settings.analysis_timeout_s,
         service.stats,
+        since=since,
+        until=until,
+        by_broker=s.role is Role.admin,
         lang=lang,
+    )
+
+
+@router.get(
+    "/suggestions/weights",
+    response_class=JSONResponse,
+    operation_id="suggestionWeights",
+    responses=present.documented(WeightReport, "The weights that rank the suggestions"),
+)
+def weights(request: Request, session: SessionDep, s: Admin) -> JSONResponse:
+    """The value and feasibility weights this network ranks with — prior, or learned from its
+    outcomes — with their 90 % intervals and the floors that bound them."""
+    return present.show(
+        request, session, s, service.weights(session, s.network_id), language(request)
+    )
+
+
+@router.delete(
+    "/suggestions/weights",
+    response_class=JSONResponse,
+    operation_id="resetSuggestionWeights",
+    responses=present.documented(WeightReport, "The weights after the reset (the prior)"),
+)
+def reset_weights(request: Request, session: SessionDep, s: Admin) -> JSONResponse:
+    """Back to the prior weights; the outcomes stay and the next refit starts from them."""
+    service.reset_weights(session, s.network_id)
+    session.commit()
+    return present.show(
+        request, session, s, service.weights(session, s.network_id), language(request)
     )

@@ -240,6 +240,72 @@ class Feedback(Base):
     token_id: Mapped[str | None] = mapped_column(Id)
     decided_at: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow)
     outcome_at: Mapped[dt.datetime | None] = mapped_column(Stamp)
+    suggestion_id: Mapped[str | None] = mapped_column(
+        Id, sa.ForeignKey("suggestion_impressions.id", ondelete="SET NULL"), index=True
+    )
+
+
+class SuggestionImpression(Base):
+    """One suggestion as it was shown: who asked, when, on which revision, ranked how and why.
+    Goes with either actor (ON DELETE CASCADE), so an erasure removes it; an introducer's
+    erasure clears the introducer. ``contributions`` holds the value terms at the prior
+    weights and the feasibility contributions (log-odds points) by code, so outcomes can
+    re-weight them (:mod:`netwerk.suggest.learning`)."""
+
+    __tablename__ = "suggestion_impressions"
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["network_id", "source_id"],
+            ["actors.network_id", "actors.id"],
+            ondelete="CASCADE",
+            name="fk_suggestion_impressions_source_actor",
+        ),
+        sa.ForeignKeyConstraint(
+            ["network_id", "target_id"],
+            ["actors.network_id", "actors.id"],
+            ondelete="CASCADE",
+            name="fk_suggestion_impressions_target_actor",
+        ),
+        sa.Index("ix_suggestion_impressions_network_shown", "network_id", "shown_at"),
+        sa.Index("ix_suggestion_impressions_network_pair", "network_id", "source_id", "target_id"),
+    )
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    network_id: Mapped[str] = mapped_column(Id, sa.ForeignKey("networks.id", ondelete="CASCADE"))
+    origin: Mapped[str] = mapped_column(sa.String(12))
+    source_id: Mapped[str | None] = mapped_column(Id)
+    target_id: Mapped[str] = mapped_column(Id)
+    introducer_id: Mapped[str | None] = mapped_column(
+        Id, sa.ForeignKey("actors.id", ondelete="SET NULL")
+    )
+    suggestion_kind: Mapped[str] = mapped_column(sa.String(20))
+    rank: Mapped[int] = mapped_column(sa.SmallInteger)
+    score: Mapped[float] = mapped_column(sa.Float)
+    feasibility: Mapped[float | None] = mapped_column(sa.Float)
+    value: Mapped[float | None] = mapped_column(sa.Float)
+    reason_codes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    contributions: Mapped[dict[str, float]] = mapped_column(sa.JSON, default=dict)
+    model_version: Mapped[str] = mapped_column(sa.String(80))
+    revision: Mapped[int] = mapped_column(sa.BigInteger)
+    token_id: Mapped[str | None] = mapped_column(Id)
+    shown_at: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow)
+
+
+class SuggestionWeights(Base):
+    """The value and feasibility weights a network learned from its outcomes (one row per
+    network; none: the prior weights rank). Deleting the row resets to the prior."""
+
+    __tablename__ = "suggestion_weights"
+
+    network_id: Mapped[str] = mapped_column(
+        Id, sa.ForeignKey("networks.id", ondelete="CASCADE"), primary_key=True
+    )
+    multipliers: Mapped[dict[str, float]] = mapped_column(sa.JSON, default=dict)
+    spread: Mapped[dict[str, list[float]]] = mapped_column(sa.JSON, default=dict)
+    outcomes: Mapped[int] = mapped_column(sa.Integer)
+    positives: Mapped[int] = mapped_column(sa.Integer)
+    method: Mapped[str] = mapped_column(sa.String(80))
+    fitted_at: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow)
 
 
 class DoNotSuggest(Base):

@@ -112,6 +112,8 @@ class ActivationItem:
     faces: tuple[ActorRef, ...]
     reasons: tuple[Reason, ...]
     sentence: str
+    id: str | None = None
+    """The stored impression's id (set when the API shows it); feedback refers to it."""
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,9 @@ the day of the outcome) through :func:`netwerk.store.ties.create_tie`, in the sa
 as the feedback row, which bumps the network's revision (DESIGN.md 7); when the two already
 have an open tie, that tie is linked instead of a duplicate made.
 
-Statistics (:func:`stats`) report, overall, per reason code and per suggestion kind, the
-counts of each decision and outcome and the rates that judge the weights on evidence
-(DESIGN.md 5): ``acceptance_rate = accepted / decided``, ``tie_rate = tie_formed / outcomes
-known`` (among accepted suggestions with an outcome) and ``success_rate = tie_formed /
-accepted``. A rate is ``None`` when its denominator is 0. A suggestion with several reasons
-counts once for each of its reason codes. The counting is one set-based ``GROUP BY`` query
-over the network's feedback (by kind, reason codes, decision and outcome).
+Feedback refers to a shown suggestion by its id (:mod:`.impressions`), or names the pair (the
+form for tools without ids; then the pair's latest undecided impression is linked). The
+statistics over what was shown are in :mod:`.stats`.
 
 This is the evaluation loop of a recommender judged by its acceptance in use rather than by
 offline accuracy (Herlocker et al. 2004; Krebs & Holley 2006 on tracking network weaving).
@@ -29,7 +25,6 @@ Krebs V., Holley J. (2006) Building smart communities through network weaving.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,14 +33,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from netwerk.errors import NotFound, ValidationFailed
+from netwerk.errors import Conflict, NotFound, ValidationFailed
 from netwerk.model import new_id
 from netwerk.store.revision import current_revision
-from netwerk.store.tables import Actor, DoNotSuggest, Network, Tie
+from netwerk.store.tables import Actor, DoNotSuggest, Network, SuggestionImpression, Tie
 from netwerk.store.tables import Feedback as FeedbackRow
 from netwerk.store.ties import create_tie
 from netwerk.suggest.codes import DECISIONS, OUTCOMES, REASON_CODES, SUGGESTION_KINDS
 from netwerk.suggest.exclusions import pair_key
+from netwerk.suggest.stats import FeedbackStats, RateRow  # re-exported: older import path
 
 __all__ = [
     "DoNotSuggestPair",
@@ -53,9 +49,9 @@ __all__ = [
     "FeedbackStats",
     "RateRow",
     "mark_do_not_suggest",
+    "outcome_for_suggestion",
     "record_feedback",
     "record_outcome",
-    "stats",
     "unmark_do_not_suggest",
 ]
 
@@ -84,6 +80,9 @@ class Feedback:
     decided_at: dt.datetime
     outcome_at: dt.datetime | None
     revision: int
+    suggestion: str | None = None
+    """The id of the shown suggestion this feedback is about (given, or the pair's latest
+    undecided one), ``None`` when the pair was never shown through the API."""
 
 
 @dataclass(frozen=True)
@@ -92,31 +91,6 @@ class DoNotSuggestPair:
     source_id: str
     target_id: str
     created_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class RateRow:
-    """Counts and rates for one group of suggestions (a reason code, a kind, or all)."""
-
-    key: str
-    suggestions: int
-    accepted: int
-    declined: int
-    not_now: int
-    outcomes: dict[str, int]
-    outcomes_known: int
-    acceptance_rate: float | None
-    tie_rate: float | None
-    success_rate: float | None
-
-
-@dataclass(frozen=True)
-class FeedbackStats:
-    network_id: str
-    total: RateRow
-    by_reason: tuple[RateRow, ...]
-    by_kind: tuple[RateRow, ...]
-    definitions: dict[str, str]
 
 
 # --------------------------------------------------------------------------- validation
@@ -197,6 +171,7 @@ def _record(row: FeedbackRow, revision: int) -> Feedback:
         decided_at=row.decided_at,
         outcome_at=row.outcome_at,
         revision=revision,
+        suggestion=row.suggestion_id,
     )
 
 
@@ -240,13 +215,42 @@ def _form_tie(session: Session, row: FeedbackRow, day: dt.date) -> None:
 # --------------------------------------------------------------------------- writes
 
 
+def _decided(session: Session, suggestion_id: str) -> bool:
+    return (
+        session.scalar(
+            sa.select(FeedbackRow.id).where(FeedbackRow.suggestion_id == suggestion_id).limit(1)
+        )
+        is not None
+    )
+
+
+def _latest_shown(session: Session, network_id: str, src: str, tgt: str) -> str | None:
+    """The pair's most recent impression that has no decision yet."""
+    i = SuggestionImpression
+    decided = sa.select(FeedbackRow.suggestion_id).where(
+        FeedbackRow.network_id == network_id, FeedbackRow.suggestion_id.is_not(None)
+    )
+    return session.scalar(
+        sa.select(i.id)
+        .where(
+            i.network_id == network_id,
+            i.source_id == src,
+            i.target_id == tgt,
+            i.id.not_in(decided),
+        )
+        .order_by(i.shown_at.desc(), i.id)
+        .limit(1)
+    )
+
+
 def record_feedback(
     session: Session,
     network_id: str,
     *,
-    source: str,
-    target: str,
+    source: str | None = None,
+    target: str | None = None,
     decision: str,
+    suggestion: str | None = None,
     outcome: str | None = None,
     introducer: str | None = None,
     reason_codes: Iterable[str] | None = None,
@@ -258,19 +262,59 @@ def record_feedback(
 ) -> Feedback:
     """Store what a broker did with a suggestion (inside the caller's transaction).
 
+    ``suggestion`` is the id of the shown suggestion (:mod:`.impressions`): the pair, the
+    introducer, the kind, the reason codes and the score then come from what was shown.
+    Without it (the pair form, for tools that have no id) the pair's latest undecided
+    impression is linked when there is one, and fills what the caller left out.
     ``outcome`` may be given at once for an accepted suggestion; ``create_tie`` (only with
     ``decision="accepted"`` and ``outcome="tie_formed"``) creates the tie.
 
     Raises
     ------
     NotFound
-        Unknown network.
+        Unknown network or suggestion id.
+    Conflict
+        The suggestion already has a decision.
     ValidationFailed
         A bad field (named), including an actor that is not in the network.
     """
     _check_network(session, network_id)
+    shown: SuggestionImpression | None = None
+    if suggestion is not None:
+        shown = session.scalar(
+            sa.select(SuggestionImpression).where(
+                SuggestionImpression.network_id == network_id,
+                SuggestionImpression.id == _required_id(suggestion, "suggestion"),
+            )
+        )
+        if shown is None:
+            raise NotFound("suggestion", suggestion)
+        if shown.source_id is None:
+            raise ValidationFailed("suggestion", "an activation plan item without a focus person")
+        for field, given, stored in (
+            ("source", source, shown.source_id),
+            ("target", target, shown.target_id),
+        ):
+            if given is not None and given != stored:
+                raise ValidationFailed(field, "differs from the pair of the suggestion")
+        if _decided(session, shown.id):
+            raise Conflict(f"suggestion '{shown.id}' already has a decision")
+        source, target = shown.source_id, shown.target_id
     src = _required_id(source, "source")
     tgt = _required_id(target, "target")
+    if shown is None:
+        linked = _latest_shown(session, network_id, src, tgt)
+        if linked is not None:
+            shown = session.get(SuggestionImpression, linked)
+    if shown is not None:
+        if introducer is None:
+            introducer = shown.introducer_id
+        if not reason_codes:
+            reason_codes = list(shown.reason_codes or ())
+        if suggestion_kind == "contact" and shown.suggestion_kind:
+            suggestion_kind = shown.suggestion_kind
+        if score is None:
+            score = shown.score
     if src == tgt:
         raise ValidationFailed("target", "a suggestion pairs two different actors")
     dec = _choice(decision, "decision", DECISIONS)
@@ -306,6 +350,7 @@ def record_feedback(
         token_id=token_id,
         decided_at=moment,
         outcome_at=moment if out is not None else None,
+        suggestion_id=shown.id if shown is not None else None,
     )
     session.add(row)
     session.flush()
@@ -357,6 +402,34 @@ def record_outcome(
     return _record(row, current_revision(session, network_id))
 
 
+def outcome_for_suggestion(
+    session: Session,
+    network_id: str,
+    suggestion_id: str,
+    *,
+    outcome: str,
+    create_tie: bool = False,
+    now: dt.datetime | None = None,
+) -> Feedback:
+    """:func:`record_outcome` for the decision on a shown suggestion, found by its id.
+
+    Raises
+    ------
+    NotFound
+        Unknown network or suggestion, or no decision on it yet.
+    """
+    _check_network(session, network_id)
+    fid = session.scalar(
+        sa.select(FeedbackRow.id)
+        .where(FeedbackRow.network_id == network_id, FeedbackRow.suggestion_id == suggestion_id)
+        .order_by(FeedbackRow.decided_at.desc(), FeedbackRow.id)
+        .limit(1)
+    )
+    if fid is None:
+        raise NotFound("decision on suggestion", suggestion_id)
+    return record_outcome(session, network_id, fid, outcome=outcome, create_tie=create_tie, now=now)
+
+
 def mark_do_not_suggest(
     session: Session,
     network_id: str,
@@ -399,89 +472,3 @@ def unmark_do_not_suggest(session: Session, network_id: str, a: str, b: str) -> 
         )
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-# --------------------------------------------------------------------------- statistics
-
-
-class _Tally:
-    __slots__ = ("accepted", "declined", "not_now", "outcomes")
-
-    def __init__(self) -> None:
-        self.accepted = 0
-        self.declined = 0
-        self.not_now = 0
-        self.outcomes: dict[str, int] = dict.fromkeys(OUTCOMES, 0)
-
-    def add(self, decision: str, outcome: str | None, count: int) -> None:
-        if decision == "accepted":
-            self.accepted += count
-        elif decision == "declined":
-            self.declined += count
-        elif decision == "not_now":
-            self.not_now += count
-        if outcome in self.outcomes:
-            self.outcomes[outcome] += count
-
-    def row(self, key: str) -> RateRow:
-        decided = self.accepted + self.declined + self.not_now
-        known = sum(self.outcomes.values())
-        tie = self.outcomes["tie_formed"]
-
-        def rate(a: int, b: int) -> float | None:
-            return round(a / b, 4) if b else None
-
-        return RateRow(
-            key=key,
-            suggestions=decided,
-            accepted=self.accepted,
-            declined=self.declined,
-            not_now=self.not_now,
-            outcomes=dict(self.outcomes),
-            outcomes_known=known,
-            acceptance_rate=rate(self.accepted, decided),
-            tie_rate=rate(tie, known),
-            success_rate=rate(tie, self.accepted),
-        )
-
-
-def _codes(raw: Any) -> list[str]:
-    if raw is None:
-        return []
-    if isinstance(raw, list):
-        return [str(x) for x in raw]
-    value = json.loads(raw)
-    return [str(x) for x in value] if isinstance(value, list) else []
-
-
-def stats(conn: sa.Connection | Session, network_id: str) -> FeedbackStats:
-    """Acceptance and outcome counts and rates, overall, per reason code and per kind."""
-    if conn.execute(sa.select(Network.id).where(Network.id == network_id)).scalar() is None:
-        raise NotFound("network", network_id)
-    f = FeedbackRow.__table__.c
-    codes_text = sa.cast(f.reason_codes, sa.Text)
-    rows = conn.execute(
-        sa.select(f.suggestion_kind, codes_text, f.decision, f.outcome, sa.func.count())
-        .where(f.network_id == network_id)
-        .group_by(f.suggestion_kind, codes_text, f.decision, f.outcome)
-    ).all()
-    total = _Tally()
-    by_reason: dict[str, _Tally] = {}
-    by_kind: dict[str, _Tally] = {}
-    for kind, raw, decision, outcome, count in rows:
-        n = int(count)
-        total.add(decision, outcome, n)
-        by_kind.setdefault(kind, _Tally()).add(decision, outcome, n)
-        for code in dict.fromkeys(_codes(raw)):
-            by_reason.setdefault(code, _Tally()).add(decision, outcome, n)
-    return FeedbackStats(
-        network_id=network_id,
-        total=total.row("all"),
-        by_reason=tuple(by_reason[k].row(k) for k in sorted(by_reason)),
-        by_kind=tuple(by_kind[k].row(k) for k in sorted(by_kind)),
-        definitions={
-            "acceptance_rate": "accepted / (accepted + declined + not_now)",
-            "tie_rate": "tie_formed / accepted suggestions with a known outcome",
-            "success_rate": "tie_formed / accepted",
-        },
-    )

@@ -15,6 +15,14 @@ Writes (:func:`feedback`, :func:`outcome`, :func:`do_not_suggest`) take a ``Sess
 run inside the caller's transaction; a feedback that forms a tie creates it through
 :func:`netwerk.store.ties.create_tie`, which bumps the revision in the same transaction.
 
+Randomness (the feasibility model's sampled non-ties, the communities, sampled distances) is
+seeded from the network and its revision (:func:`network_seed`) unless a ``seed`` is given:
+two runs on the same network and revision give the same suggestions in the same order.
+Per-actor suggestions are ranked with the weights the network learned from its outcomes
+(:mod:`.learning`, one primary-key lookup per request); :func:`remember` stores what the API
+shows (:mod:`.impressions`), and every decision or outcome refits the weights once there are
+enough outcomes.
+
 Every result is a frozen dataclass of plain values, usable as a FastAPI response model as
 it is. Errors: :class:`~netwerk.errors.NotFound` (network, actor, feedback) and
 :class:`~netwerk.errors.ValidationFailed` (a bad parameter, the field named).
@@ -38,12 +46,21 @@ from netwerk.suggest.exclusions import CoolDown, Exclusions, load_exclusions
 from netwerk.suggest.feedback import (
     DoNotSuggestPair,
     Feedback,
-    FeedbackStats,
     mark_do_not_suggest,
+    outcome_for_suggestion,
     record_feedback,
     record_outcome,
 )
-from netwerk.suggest.feedback import stats as _stats
+from netwerk.suggest.impressions import remember
+from netwerk.suggest.learning import (
+    WeightReport,
+    load_weights,
+    refit,
+    reset_weights,
+    weight_report,
+)
+from netwerk.suggest.stats import FeedbackStats
+from netwerk.suggest.stats import stats as _stats
 from netwerk.suggest.suggestions import SuggestionList, suggest_for_actor
 from netwerk.suggest.weave import WeaveList
 from netwerk.suggest.weave import weave as _weave
@@ -52,14 +69,29 @@ __all__ = [
     "activation",
     "do_not_suggest",
     "feedback",
+    "network_seed",
     "outcome",
+    "remember",
+    "reset_weights",
     "stats",
     "suggestions",
     "weave",
+    "weights",
 ]
 
 Source = cache.Source
 T = TypeVar("T")
+
+
+def network_seed(network_id: str, revision: int) -> int:
+    """The seed of every random choice for one network at one revision (32 bits of
+    SHA-256 of both): stable across runs and processes, new with every write."""
+    digest = hashlib.sha256(f"{network_id}:{revision}".encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def _seed(snap_network: str, revision: int, seed: int | None) -> int:
+    return network_seed(snap_network, revision) if seed is None else seed
 
 
 def suggestions(
@@ -73,18 +105,23 @@ def suggestions(
     max_hops: int = 3,
     as_of: dt.date | None = None,
     lang: str = "nl",
-    seed: int = 0,
+    seed: int | None = None,
     now: dt.datetime | None = None,
     cool_down: CoolDown | None = None,
+    order: str = "value",
+    learn: bool = True,
 ) -> SuggestionList:
     """Ranked suggestions for one actor (:func:`~.suggestions.suggest_for_actor`), with the
-    actor's exclusions read from the store at ``now`` (default: now)."""
+    actor's exclusions read from the store at ``now`` (default: now), ranked with the
+    network's learned weights (``learn=False``: the prior weights) in ``order``."""
     require_lang(lang)
 
     def run(conn: sa.Connection | Session) -> SuggestionList:
         snap = cache.get_snapshot(conn, network_id, as_of)
         snap.actor_index(actor_id)
         excl = load_exclusions(conn, network_id, actor_id=actor_id, now=now, cool_down=cool_down)
+        used = _seed(network_id, snap.revision, seed)
+        learned = load_weights(conn, network_id) if learn else None
         return suggest_for_actor(
             snap,
             actor_id,
@@ -94,8 +131,10 @@ def suggestions(
             max_hops=max_hops,
             exclusions=excl,
             lang=lang,
-            seed=seed,
-            context=suggest_context(snap, seed=seed),
+            seed=used,
+            context=suggest_context(snap, seed=used),
+            learned=learned,
+            order=order,
         )
 
     return cache.with_connection(source, run)
@@ -115,7 +154,7 @@ def weave(
     limit: int = 10,
     as_of: dt.date | None = None,
     lang: str = "nl",
-    seed: int = 0,
+    seed: int | None = None,
     now: dt.datetime | None = None,
 ) -> WeaveList:
     """Network-level introductions that close the largest structural holes
@@ -125,17 +164,18 @@ def weave(
     def run(conn: sa.Connection | Session) -> WeaveList:
         snap = cache.get_snapshot(conn, network_id, as_of)
         excl = load_exclusions(conn, network_id, now=now)
+        used = _seed(network_id, snap.revision, seed)
         return cache.cached_for(
             snap,
             "suggest.route.weave",
-            {"limit": limit, "lang": lang, "seed": seed, "exclusions": _fingerprint(excl)},
+            {"limit": limit, "lang": lang, "seed": used, "exclusions": _fingerprint(excl)},
             lambda: _weave(
                 snap,
                 limit=limit,
                 lang=lang,
-                seed=seed,
+                seed=used,
                 exclusions=excl,
-                context=suggest_context(snap, seed=seed),
+                context=suggest_context(snap, seed=used),
             ),
         )
 
@@ -153,7 +193,7 @@ def activation(
     max_hops: int = 3,
     as_of: dt.date | None = None,
     lang: str = "nl",
-    seed: int = 0,
+    seed: int | None = None,
 ) -> ActivationPlan:
     """The activation plan for ``themes`` around ``focus_actor`` or ``area``
     (:func:`~.activation.activation_plan`)."""
@@ -162,6 +202,7 @@ def activation(
 
     def run(conn: sa.Connection | Session) -> ActivationPlan:
         snap = cache.get_snapshot(conn, network_id, as_of)
+        used = _seed(network_id, snap.revision, seed)
         return cache.cached_for(
             snap,
             "suggest.route.activation",
@@ -172,7 +213,7 @@ def activation(
                 "limit": limit,
                 "max_hops": max_hops,
                 "lang": lang,
-                "seed": seed,
+                "seed": used,
             },
             lambda: activation_plan(
                 snap,
@@ -182,8 +223,8 @@ def activation(
                 limit=limit,
                 max_hops=max_hops,
                 lang=lang,
-                seed=seed,
-                context=suggest_context(snap, seed=seed),
+                seed=used,
+                context=suggest_context(snap, seed=used),
             ),
         )
 
@@ -194,9 +235,10 @@ def feedback(
     session: Session,
     network_id: str,
     *,
-    source: str,
-    target: str,
+    source: str | None = None,
+    target: str | None = None,
     decision: str,
+    suggestion: str | None = None,
     outcome: str | None = None,
     introducer: str | None = None,
     reason_codes: Iterable[str] | None = None,
@@ -205,13 +247,15 @@ def feedback(
     token_id: str | None = None,
     create_tie: bool = False,
 ) -> Feedback:
-    """Store a decision on a suggestion (:func:`~.feedback.record_feedback`)."""
-    return record_feedback(
+    """Store a decision on a suggestion (:func:`~.feedback.record_feedback`), by its id or
+    by the pair, and refit the learned weights when there are enough outcomes."""
+    record = record_feedback(
         session,
         network_id,
         source=source,
         target=target,
         decision=decision,
+        suggestion=suggestion,
         outcome=outcome,
         introducer=introducer,
         reason_codes=reason_codes,
@@ -220,18 +264,33 @@ def feedback(
         token_id=token_id,
         create_tie=create_tie,
     )
+    refit(session, network_id)
+    return record
 
 
 def outcome(
     session: Session,
     network_id: str,
-    feedback_id: str,
+    feedback_id: str | None = None,
     *,
+    suggestion: str | None = None,
     outcome: str,
     create_tie: bool = False,
 ) -> Feedback:
-    """Store what came of an accepted suggestion (:func:`~.feedback.record_outcome`)."""
-    return record_outcome(session, network_id, feedback_id, outcome=outcome, create_tie=create_tie)
+    """Store what came of an accepted suggestion (:func:`~.feedback.record_outcome`), found
+    by the feedback id or by the suggestion id, and refit the learned weights."""
+    if suggestion is not None:
+        record = outcome_for_suggestion(
+            session, network_id, suggestion, outcome=outcome, create_tie=create_tie
+        )
+    elif feedback_id is not None:
+        record = record_outcome(
+            session, network_id, feedback_id, outcome=outcome, create_tie=create_tie
+        )
+    else:
+        raise TypeError("give feedback_id or suggestion")
+    refit(session, network_id)
+    return record
 
 
 def do_not_suggest(
@@ -241,7 +300,24 @@ def do_not_suggest(
     return mark_do_not_suggest(session, network_id, source, target, token_id=token_id)
 
 
-def stats(source: Source, network_id: str, *, lang: str = "nl") -> FeedbackStats:
-    """Acceptance and outcome rates per reason code and kind (:func:`~.feedback.stats`).
-    ``lang`` is accepted like every route function's (the figures carry no sentences)."""
-    return cache.with_connection(source, lambda conn: _stats(conn, network_id))
+def stats(
+    source: Source,
+    network_id: str,
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    by_broker: bool = False,
+    lang: str = "nl",
+) -> FeedbackStats:
+    """Counts and rates of what was shown, per reason code, kind, origin and (``by_broker``)
+    per broker, with Wilson intervals (:func:`~.stats.stats`). ``lang`` is accepted like
+    every route function's (the figures carry no sentences)."""
+    return cache.with_connection(
+        source,
+        lambda conn: _stats(conn, network_id, since=since, until=until, by_broker=by_broker),
+    )
+
+
+def weights(source: Source, network_id: str) -> WeightReport:
+    """The weights that rank the network's suggestions, with their uncertainty."""
+    return cache.with_connection(source, lambda conn: weight_report(conn, network_id))

@@ -79,7 +79,7 @@ Krebs V., Holley J. (2006) Building smart communities through network weaving.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -105,10 +105,12 @@ from netwerk.suggest.context import (
 )
 from netwerk.suggest.exclusions import Exclusions
 from netwerk.suggest.explain import PairScores
+from netwerk.suggest.learning import ATTRIBUTE_TERMS, PRIOR, LearnedWeights
 from netwerk.suggest.paths import Reach, best_link, reach, steps
 from netwerk.words import kind_a, say, steps_text
 
 __all__ = [
+    "ORDERS",
     "OUTSIDE_CAP",
     "Suggestion",
     "SuggestionList",
@@ -136,6 +138,8 @@ REFERENCES = (
     "Krebs V., Holley J. (2006) Building smart communities through network weaving",
 )
 _COL = {c: i for i, c in enumerate(VALUE_CODES)}
+ORDERS = ("value", "likely")
+MODEL_VERSION = "feasibility x value/2"
 
 
 @dataclass(frozen=True)
@@ -155,6 +159,7 @@ class ValueWeights:
     already_covered: float = 0.4
     base: float = 0.1
     feasibility_floor: float = 0.2
+    feasibility_power: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -172,6 +177,12 @@ class Suggestion:
     reasons: tuple[Reason, ...]
     introduction: Introduction
     sentence: str
+    terms: dict[str, float] = field(default_factory=dict)
+    """What outcomes re-weight (:mod:`.learning`): the value terms at the prior weights, the
+    feasibility log-odds, its attribute parts and ``key_figure_contact``."""
+    id: str | None = None
+    """The stored impression's id (set when the API shows the suggestion); feedback and
+    outcomes refer to it."""
 
 
 @dataclass(frozen=True)
@@ -308,16 +319,52 @@ def _values(ctx: SuggestContext, src: _Source, t: IntArray, w: ValueWeights) -> 
     return _Values(c, need, offer, ties, iso_tgt & ~iso_src, help_tgt & ~help_src)
 
 
+def _key_figure_contact(ctx: SuggestContext, u: int) -> BoolArray:
+    """Actors a recognised key figure among ``u``'s contacts also knows."""
+    s = ctx.snapshot
+    mask = np.zeros(s.n, dtype=bool)
+    nbrs = s.adjacency.neighbours(u)
+    for k in nbrs[s.kind_mask("key_figure")[nbrs]].tolist():
+        mask[s.adjacency.neighbours(k)] = True
+    return mask
+
+
 def _score(
-    ctx: SuggestContext, src: _Source, ps: PairScores, w: ValueWeights
+    ctx: SuggestContext,
+    src: _Source,
+    ps: PairScores,
+    w: ValueWeights,
+    lw: LearnedWeights = PRIOR,
+    kf: BoolArray | None = None,
 ) -> tuple[_Values, FloatArray, FloatArray, FloatArray]:
-    """(value terms, value, feasibility factor, score) of the scored pairs."""
+    """(value terms at the prior weights, value, feasibility factor, score) of the scored
+    pairs, ranked with the learned weights ``lw`` (:mod:`.learning`)."""
     vals = _values(ctx, src, ps.targets, w)
-    value = w.base + vals.contributions.sum(axis=1)
+    value = w.base + (vals.contributions * lw.value_vector()).sum(axis=1)
+    logodds = ps.logodds
+    if lw.source != "prior":
+        logodds = lw.feasibility * logodds
+        for code, extra in lw.attributes.items():
+            if code in ps.codes and extra:
+                logodds = logodds + extra * ps.contributions[:, ps.codes.index(code)]
+        if kf is not None and lw.key_figure_contact:
+            logodds = logodds + lw.key_figure_contact * kf[ps.targets]
     feas = w.feasibility_floor + (1.0 - w.feasibility_floor) / (
-        1.0 + np.exp(-np.clip(ps.logodds, -35.0, 35.0))
+        1.0 + np.exp(-np.clip(logodds, -35.0, 35.0))
     )
-    return vals, value, feas, feas * value
+    return vals, value, feas, feas**w.feasibility_power * value
+
+
+def _terms(vals: _Values, ps: PairScores, j: int, kf: BoolArray) -> dict[str, float]:
+    out = {"feasibility": rounded(ps.logodds[j], 6)}
+    for code in ATTRIBUTE_TERMS:
+        out[code] = (
+            rounded(ps.contributions[j, ps.codes.index(code)], 6) if code in ps.codes else 0.0
+        )
+    out["key_figure_contact"] = float(kf[int(ps.targets[j])])
+    for code in VALUE_CODES:
+        out[code] = rounded(vals.contributions[j, _COL[code]], 6)
+    return out
 
 
 # --------------------------------------------------------------------------- candidates
@@ -547,6 +594,8 @@ def suggest_for_actor(
     seed: int = 0,
     weights: ValueWeights | None = None,
     context: SuggestContext | None = None,
+    learned: LearnedWeights | None = None,
+    order: str = "value",
 ) -> SuggestionList:
     """Ranked suggestions for ``actor_id`` (see the module doc for the method).
 
@@ -576,6 +625,11 @@ def suggest_for_actor(
         The value weights (default :class:`ValueWeights`).
     context
         A precomputed :class:`~.context.SuggestContext` (default: the cached one).
+    learned
+        Weights the network learned from its outcomes (:mod:`.learning`; default the prior).
+    order
+        ``value`` (default): by score, feasibility x value; ``likely``: the most likely
+        meetings first (by the feasibility factor, then by value).
 
     Raises
     ------
@@ -593,6 +647,9 @@ def suggest_for_actor(
     u = s.actor_index(actor_id)
     ctx = context if context is not None else suggest_context(s, seed=seed)
     w = weights or ValueWeights()
+    lw = learned or PRIOR
+    if order not in ORDERS:
+        raise ValidationFailed("order", f"one of: {', '.join(ORDERS)}")
     excl = exclusions or Exclusions.none()
     prov = provenance(
         s,
@@ -604,7 +661,17 @@ def suggest_for_actor(
             "target_kinds": ",".join(kinds) or None,
             "max_hops": max_hops,
             "feasibility_learned": bool(ctx.fitted.learned),
+            "order": order,
+            "model_version": MODEL_VERSION,
+            "weights": lw.source,
+            "weights_fitted_at": lw.fitted_at.isoformat() if lw.fitted_at else None,
+            "weights_outcomes": lw.outcomes,
             **{f"weight_{k}": v for k, v in asdict(w).items()},
+            **(
+                {f"learned_{k}": round(v, 4) for k, v in lw.as_multipliers().items()}
+                if lw.source != "prior"
+                else {}
+            ),
         },
         seed=seed,
     )
@@ -662,8 +729,8 @@ def suggest_for_actor(
         ok[drop] = False
         live = far_idx[v_far > 0]
         if live.size > INNER_CAP:
-            order = np.lexsort((cand[live], -v_far[v_far > 0]))
-            ok[live[order[INNER_CAP:]]] = False
+            keep = np.lexsort((cand[live], -v_far[v_far > 0]))
+            ok[live[keep[INNER_CAP:]]] = False
     select = np.zeros(ball.size, dtype=bool)
     select[np.flatnonzero(in_reach)[ok]] = True
     inner = ex.around(u, max_hops, ball, hops, select)
@@ -673,21 +740,27 @@ def suggest_for_actor(
         eligible &= kind_ok
     if about is not None:
         eligible &= about
-    inner_score = _score(ctx, src, inner, w)[2]
+    kf = _key_figure_contact(ctx, u)
+    inner_score = _score(ctx, src, inner, w, lw, kf)[2]
     # An actor beyond reach scores at most its value (feasibility <= 1): score only those
     # that could still enter the list.
     bar = float(np.sort(inner_score)[-limit]) if inner_score.size >= limit else 0.0
     outer = ex.pairs(u, _outside(ctx, src, hop, max_hops, eligible, w, bar))
     ps = PairScores.concat([inner, outer], ex.codes)
     t = ps.targets
-    vals, value, feas, score = _score(ctx, src, ps, w)
-    order = np.lexsort((t, -score))[:limit]
+    vals, value, feas, score = _score(ctx, src, ps, w, lw, kf)
+    if order == "likely":
+        ranked = np.lexsort((t, -score, -np.round(feas, 9)))[:limit]
+    else:
+        ranked = np.lexsort((t, -score))[:limit]
 
     r = reach(s, np.array([u], dtype=np.int64), max_hops - 1, ctx.passable)
+    # reasons carry the contributions as ranked (learned multipliers applied)
+    shown = replace(vals, contributions=vals.contributions * lw.value_vector())
     out: list[Suggestion] = []
-    for rank, j in enumerate(order.tolist(), start=1):
+    for rank, j in enumerate(ranked.tolist(), start=1):
         v = int(t[j])
-        reasons, matched = _reasons(ctx, src, v, vals, j, ps, j, lang)
+        reasons, matched = _reasons(ctx, src, v, shown, j, ps, j, lang)
         value_reasons = [x for x in reasons if x.kind == "value"]
         kind = value_reasons[0].code if value_reasons else "contact"
         intro = introduction(ctx, u, v, r, max_hops, lang)
@@ -705,6 +778,7 @@ def suggest_for_actor(
                 reasons=tuple(reasons),
                 introduction=intro,
                 sentence=f"{lead} {intro.sentence}",
+                terms=_terms(vals, ps, j, kf),
             )
         )
     return SuggestionList(

@@ -117,6 +117,8 @@ class WeaveIntroduction:
     reasons: tuple[Reason, ...]
     introduction: Introduction
     sentence: str
+    id: str | None = None
+    """The stored impression's id (set when the API shows it); feedback refers to it."""
 
 
 @dataclass(frozen=True)
