@@ -57,12 +57,8 @@ def kw_now(kw: dict[str, Any]) -> dict[str, Any]:
 
 def _count(h: Hood, table: Any) -> int:
     with h.factory() as session:
-        return int(
-            session.scalar(
-                sa.select(sa.func.count()).select_from(table).where(table.network_id == h.network_id)
-            )
-            or 0
-        )
+        query = sa.select(sa.func.count()).select_from(table)
+        return int(session.scalar(query.where(table.network_id == h.network_id)) or 0)
 
 
 def test_shown_suggestions_get_ids_and_are_stored_in_one_statement(hood: Hood) -> None:
