@@ -160,7 +160,7 @@ def remember(
         )
         out = replace(res, items=plan_items)
     if rows:
-        session.execute(sa.insert(SuggestionImpression.__table__), rows)
+        session.execute(sa.insert(cast(sa.Table, SuggestionImpression.__table__)), rows)
     return cast(R, out)
 
 
