@@ -1,31 +1,43 @@
-"""Value benchmark of the suggestions (issue 4, second acceptance item).
+"""Value benchmark of the suggestions (issue 4, second acceptance item; issue 15, realistic
+protocol).
 
 Usage::
 
-    .venv/bin/python bench/activation.py [--actors 2000] [--seeds 1,2,3] [--caseload 300]
-        [--scenarios generated,newcomers] [--groups 4] [--weights '{"joins_components": 1.0}']
+    .venv/bin/python bench/activation.py [--actors 2000] [--seeds 1,2,3,4,5] [--caseload 300]
+        [--scenarios generated,newcomers] [--groups 4] [--protocols realistic,all]
+        [--powers 1] [--weights '{"joins_components": 1.0}']
 
 Protocol. For each seed a synthetic neighbourhood is generated (:func:`netwerk.synth.generate`)
 and turned into a snapshot, in two scenarios: ``generated`` as it comes, and ``newcomers``
 with ``--groups`` groups of 5-10 newly arrived residents added who know only each other (the
 generator itself produces no community without a tie to help, so without them that figure
 is 0 for every method and says nothing). ``--weights`` overrides
-:class:`netwerk.suggest.suggestions.ValueWeights` (for tuning).
+:class:`netwerk.suggest.suggestions.ValueWeights` (for tuning); ``--powers`` runs ours with
+each ``feasibility_power`` (score = feasibility^power x value) to choose the trade-off.
 
 A broker's *caseload* is drawn: ``--caseload`` persons (residents and key figures), uniformly
-at random, the same for every method. Each method proposes one
-new tie per person of the caseload and all proposals are accepted at once, so every method
-adds the same number of ties:
+at random, the same for every method. Each method proposes one new tie per person of the
+caseload:
 
 * ``ours``: the top suggestion of :func:`netwerk.suggest.suggestions.suggest_for_actor`
   (feasibility x value);
 * ``resource allocation``: the non-neighbour with the highest resource-allocation index
   (Zhou, Lü & Zhang 2009), ties broken at random; a random one when it has no common contact;
-* ``random``: a uniformly random non-neighbour.
+* ``random``: a uniformly random non-neighbour;
+* ``feasibility-only``: the best candidate of the fitted feasibility model alone
+  (``FittedFeasibility.candidates_for``, three steps), random when it has none;
+* ``value-only``: our ranking with the feasibility factor held at 1 (score = value).
 
-All three propose only targets that may be proposed (consent ``given``, or not a person) and
-never an existing tie or a pair already proposed. Then, on the network with the accepted ties,
-the bench counts (lower is better for each):
+All propose only targets that may be proposed (consent ``given``, or not a person) and never an
+existing tie or a pair already proposed. Two protocols decide which proposals become ties:
+
+* ``all``: every proposal is accepted and forms a tie (issue 4);
+* ``realistic``: a proposal forms a tie with the generator's own latent chance for the pair
+  (:meth:`netwerk.synth.SynthNetwork.tie_chance`: place, group, age, language, sociability,
+  isolation — the generator's ground truth, not the engine's scores). The same uniform draw
+  per pair is used for every method (common random numbers).
+
+Then, on the network with the formed ties, the bench counts (lower is better for each):
 
 * ``isolated``: persons (residents, key figures) with no tie to anyone but professionals and
   organisations;
@@ -33,15 +45,21 @@ the bench counts (lower is better for each):
   (the person's own asset counts);
 * ``no help``: communities of the original network (Leiden, >= 3 actors) without an
   organisation, initiative, professional or key figure among them or tied to them;
-* ``components``: connected components.
+* ``components``: connected components;
 
-Progress goes to stderr, the table to stdout; the last column says whether ours beats both
-baselines on every figure, summed over the seeds.
+and ``ties`` formed and ``ties/intro`` (higher is better). The table gives, per protocol and
+method, the mean over the runs (seed x scenario) with a 95 % t-interval and the total; the
+verdict lines say whether ours beats resource allocation and random on every figure in total,
+and whether its ties per introduction are at least half of feasibility-only's.
+
+Progress goes to stderr, the tables to stdout.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import hashlib
 import json
 import sys
 import time
@@ -51,6 +69,7 @@ from pathlib import Path
 import igraph as ig
 import numpy as np
 import scipy.sparse as sp
+from scipy import stats as sps
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -62,9 +81,12 @@ from netwerk.store.bulk import ActorColumns, TieColumns  # noqa: E402
 from netwerk.suggest.context import MIN_COMMUNITY, SuggestContext, build_context  # noqa: E402
 from netwerk.suggest.suggestions import ValueWeights, suggest_for_actor  # noqa: E402
 from netwerk.synth import SynthNetwork, generate  # noqa: E402
+from netwerk.synth_latent import LatentTraits  # noqa: E402
 
 METRICS = ("isolated", "unmet needs", "no help", "components")
-METHODS = ("ours", "resource allocation", "random")
+EXTRA = ("ties", "ties/intro")
+BASELINES = ("resource allocation", "random", "feasibility-only", "value-only")
+METHODS = ("ours", *BASELINES)
 HELP = tuple(sorted(k.value for k in HELP_KINDS))
 WEIGHTS = ValueWeights()
 INTRODUCED: list[bool] = []
@@ -183,10 +205,40 @@ def pick_random(
     return int(rng.choice(ok))
 
 
+def pick_feasibility(
+    ctx: SuggestContext, u: int, taken: set[tuple[int, int]], rng: np.random.Generator
+) -> int:
+    s = ctx.snapshot
+    cand, _ = ctx.fitted.candidates_for(u, max_hops=3, limit=200)
+    ok = _free(s, ctx, u, taken)
+    for v in cand.tolist():
+        if ok[v]:
+            return int(v)
+    return pick_random(ctx, u, taken, rng)
+
+
+VALUE_ONLY = ValueWeights(feasibility_floor=1.0)
+
+
+def pick_value(
+    ctx: SuggestContext, u: int, taken: set[tuple[int, int]], rng: np.random.Generator
+) -> int:
+    s = ctx.snapshot
+    weights = dataclasses.replace(WEIGHTS, feasibility_floor=1.0)
+    res = suggest_for_actor(s, s.ids[u], limit=10, context=ctx, weights=weights)
+    for sug in res.suggestions:
+        v = s.index[sug.target.actor_id]
+        if (min(u, v), max(u, v)) not in taken:
+            return v
+    return pick_random(ctx, u, taken, rng)
+
+
 PICKERS: dict[str, Callable[..., int]] = {
     "ours": pick_ours,
     "resource allocation": pick_ra,
     "random": pick_random,
+    "feasibility-only": pick_feasibility,
+    "value-only": pick_value,
 }
 
 
@@ -250,16 +302,67 @@ def add_newcomers(synth: SynthNetwork, groups: int, seed: int) -> SynthNetwork:
             ties.support.append(["company"])
             ties.since.append(None)
             ties.until.append(None)
-    return SynthNetwork(actors=actors, ties=ties, info=synth.info)
+    info = dict(synth.info)
+    info["latent"] = _newcomer_traits(synth, actors)
+    return SynthNetwork(actors=actors, ties=ties, info=info)
 
 
-def run(n: int, seed: int, caseload: int, scenario: str, groups: int) -> dict[str, dict[str, int]]:
+def _newcomer_traits(synth: SynthNetwork, actors: ActorColumns) -> LatentTraits:
+    """The generator's traits extended to the newcomers: the buurt of their area, a block of
+    their own (a street), a group of their own per arrival group, age band 27-45, ordinary
+    sociability, their languages, needs and assets."""
+    lt: LatentTraits = synth.info["latent"]
+    old = len(lt.ids)
+    area_of = {a: i for i, a in reversed(list(enumerate(synth.actors.area))) if a}
+    new = range(old, len(actors.id))
+    buurt, wijk, street, group = [], [], [], []
+    for i in new:
+        home = area_of.get(actors.area[i] or "", 0)
+        g = int(actors.id[i].split("x")[1])
+        buurt.append(int(lt.buurt[home]))
+        wijk.append(int(lt.wijk[home]))
+        street.append(10_000_000 + g)
+        group.append(1_000 + g)
+    k = len(new)
+    return LatentTraits(
+        ids=(*lt.ids, *actors.id[old:]),
+        kind_bonus=np.concatenate([lt.kind_bonus, np.zeros(k)]),
+        buurt=np.concatenate([lt.buurt, np.array(buurt, dtype=np.int64)]),
+        wijk=np.concatenate([lt.wijk, np.array(wijk, dtype=np.int64)]),
+        street=np.concatenate([lt.street, np.array(street, dtype=np.int64)]),
+        group=np.concatenate([lt.group, np.array(group, dtype=np.int64)]),
+        band=np.concatenate([lt.band, np.full(k, 2, dtype=np.int64)]),
+        sociability=np.concatenate([lt.sociability, np.ones(k)]),
+        isolated=np.concatenate([lt.isolated, np.zeros(k, dtype=bool)]),
+        languages=(*lt.languages, *(frozenset(x) for x in actors.languages[old:])),
+        needs=(*lt.needs, *(frozenset(x) for x in actors.needs[old:])),
+        assets=(*lt.assets, *(frozenset(x) for x in actors.assets[old:])),
+    )
+
+
+def _draw(seed: int, a: str, b: str) -> float:
+    """The same uniform number for a pair in every method (common random numbers)."""
+    lo, hi = sorted((a, b))
+    digest = hashlib.sha256(f"{seed}|{lo}|{hi}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2.0**64
+
+
+Figures = dict[str, float]
+
+
+def run(
+    n: int, seed: int, caseload: int, scenario: str, groups: int, protocols: list[str],
+    powers: list[float],
+) -> dict[str, dict[str, Figures]]:  # fmt: skip
+    """{protocol: {method: figures}} for one seed and scenario."""
+    global WEIGHTS
     t0 = time.perf_counter()
     synth = generate(n, seed=seed)
     if scenario == "newcomers":
         synth = add_newcomers(synth, groups, seed)
     s = snapshot_from_columns(synth.actors, synth.ties, network_id=f"bench-{seed}-{scenario}")
     ctx = build_context(s, seed=0)
+    pos = {a: i for i, a in enumerate(synth.actors.id)}
     log(
         f"seed {seed}, {scenario}: {s.n} actors, {s.m} ties, context in "
         f"{time.perf_counter() - t0:.1f} s"
@@ -267,72 +370,125 @@ def run(n: int, seed: int, caseload: int, scenario: str, groups: int) -> dict[st
     rng = np.random.default_rng(seed)
     pool = np.flatnonzero(s.kind_mask("resident", "key_figure"))
     sources = rng.choice(pool, size=min(caseload, pool.size), replace=False).tolist()
-    out: dict[str, dict[str, int]] = {"before": metrics(ctx, [])}
-    for method in METHODS:
+    base = metrics(ctx, [])
+    out: dict[str, dict[str, Figures]] = {
+        p: {"before": {**base, "ties": 0, "ties/intro": 0.0}} for p in protocols
+    }
+    base_weights = WEIGHTS
+    methods: list[tuple[str, str, float]] = [
+        (f"ours (power {p:g})" if len(powers) > 1 else "ours", "ours", p) for p in powers
+    ]
+    methods += [(m, m, base_weights.feasibility_power) for m in BASELINES]
+    for label, method, power in methods:
         t1 = time.perf_counter()
+        WEIGHTS = dataclasses.replace(base_weights, feasibility_power=power)
         prng = np.random.default_rng(seed + 1000)
         taken: set[tuple[int, int]] = set()
-        extra: list[tuple[int, int]] = []
+        proposed: list[tuple[int, int]] = []
         for u in sources:
             v = PICKERS[method](ctx, u, taken, prng)
             taken.add((min(u, v), max(u, v)))
-            extra.append((u, v))
-        out[method] = metrics(ctx, extra)
+            proposed.append((u, v))
+        a = np.array([pos[s.ids[u]] for u, _ in proposed], dtype=np.int64)
+        b = np.array([pos[s.ids[v]] for _, v in proposed], dtype=np.int64)
+        chance = synth.tie_chance(a, b)
+        for protocol in protocols:
+            if protocol == "all":
+                formed = proposed
+            else:
+                formed = [
+                    (u, v)
+                    for (u, v), p in zip(proposed, chance.tolist(), strict=True)
+                    if _draw(seed, s.ids[u], s.ids[v]) < p
+                ]
+            figures: Figures = {**metrics(ctx, formed)}
+            figures["ties"] = len(formed)
+            figures["ties/intro"] = len(formed) / max(len(proposed), 1)
+            out[protocol][label] = figures
         if method == "ours":
             log(
-                f"  ours: {sum(INTRODUCED)} of {len(INTRODUCED)} with an introducer; "
-                f"kinds {dict(sorted(KINDS.items()))}"
+                f"  {label}: {sum(INTRODUCED)} of {len(INTRODUCED)} with an introducer; "
+                f"kinds {dict(sorted(KINDS.items()))}; mean latent chance {chance.mean():.3f}"
             )
             INTRODUCED.clear()
             KINDS.clear()
-        log(f"  {method}: {len(extra)} ties in {time.perf_counter() - t1:.1f} s {out[method]}")
+        log(f"  {label}: {len(proposed)} proposals in {time.perf_counter() - t1:.1f} s")
+    WEIGHTS = base_weights
     return out
 
 
+def _interval(values: list[float]) -> tuple[float, float]:
+    """Mean and half-width of the 95 % t-interval."""
+    x = np.asarray(values, dtype=np.float64)
+    if x.size < 2:
+        return float(x.mean()), 0.0
+    half = float(sps.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
+    return float(x.mean()), half
+
+
 def main() -> None:
+    global WEIGHTS
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--actors", type=int, default=2000)
-    p.add_argument("--seeds", default="1,2,3")
+    p.add_argument("--seeds", default="1,2,3,4,5")
     p.add_argument("--caseload", type=int, default=300)
     p.add_argument("--scenarios", default="generated,newcomers")
     p.add_argument("--groups", type=int, default=4, help="groups of newcomers")
+    p.add_argument("--protocols", default="realistic,all")
+    p.add_argument("--powers", default="", help="feasibility powers for ours, e.g. 1,2")
     p.add_argument("--weights", default="{}", help="ValueWeights overrides as JSON")
     args = p.parse_args()
-    global WEIGHTS
     WEIGHTS = ValueWeights(**json.loads(args.weights))
     seeds = [int(x) for x in args.seeds.split(",") if x.strip()]
     scenarios = [x.strip() for x in args.scenarios.split(",") if x.strip()]
-    totals: dict[str, dict[str, int]] = {}
-    per_seed: list[tuple[str, dict[str, dict[str, int]]]] = []
+    protocols = [x.strip() for x in args.protocols.split(",") if x.strip()]
+    powers = [float(x) for x in args.powers.split(",") if x.strip()] or [WEIGHTS.feasibility_power]
+    runs: list[dict[str, dict[str, Figures]]] = []
     for seed in seeds:
         for scenario in scenarios:
-            res = run(args.actors, seed, args.caseload, scenario, args.groups)
-            per_seed.append((f"seed {seed}, {scenario}", res))
-            for method, figures in res.items():
-                acc = totals.setdefault(method, dict.fromkeys(METRICS, 0))
-                for k, v in figures.items():
-                    acc[k] += v
+            runs.append(
+                run(args.actors, seed, args.caseload, scenario, args.groups, protocols, powers)
+            )
+    columns = (*METRICS, *EXTRA)
     print(
-        f"# {args.actors} actors, seeds {args.seeds}, caseload {args.caseload} "
-        "(one accepted suggestion per person; lower is better)"
+        f"# {args.actors} actors, seeds {args.seeds}, scenarios {args.scenarios}, caseload "
+        f"{args.caseload}: one proposal per person; mean over {len(runs)} runs with 95 % "
+        "interval, and the total (lower is better, except ties and ties/intro)"
     )
-    head = f"{'method':<22}" + "".join(f"{m:>14}" for m in METRICS)
-    for label, res in per_seed:
-        print(f"\n{label}")
-        print(head)
-        for method in ("before", *METHODS):
-            print(f"{method:<22}" + "".join(f"{res[method][m]:>14}" for m in METRICS))
-    print(f"\ntotal over {len(per_seed)} runs")
-    print(head)
-    for method in ("before", *METHODS):
-        print(f"{method:<22}" + "".join(f"{totals[method][m]:>14}" for m in METRICS))
-    wins = {
-        m: totals["ours"][m] < min(totals["resource allocation"][m], totals["random"][m])
-        for m in METRICS
-    }
-    print(
-        f"{'ours beats both':<22}" + "".join(f"{('yes' if wins[m] else 'NO'):>14}" for m in METRICS)
-    )
+    for protocol in protocols:
+        labels = list(runs[0][protocol])
+        print(f"\nprotocol: {protocol}")
+        print(f"{'method':<20}" + "".join(f"{c:>22}" for c in columns))
+        totals: dict[str, dict[str, float]] = {}
+        for label in labels:
+            cells = []
+            totals[label] = {}
+            for c in columns:
+                values = [r[protocol][label][c] for r in runs]
+                mean, half = _interval(values)
+                totals[label][c] = float(np.sum(values))
+                cells.append(f"{mean:.3f} ± {half:.3f}" if c == "ties/intro" else
+                             f"{mean:.1f} ± {half:.1f}")  # fmt: skip
+            print(f"{label:<20}" + "".join(f"{x:>22}" for x in cells))
+        print(f"{'total':<20}" + "".join(f"{'':>22}" for _ in columns))
+        for label in labels:
+            row = totals[label]
+            print(f"{label:<20}" + "".join(
+                f"{row[c] / len(runs):>22.3f}" if c == "ties/intro" else f"{row[c]:>22.0f}"
+                for c in columns
+            ))  # fmt: skip
+        for label in (x for x in labels if x.startswith("ours")):
+            mine = totals[label]
+            beats = all(
+                mine[m] < min(totals["resource allocation"][m], totals["random"][m])
+                for m in METRICS
+            )
+            ratio = mine["ties/intro"] / max(totals["feasibility-only"]["ties/intro"], 1e-9)
+            print(
+                f"{label}: beats RA and random on every figure in total: "
+                f"{'yes' if beats else 'NO'}; ties per introduction {ratio:.2f} x "
+                f"feasibility-only's ({'ok' if ratio >= 0.5 else 'BELOW HALF'})"
+            )
 
 
 if __name__ == "__main__":

@@ -71,6 +71,7 @@ import sqlalchemy as sa
 from netwerk.model import ActorKind, Consent, SupportKind, TieKind
 from netwerk.store.bulk import ActorColumns, TieColumns, insert_actors, insert_ties
 from netwerk.store.revision import bump_revision
+from netwerk.synth_latent import LatentTraits, build_traits, tie_chance
 
 __all__ = [
     "AGE_BANDS",
@@ -744,12 +745,19 @@ class SynthNetwork:
 
     ``info`` holds the parameters and the ground truth the generator planted: ``seed``,
     ``start`` and ``end`` (the history window), ``counts`` per actor kind,
-    ``hidden_key_figures``, ``isolated`` and ``professional_only`` (actor ids).
+    ``hidden_key_figures``, ``isolated`` and ``professional_only`` (actor ids), and
+    ``latent``: the traits each actor was generated with, behind :meth:`tie_chance`.
     """
 
     actors: ActorColumns
     ties: TieColumns
     info: dict[str, Any] = field(default_factory=dict)
+
+    def tie_chance(self, a: Arr, b: Arr) -> Arr:
+        """The generator's own chance that introducing ``a[i]`` to ``b[i]`` (positions in
+        ``actors``) forms a tie, from the traits it generated them with
+        (:func:`netwerk.synth_latent.tie_chance`; ``info["latent"]``)."""
+        return tie_chance(self.info["latent"], a, b)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1413,6 +1421,31 @@ class _Builder:
         )
         return ties, t_count
 
+    def latent(self, actors: ActorColumns) -> LatentTraits:
+        """The traits each actor was generated with (:mod:`netwerk.synth_latent`)."""
+        w_of = self.wijk_of_buurt
+        org_b = np.array([o["buurt"] for o in self.orgs], dtype=np.int64)
+        org_w = np.array([o["wijk"] for o in self.orgs], dtype=np.int64)
+        non_res_b = np.concatenate([org_b, self.prof_buurt, self.init_buurt, self.place_buurt])
+        non_res_w = np.concatenate(
+            [org_w, w_of[non_res_b[self.n_org :]] if len(non_res_b) > self.n_org else org_w[:0]]
+        )
+        none = np.full(self.base_res, -1, dtype=np.int64)
+        return build_traits(
+            list(actors.id),
+            list(actors.kind),
+            [list(x) for x in actors.languages],
+            [list(x) for x in actors.needs],
+            [list(x) for x in actors.assets],
+            buurt=np.concatenate([non_res_b, self.buurt]).astype(np.int64),
+            wijk=np.concatenate([non_res_w, self.wijk]).astype(np.int64),
+            street=np.concatenate([none, self.street]).astype(np.int64),
+            group=np.concatenate([none, self.group]).astype(np.int64),
+            band=np.concatenate([none, self.band]).astype(np.int64),
+            sociability=np.concatenate([np.ones(self.base_res), self.soc]),
+            isolated=np.concatenate([np.zeros(self.base_res, dtype=bool), self.isolated]),
+        )
+
     def actor_columns(self) -> ActorColumns:
         rng = self.rng
         n = self.n
@@ -1689,6 +1722,7 @@ def _generate(
         "hidden_key_figures": actor_ids[base + builder.hidden].tolist(),
         "isolated": actor_ids[base + np.flatnonzero(builder.isolated)].tolist(),
         "professional_only": actor_ids[base + np.flatnonzero(builder.prof_only)].tolist(),
+        "latent": builder.latent(actors),
     }
     return SynthNetwork(actors=actors, ties=ties, info=info)
 

@@ -25,8 +25,11 @@ for the uncertainty; Gelman et al. 2008; MacKay 1992). The ranking then uses
   [:data:`VALUE_FLOOR`, :data:`VALUE_CAP`]: no value term drops below half its prior weight,
   so a network cannot learn to stop suggesting isolated residents because such
   introductions are harder;
-* the feasibility log-odds scaled by ``g`` (bounded to [0.5, 3]) plus the learned attribute
-  and key-figure terms (bounded to [-2, 2]).
+* the feasibility log-odds scaled by ``g``, bounded to [1, 3] — the feasibility never weighs
+  less than in the prior: among the suggestions a network has decided, which were all
+  ranked high already, its link to success looks weaker than it is (selection), and a
+  flatter feasibility would let value alone pick the top — plus the learned attribute and
+  key-figure terms (bounded to [-3, 3]) on top of it.
 
 Uncertainty: the 90 % interval of each multiplier from the Laplace approximation of the
 posterior (``exp(b +- 1.645 se)``), before bounding.
@@ -80,8 +83,8 @@ REFIT_EVERY = 10
 PRIOR_SD = 1.0
 VALUE_FLOOR = 0.5
 VALUE_CAP = 3.0
-FEASIBILITY_BOUNDS = (0.5, 3.0)
-ADDITIVE_BOUNDS = (-2.0, 2.0)
+FEASIBILITY_BOUNDS = (1.0, 3.0)
+ADDITIVE_BOUNDS = (-3.0, 3.0)
 Z90 = 1.6449
 METHOD = "Bayesian logistic regression (Gaussian prior at the current weights, Laplace)"
 
@@ -191,21 +194,47 @@ def fit(
     n, p = x.shape
     if p != len(TERMS):
         raise ValueError(f"expected {len(TERMS)} columns, got {p}")
-    z = np.column_stack([np.ones(n), x])
-    mean = np.zeros(p + 1)
-    mean[1 + TERMS.index("feasibility")] = 1.0
-    precision = np.r_[1e-4, np.full(p, 1.0 / prior_sd**2)]
+    # Newton steps on standardised columns (the prior transformed with them), halved until
+    # the log posterior rises: well conditioned even when a term hardly varies.
+    mu = x.mean(axis=0)
+    sd = x.std(axis=0)
+    live = sd > 1e-9
+    scale = np.where(live, sd, 1.0)
+    z = np.column_stack([np.ones(n), (x - mu) / scale])
+    prior_mean = np.zeros(p)
+    prior_mean[TERMS.index("feasibility")] = 1.0
+    mean = np.r_[0.0, prior_mean * scale]
+    precision = np.r_[1e-4, np.where(live, 1.0 / (prior_sd * scale) ** 2, 1e12)]
+
+    def log_post(w: FloatArray) -> float:
+        eta = z @ w
+        ll = float(np.sum(y * eta - np.logaddexp(0.0, eta)))
+        return ll - 0.5 * float(np.sum(precision * (w - mean) ** 2))
+
     w = mean.copy()
+    w[0] = math.log((y.sum() + 0.5) / (n - y.sum() + 0.5)) - float(np.mean(z[:, 1:] @ w[1:]))
+    current = log_post(w)
     hess = np.diag(precision)
-    for _ in range(50):
+    for _ in range(100):
         prob = 1.0 / (1.0 + np.exp(-np.clip(z @ w, -35.0, 35.0)))
         grad = z.T @ (prob - y) + precision * (w - mean)
         hess = (z * (prob * (1.0 - prob))[:, None]).T @ z + np.diag(precision)
         step = np.linalg.solve(hess, grad)
-        w -= step
-        if float(np.max(np.abs(step))) < 1e-8:
+        t = 1.0
+        while t > 1e-6:
+            trial = w - t * step
+            value = log_post(trial)
+            if value >= current - 1e-12:
+                break
+            t /= 2
+        w, current = trial, value
+        if float(np.max(np.abs(t * step))) < 1e-8:
             break
-    se = np.sqrt(np.clip(np.diag(np.linalg.inv(hess)), 0.0, None))
+    cov = np.linalg.inv(hess)
+    beta = w[1:] / scale
+    se_beta = np.sqrt(np.clip(np.diag(cov)[1:], 0.0, None)) / scale
+    w = np.r_[w[0] - float(np.sum(beta * mu)), beta]
+    se = np.r_[0.0, se_beta]
     est = {t: float(w[1 + i]) for i, t in enumerate(TERMS)}
     interval = {
         t: (_shown(t, est[t] - Z90 * float(se[1 + i])), _shown(t, est[t] + Z90 * float(se[1 + i])))
