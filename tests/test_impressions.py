@@ -237,3 +237,36 @@ def test_same_network_and_revision_give_the_same_suggestions_in_the_same_order(
     assert res.provenance.seed == seed
     other = service.network_seed(hood.network_id, res.provenance.revision + 1)
     assert other != seed  # a write reseeds
+
+
+RUN_SUGGESTIONS = """
+import sys
+from netwerk.store.db import make_engine
+from netwerk.suggest import service
+engine = make_engine(sys.argv[1])
+for actor in sys.argv[3:]:
+    result = service.suggestions(engine, sys.argv[2], actor, limit=10)
+    print(actor, [(s.target.actor_id, s.score) for s in result.suggestions])
+"""
+
+
+def test_two_processes_give_the_same_suggestions_in_the_same_order(hood: Hood) -> None:
+    """As two API workers (or two runs) would: separate processes, different hash seeds."""
+    import os
+    import subprocess
+    import sys
+
+    url = hood.factory.kw["bind"].url.render_as_string(hide_password=False)
+    actors = [hood.ids[k] for k in ("rosa", "bram", "isa", "anna")]
+    outputs = []
+    for hash_seed in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "-c", RUN_SUGGESTIONS, url, hood.network_id, *actors],
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1] and outputs[0].count("\n") == len(actors)
