@@ -52,6 +52,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -262,20 +263,29 @@ def term_matrix(terms: Sequence[Mapping[str, float]]) -> FloatArray:
 # --------------------------------------------------------------------------- store
 
 
+def _known(select: sa.Select[Any], network_id: str) -> sa.Select[Any]:
+    """Restrict to the network's per-actor suggestions with a known result."""
+    i = SuggestionImpression.__table__.c
+    f = Feedback.__table__.c
+    known = sa.or_(f.decision == "declined", (f.decision == "accepted") & f.outcome.is_not(None))
+    return select.select_from(
+        Feedback.__table__.join(SuggestionImpression.__table__, f.suggestion_id == i.id)
+    ).where(f.network_id == network_id, i.origin == "actor", known)
+
+
+def count_outcomes(conn: sa.Connection | Session, network_id: str) -> int:
+    """How many suggestions of the network have a known result (one counting query)."""
+    return int(conn.execute(_known(sa.select(sa.func.count()), network_id)).scalar() or 0)
+
+
 def _outcome_rows(
     conn: sa.Connection | Session, network_id: str
 ) -> list[tuple[dict[str, float], int]]:
     """(terms, tie formed) of the network's suggestions with a known result, oldest first."""
     i = SuggestionImpression.__table__.c
     f = Feedback.__table__.c
-    known = sa.or_(f.decision == "declined", (f.decision == "accepted") & f.outcome.is_not(None))
     rows = conn.execute(
-        sa.select(i.contributions, f.outcome)
-        .select_from(
-            Feedback.__table__.join(SuggestionImpression.__table__, f.suggestion_id == i.id)
-        )
-        .where(f.network_id == network_id, i.origin == "actor", known)
-        .order_by(f.decided_at, f.id)
+        _known(sa.select(i.contributions, f.outcome), network_id).order_by(f.decided_at, f.id)
     ).all()
     return [
         (dict(terms or {}) if isinstance(terms, dict) else {}, int(outcome == "tie_formed"))
@@ -315,12 +325,13 @@ def refit(
     :data:`MIN_OUTCOMES`, and :data:`REFIT_EVERY` more than at the last fit unless
     ``force``); returns the weights that rank from now on. Runs in the caller's
     transaction."""
-    rows = _outcome_rows(session, network_id)
+    available = count_outcomes(session, network_id)
     current = session.get(SuggestionWeights, network_id)
-    if len(rows) < MIN_OUTCOMES:
+    if available < MIN_OUTCOMES:
         return _from_row(current)
-    if current is not None and not force and len(rows) - current.outcomes < REFIT_EVERY:
+    if current is not None and not force and available - current.outcomes < REFIT_EVERY:
         return _from_row(current)
+    rows = _outcome_rows(session, network_id)
     x = term_matrix([r[0] for r in rows])
     y = np.array([r[1] for r in rows], dtype=np.float64)
     result = fit(x, y, now=now)
@@ -362,7 +373,7 @@ def weight_report(conn: sa.Connection | Session, network_id: str) -> WeightRepor
         .mappings()
         .first()
     )
-    available = len(_outcome_rows(conn, network_id))
+    available = count_outcomes(conn, network_id)
     row = SuggestionWeights(**dict(found)) if found is not None else None
     weights = _from_row(row)
     multipliers = weights.as_multipliers()
