@@ -270,3 +270,27 @@ def test_weights_for_admins_only_and_reset(client: TestClient, hood: dict, admin
     assert client.delete(url, headers=hood["broker"]).status_code in (403, 404)
     r = client.delete(url, headers=admin)
     assert r.status_code == 200 and r.json()["source"] == "prior"
+
+
+def test_a_suggestion_id_does_not_cross_networks(
+    client: TestClient, hood: dict, admin: dict, make_token: Callable[..., str]
+) -> None:
+    """A broker of another network cannot decide on, or record the outcome of, this
+    network's suggestion, not even through their own network's routes."""
+    sid = _suggest(client, hood).json()["suggestions"][0]["id"]
+    other = client.post("/api/v1/networks", json={"name": "Anderewijk"}, headers=admin).json()
+    theirs = auth(make_token("broker", [other["id"]]))
+    base = f"/api/v1/networks/{other['id']}/suggestions"
+    r = client.post(
+        f"{base}/feedback", headers=theirs, json={"suggestion": sid, "decision": "accepted"}
+    )
+    assert r.status_code == 404
+    r = client.post(f"{base}/{sid}/outcome", headers=theirs, json={"outcome": "tie_formed"})
+    assert r.status_code == 404
+    mine = f"/api/v1/networks/{hood['nid']}/suggestions"
+    r = client.post(
+        f"{mine}/feedback", headers=theirs, json={"suggestion": sid, "decision": "accepted"}
+    )
+    assert r.status_code == 404
+    stats = client.get(f"{mine}/stats", headers=hood["broker"]).json()
+    assert stats["total"]["decided"] == 0
