@@ -270,3 +270,27 @@ def test_two_processes_give_the_same_suggestions_in_the_same_order(hood: Hood) -
         )
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1] and outputs[0].count("\n") == len(actors)
+
+
+def test_the_database_refuses_a_second_decision_on_one_suggestion(hood: Hood) -> None:
+    """Backs up the domain's 409 when two requests race: one feedback row per suggestion."""
+    from netwerk.store.tables import Feedback as Row
+
+    top = _shown(hood, "rosa").suggestions[0]
+    with transaction(hood.factory) as session:
+        service.feedback(session, hood.network_id, suggestion=top.id, decision="not_now")
+    with pytest.raises(sa.exc.IntegrityError), transaction(hood.factory) as session:
+        session.add(
+            Row(
+                id="racing-feedback",
+                network_id=hood.network_id,
+                source_id=hood.ids["rosa"],
+                target_id=top.target.actor_id,
+                suggestion_kind=top.kind,
+                reason_codes=[],
+                decision="declined",
+                suggestion_id=top.id,
+            )
+        )
+        session.flush()
+    assert _count(hood, Feedback) == 1

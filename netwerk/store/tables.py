@@ -241,8 +241,10 @@ class Feedback(Base):
     decided_at: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow)
     outcome_at: Mapped[dt.datetime | None] = mapped_column(Stamp)
     suggestion_id: Mapped[str | None] = mapped_column(
-        Id, sa.ForeignKey("suggestion_impressions.id", ondelete="SET NULL"), index=True
+        Id, sa.ForeignKey("suggestion_impressions.id", ondelete="SET NULL"), unique=True
     )
+    """At most one decision per shown suggestion (the database refuses a second one, also
+    when two requests race); ``None`` for the pair form on a pair never shown."""
 
 
 class SuggestionImpression(Base):
