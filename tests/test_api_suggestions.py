@@ -207,8 +207,10 @@ def test_suggestions_carry_ids_and_feedback_by_id_fills_the_statistics(
     assert st["by_broker"] is None  # per broker only for admins
     full = client.get(f"{base}/suggestions/stats", headers=admin).json()
     assert [r["shown"] for r in full["by_broker"]] == [len(items)]
+    assert list(full["broker_names"].values()) == ["test broker"]
+    assert st["broker_names"] is None
     seen = client.get(f"{base}/suggestions/stats", headers=hood["viewer"]).json()
-    assert seen["by_broker"] is None
+    assert seen["by_broker"] is None and seen["broker_names"] is None
     assert seen["total"]["tie_formed"] is None and seen["total"]["success_rate"] is None
     assert seen["total"]["success_interval"] is None
     assert hood["lina"] not in str(seen)

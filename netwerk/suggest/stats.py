@@ -42,7 +42,7 @@ import sqlalchemy as sa
 
 from netwerk.errors import NotFound, ValidationFailed
 from netwerk.privacy import suppress_counts
-from netwerk.store.tables import Feedback, Network, SuggestionImpression
+from netwerk.store.tables import Feedback, Network, SuggestionImpression, Token
 from netwerk.suggest.codes import OUTCOMES
 
 __all__ = ["FeedbackStats", "RateRow", "for_viewers", "stats", "wilson"]
@@ -99,6 +99,8 @@ class FeedbackStats:
     by_origin: tuple[RateRow, ...]
     by_broker: tuple[RateRow, ...] | None
     """Per token that asked (admins only; ``None`` for other roles)."""
+    broker_names: dict[str, str] | None
+    """The names of those tokens, as admins see them in the token list (admins only)."""
     definitions: dict[str, str]
 
 
@@ -262,6 +264,16 @@ def stats(
         g = groups[name]
         return tuple(g[k].row(k) for k in sorted(g))
 
+    names: dict[str, str] | None = None
+    if by_broker:
+        tokens = sorted(groups["broker"])
+        names = {
+            str(tid): str(name)
+            for tid, name in conn.execute(
+                sa.select(Token.id, Token.name).where(Token.id.in_(tokens))
+            ).all()
+        }
+
     return FeedbackStats(
         network_id=network_id,
         since=since,
@@ -271,6 +283,7 @@ def stats(
         by_kind=rows("kind"),
         by_origin=rows("origin"),
         by_broker=rows("broker") if by_broker else None,
+        broker_names=names,
         definitions={
             "shown": "suggestions shown through the API (pair-form feedback on a pair never "
             "shown counts as shown once)",
@@ -331,4 +344,5 @@ def for_viewers(result: FeedbackStats, threshold: int) -> FeedbackStats:
         by_kind=rows(result.by_kind),
         by_origin=rows(result.by_origin),
         by_broker=None,
+        broker_names=None,
     )
