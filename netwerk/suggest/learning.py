@@ -15,8 +15,10 @@ on those terms:
 + sum_v b_v * value_term_v``
 
 by maximum a posteriori estimation (Newton steps) under a Gaussian prior centred on the
-current ranking: ``g ~ N(1, s^2)``, every other coefficient ``~ N(0, s^2)`` (``s`` =
-:data:`PRIOR_SD`), so that with few outcomes the weights stay near the prior and move only as
+current ranking: ``g ~ N(1, s^2)``, the attribute and key-figure coefficients ``~ N(0, s^2)``
+(``s`` = :data:`PRIOR_SD`, 1) and the value-term coefficients ``~ N(0, v^2)`` (``v`` =
+:data:`VALUE_PRIOR_SD`, 0.5: what a network values moves more slowly than what it finds
+likely), so that with few outcomes the weights stay near the prior and move only as
 far as the evidence carries them (Bayesian logistic regression with a Laplace approximation
 for the uncertainty; Gelman et al. 2008; MacKay 1992). The ranking then uses
 
@@ -82,6 +84,7 @@ FloatArray = npt.NDArray[np.float64]
 MIN_OUTCOMES = 100
 REFIT_EVERY = 10
 PRIOR_SD = 1.0
+VALUE_PRIOR_SD = 0.5
 VALUE_FLOOR = 0.5
 VALUE_CAP = 3.0
 FEASIBILITY_BOUNDS = (1.0, 3.0)
@@ -205,7 +208,8 @@ def fit(
     prior_mean = np.zeros(p)
     prior_mean[TERMS.index("feasibility")] = 1.0
     mean = np.r_[0.0, prior_mean * scale]
-    precision = np.r_[1e-4, np.where(live, 1.0 / (prior_sd * scale) ** 2, 1e12)]
+    sds = np.array([VALUE_PRIOR_SD if t in VALUE_CODES else prior_sd for t in TERMS])
+    precision = np.r_[1e-4, np.where(live, 1.0 / (sds * scale) ** 2, 1e12)]
 
     def log_post(w: FloatArray) -> float:
         eta = z @ w
