@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from netwerk import cache
+from netwerk.aggregate.build import stats as viewer_stats
 from netwerk.errors import Conflict, NotFound, ValidationFailed
 from netwerk.retention import run_retention
 from netwerk.store.actors import create_actor, delete_actor
@@ -21,7 +22,7 @@ from netwerk.store.networks import create_network, update_network
 from netwerk.store.tables import Feedback, SuggestionImpression
 from netwerk.store.ties import create_tie
 from netwerk.suggest import service
-from netwerk.suggest.stats import for_viewers, wilson
+from netwerk.suggest.stats import wilson
 from tests.test_feedback import Hood
 from tests.test_suggest import ACTORS, TIES
 
@@ -186,7 +187,7 @@ def test_stats_from_what_was_shown_with_wilson_intervals_range_and_brokers(hood:
         service.stats(hood.factory, hood.network_id, since=NOW.date(), until=old.date())
     assert err.value.errors[0].field == "until"
     # viewers: counts below the threshold are suppressed, and the rates made from them
-    viewer = for_viewers(st, 5)
+    viewer = viewer_stats(st, 5)
     assert viewer.total.accepted is None and viewer.total.acceptance_rate is None
     assert viewer.total.acceptance_interval is None and viewer.by_broker is None
     assert viewer.total.shown == (n if n >= 5 else None)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -52,7 +53,7 @@ from netwerk.analysis.resilience import WhatIfResult
 from netwerk.graph import PERSONS, Snapshot
 from netwerk.i18n import text
 from netwerk.privacy import suppress, suppress_counts
-from netwerk.suggest.feedback import FeedbackStats, RateRow
+from netwerk.suggest.stats import FeedbackStats, RateRow
 
 __all__ = [
     "bridges",
@@ -395,7 +396,8 @@ def compare(r: CompareResult, threshold: int) -> CompareView:
 # --------------------------------------------------------------------------- feedback
 
 
-_COUNT_FIELDS = ("suggestions", "accepted", "declined", "not_now", "outcomes_known")
+_COUNT_FIELDS = ("shown", "decided", "suggestions", "accepted", "declined", "not_now",
+                 "outcomes_known")  # fmt: skip
 
 
 def _rate(row: RateRow, hidden: set[str], threshold: int) -> RateView:
@@ -414,20 +416,28 @@ def _rate(row: RateRow, hidden: set[str], threshold: int) -> RateView:
     counts = {name: shown(name) for name in _COUNT_FIELDS}
     tie = outcomes.get("tie_formed")
 
-    def rate(value: float | None, *parts: int | None) -> float | None:
+    def rate(value: Any, *parts: int | None) -> Any:
         return None if any(p is None for p in parts) else value
 
     return RateView(
         key=row.key,
+        shown=counts["shown"],
+        decided=counts["decided"],
         suggestions=counts["suggestions"],
         accepted=counts["accepted"],
         declined=counts["declined"],
         not_now=counts["not_now"],
         outcomes=outcomes,
         outcomes_known=counts["outcomes_known"],
-        acceptance_rate=rate(row.acceptance_rate, counts["accepted"], counts["suggestions"]),
+        tie_formed=tie,
+        acceptance_rate=rate(row.acceptance_rate, counts["accepted"], counts["decided"]),
+        acceptance_interval=rate(row.acceptance_interval, counts["accepted"], counts["decided"]),
         tie_rate=rate(row.tie_rate, tie, counts["outcomes_known"]),
+        tie_rate_interval=rate(row.tie_rate_interval, tie, counts["outcomes_known"]),
         success_rate=rate(row.success_rate, tie, counts["accepted"]),
+        success_interval=rate(row.success_interval, tie, counts["accepted"]),
+        tie_per_shown=rate(row.tie_per_shown, tie, counts["shown"]),
+        tie_per_shown_interval=rate(row.tie_per_shown_interval, tie, counts["shown"]),
     )
 
 
@@ -444,8 +454,13 @@ def stats(r: FeedbackStats, threshold: int) -> FeedbackStatsView:
                 hidden[cell.label].add(name)
     return FeedbackStatsView(
         network_id=r.network_id,
+        since=r.since.isoformat() if r.since else None,
+        until=r.until.isoformat() if r.until else None,
         total=_rate(r.total, set(), threshold),
         by_reason=tuple(_rate(row, set(), threshold) for row in r.by_reason),
         by_kind=tuple(_rate(row, hidden[row.key], threshold) for row in r.by_kind),
+        by_origin=tuple(_rate(row, set(), threshold) for row in r.by_origin),
+        by_broker=None,
+        broker_names=None,
         definitions=r.definitions,
     )

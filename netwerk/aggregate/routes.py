@@ -112,9 +112,19 @@ def compare(source: Source, network_id: str, *, threshold: int, **params: Any) -
 
 
 def stats(
-    source: Source, network_id: str, *, threshold: int, lang: str = "nl"
+    source: Source,
+    network_id: str,
+    *,
+    threshold: int,
+    lang: str = "nl",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    **_: Any,
 ) -> FeedbackStatsView:
-    return build.stats(suggest_service.stats(source, network_id), threshold)
+    """Never per broker for viewers, whatever the route asked."""
+    return build.stats(
+        suggest_service.stats(source, network_id, since=since, until=until), threshold
+    )
 
 
 VIEWS: dict[Callable[..., Any], Callable[..., Any]] = {

@@ -363,22 +363,35 @@ class CompareView:
 @dataclass(frozen=True)
 class RateView:
     key: str
+    shown: PersonCount
+    decided: PersonCount
     suggestions: PersonCount
     accepted: PersonCount
     declined: PersonCount
     not_now: PersonCount
     outcomes: PersonCells
     outcomes_known: PersonCount
+    tie_formed: PersonCount
     acceptance_rate: float | None
+    acceptance_interval: tuple[float, float] | None
     tie_rate: float | None
+    tie_rate_interval: tuple[float, float] | None
     success_rate: float | None
+    success_interval: tuple[float, float] | None
+    tie_per_shown: float | None
+    tie_per_shown_interval: tuple[float, float] | None
 
 
 @aggregate
 @dataclass(frozen=True)
 class FeedbackStatsView:
     network_id: str
+    since: str | None
+    until: str | None
     total: RateView
     by_reason: tuple[RateView, ...]
     by_kind: tuple[RateView, ...]
+    by_origin: tuple[RateView, ...]
+    by_broker: None
+    broker_names: None
     definitions: dict[str, str]

@@ -15,10 +15,10 @@ A suggestion with several reasons counts once for each of its reason codes. ``si
 ``until`` (dates, inclusive) select what was shown (pair-form feedback: decided) in that range.
 
 Counting is two set-based ``GROUP BY`` queries (impressions left-joined to their decision;
-pair-form feedback), whatever the number of rows. For viewers :func:`for_viewers` suppresses
-every count below the network's small-cell threshold, with secondary suppression among the
-decisions (:func:`netwerk.privacy.suppress_counts`), and withholds the rates and intervals
-computed from a suppressed count.
+pair-form feedback), whatever the number of rows. Viewers get the aggregate view
+(:func:`netwerk.aggregate.build.stats`): counts below the network's small-cell threshold
+suppressed, with secondary suppression over the kinds, and no rate or interval computed from a
+suppressed count.
 
 References
 ----------
@@ -35,17 +35,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
 from netwerk.errors import NotFound, ValidationFailed
-from netwerk.privacy import suppress_counts
 from netwerk.store.tables import Feedback, Network, SuggestionImpression, Token
 from netwerk.suggest.codes import OUTCOMES
 
-__all__ = ["FeedbackStats", "RateRow", "for_viewers", "stats", "wilson"]
+__all__ = ["FeedbackStats", "RateRow", "stats", "wilson"]
 
 Z95 = 1.959964
 Interval = tuple[float, float]
@@ -65,19 +64,18 @@ def wilson(k: int, n: int, z: float = Z95) -> Interval | None:
 @dataclass(frozen=True)
 class RateRow:
     """Counts and rates for one group of suggestions (a reason code, a kind, an origin, a
-    broker, or all). ``suggestions`` is ``decided`` (kept for older clients). A count is
-    ``None`` when suppressed for viewers, and so is every rate computed from it."""
+    broker, or all). ``suggestions`` is ``decided`` (kept for older clients)."""
 
     key: str
-    shown: int | None
-    decided: int | None
-    suggestions: int | None
-    accepted: int | None
-    declined: int | None
-    not_now: int | None
-    outcomes: dict[str, int | None]
-    outcomes_known: int | None
-    tie_formed: int | None
+    shown: int
+    decided: int
+    suggestions: int
+    accepted: int
+    declined: int
+    not_now: int
+    outcomes: dict[str, int]
+    outcomes_known: int
+    tie_formed: int
     acceptance_rate: float | None
     acceptance_interval: Interval | None
     tie_rate: float | None
@@ -142,22 +140,22 @@ class _Tally:
         )
 
 
-def _rate(a: int | None, b: int | None) -> tuple[float | None, Interval | None]:
-    if a is None or b is None or b == 0:
+def _rate(a: int, b: int) -> tuple[float | None, Interval | None]:
+    if b == 0:
         return None, None
     return round(a / b, 4), wilson(a, b)
 
 
 def _rates(
     key: str,
-    shown: int | None,
-    decided: int | None,
-    accepted: int | None,
-    declined: int | None,
-    not_now: int | None,
-    outcomes: dict[str, int | None],
-    known: int | None,
-    tie: int | None,
+    shown: int,
+    decided: int,
+    accepted: int,
+    declined: int,
+    not_now: int,
+    outcomes: dict[str, int],
+    known: int,
+    tie: int,
 ) -> RateRow:
     acc, acc_i = _rate(accepted, decided)
     tr, tr_i = _rate(tie, known)
@@ -293,56 +291,4 @@ def stats(
             "tie_per_shown": "tie_formed / shown",
             "intervals": "95 % Wilson score intervals",
         },
-    )
-
-
-def _suppressed(row: RateRow, threshold: int) -> RateRow:
-    def small(n: int | None) -> bool:
-        return n is not None and 0 < n < threshold
-
-    decisions = {
-        c.label: c.count
-        for c in suppress_counts(
-            [
-                ("accepted", row.accepted or 0),
-                ("declined", row.declined or 0),
-                ("not_now", row.not_now or 0),
-            ],
-            threshold,
-        )
-    }
-    outcome_cells = suppress_counts([(k, v or 0) for k, v in row.outcomes.items()], threshold)
-    outcomes = {c.label: c.count for c in outcome_cells}
-    shown = None if small(row.shown) else row.shown
-    decided = None if small(row.decided) else row.decided
-    known = None if small(row.outcomes_known) else row.outcomes_known
-    suppressed = _rates(
-        row.key,
-        shown,
-        decided,
-        decisions["accepted"],
-        decisions["declined"],
-        decisions["not_now"],
-        outcomes,
-        known,
-        outcomes["tie_formed"],
-    )
-    return suppressed
-
-
-def for_viewers(result: FeedbackStats, threshold: int) -> FeedbackStats:
-    """The statistics as viewers may see them: counts below ``threshold`` suppressed (with
-    secondary suppression), rates from suppressed counts withheld, no per-broker rows."""
-
-    def rows(items: tuple[RateRow, ...]) -> tuple[RateRow, ...]:
-        return tuple(_suppressed(r, threshold) for r in items)
-
-    return replace(
-        result,
-        total=_suppressed(result.total, threshold),
-        by_reason=rows(result.by_reason),
-        by_kind=rows(result.by_kind),
-        by_origin=rows(result.by_origin),
-        by_broker=None,
-        broker_names=None,
     )
