@@ -237,3 +237,63 @@ def test_no_route_takes_a_hostile_string(app: Any, client: TestClient, admin: di
 def test_every_body_route_has_an_example(app: Any) -> None:
     with_body = {(m, r.path) for m, r in routes(app) if _flat(r.dependant, "body_params")}
     assert with_body == set(BODIES), with_body ^ set(BODIES)
+
+
+def test_the_refusal_speaks_the_request_language_and_never_echoes_the_value(
+    client: TestClient, admin: dict, network: str
+) -> None:
+    url = f"/api/v1/networks/{network}/actors"
+    body = {"kind": "resident", "name": "Geheim\x00naam"}
+    r = client.post(url, json=body, headers=admin)
+    assert r.status_code == 422
+    assert r.headers["content-type"].startswith("application/problem+json")
+    problem = r.json()
+    assert problem["errors"] == [
+        {
+            "field": "name",
+            "message": "bevat een stuurteken (U+0000); dat is geen tekst en wordt niet aangenomen",
+            "in": "body",
+        }
+    ]
+    assert problem["title"] == "Ongeldige invoer" and "Geheim" not in r.text
+    r = client.post(url, json=body, headers={**admin, "Accept-Language": "en"})
+    assert r.json()["errors"][0]["message"].startswith("contains a control character (U+0000)")
+    r = client.get(f"{url}?q=a%EF%BF%BFb&lang=en", headers=admin)
+    assert r.json()["errors"] == [
+        {
+            "field": "q",
+            "message": "contains U+FFFF, a code that is not a character and would make an "
+            "export unreadable",
+            "in": "query",
+        }
+    ]
+
+
+def test_keys_of_the_query_and_paths_outside_the_api_are_guarded_too(
+    client: TestClient, admin: dict, network: str
+) -> None:
+    r = client.get(f"/api/v1/networks/{network}/actors?q%00=1", headers=admin)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "query"
+    for path in ("/dashboard-static/a%00b.css", "/nergens/a%00b", "/dashboard/a%1Bb"):
+        r = client.get(path)
+        assert r.status_code == 422, (path, r.status_code)
+        assert "instance" not in r.json()  # a hostile path is not echoed
+
+
+def test_ordinary_text_still_enters(client: TestClient, admin: dict, network: str) -> None:
+    """Tabs, line breaks (also Windows ones), accents, Arabic, emoji and the rest of Unicode
+    are text, and stay exactly as sent."""
+    body = {
+        "kind": "resident",
+        "name": "Zoë Ğüneş-El Amrani 👩🏽‍🍳 نور",
+        "note": "regel 1\r\nregel 2\n\tingesprongen",
+        "attributes": {"opmerking": "a\tb", "ß": "ok"},
+    }
+    r = client.post(f"/api/v1/networks/{network}/actors", json=body, headers=admin)
+    assert r.status_code == 201, r.text
+    got = r.json()
+    assert (got["name"], got["note"], got["attributes"]) == (
+        body["name"],
+        body["note"],
+        body["attributes"],
+    )
