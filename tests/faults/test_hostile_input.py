@@ -403,3 +403,53 @@ def test_any_unicode_name_is_refused_or_exported_readably_everywhere(
 @pytest.fixture
 def admin_secret(make_token: Any) -> str:
     return str(make_token("admin"))
+
+
+def test_values_stored_before_the_rule_still_export_as_well_formed_xml(
+    client: TestClient, admin: dict, engine: Any
+) -> None:
+    """A name that entered before input was checked (straight into the database here)
+    cannot break an XML export: what XML 1.0 forbids is written as U+FFFD."""
+    import sqlalchemy as sa
+
+    from netwerk.store.tables import Actor
+
+    nid = _network(client, admin, "Oude gegevens")
+    r = client.post(
+        f"/api/v1/networks/{nid}/actors", json={"kind": "place", "name": "Buurthuis"}, headers=admin
+    )
+    aid = r.json()["id"]
+    with engine.begin() as conn:
+        conn.execute(
+            sa.update(Actor).where(Actor.id == aid).values(name="Buurt\ufffehuis\x1b\uffff")
+        )
+    for fmt in ("graphml", "gexf"):
+        r = client.get(f"/api/v1/networks/{nid}/export?format={fmt}", headers=admin)
+        assert r.status_code == 200
+        assert _xml_names(r.content, fmt) == ["Buurt\ufffdhuis\ufffd\ufffd"]
+
+
+def test_a_boolean_field_takes_only_a_boolean(client: TestClient, admin: dict) -> None:
+    """Found by the schema fuzzing: ``create_tie: 0`` was read as false and accepted."""
+    nid = _network(client, admin, "Strikte wijk")
+    ids = [
+        client.post(
+            f"/api/v1/networks/{nid}/actors",
+            json={"kind": "resident", "name": name, "consent": "given"},
+            headers=admin,
+        ).json()["id"]
+        for name in ("Anna", "Bilal")
+    ]
+    base = f"/api/v1/networks/{nid}/suggestions/feedback"
+    for value in (0, 1, "true", "no"):
+        body = {"source": ids[0], "target": ids[1], "decision": "accepted", "create_tie": value}
+        r = client.post(base, json=body, headers=admin)
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "create_tie", r.text
+    r = client.post(
+        base, json={"source": ids[0], "target": ids[1], "decision": "accepted"}, headers=admin
+    )
+    fid = r.json()["id"]
+    r = client.post(
+        f"{base}/{fid}/outcome", json={"outcome": "no_contact", "create_tie": 0}, headers=admin
+    )
+    assert r.status_code == 422, r.text
