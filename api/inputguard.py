@@ -89,7 +89,7 @@ class InputGuard:
         if _takes_json(route) and scope.get("method") in ("POST", "PUT", "PATCH"):
             body, receive = await _buffer(receive)
             try:
-                document = json.loads(body) if body else None
+                document = json.loads(body) if _may_hold_flaws(body) else None
             except (ValueError, RecursionError):
                 document = None  # not JSON: the route's own validation answers
             for field, flaw, in_key in flaws(document):
@@ -101,6 +101,12 @@ class InputGuard:
             await self.app(scope, receive, send)
             return
         await _refuse(scope, found)(scope, receive, send)
+
+
+def _may_hold_flaws(body: bytes) -> bool:
+    """Whether parsing is needed: JSON text of printable ASCII without a backslash escape
+    cannot hold a forbidden character (a raw control character is not valid JSON)."""
+    return bool(body) and not (body.isascii() and b"\\" not in body and b"\x7f" not in body)
 
 
 async def _buffer(receive: Receive) -> tuple[bytes, Receive]:
