@@ -69,3 +69,24 @@ def test_flaws_name_the_field_and_report_keys_on_their_object() -> None:
     flaw = first_flaw("\x00")
     assert flaw is not None
     assert message(flaw, "nl", key=True).startswith("een sleutel bevat een stuurteken (U+0000)")
+
+
+def test_the_library_applies_the_rule_without_http(engine) -> None:
+    """The CLI and other callers of the library meet the same rule as the API."""
+    from netwerk.errors import ValidationFailed
+    from netwerk.store.actors import create_actor
+    from netwerk.store.db import make_sessionmaker
+    from netwerk.store.networks import create_network
+
+    with make_sessionmaker(engine)() as session:
+        for fields in ({"name": "Wijk\x00"}, {"name": "Wijk", "description": "a\ufffeb"}):
+            with pytest.raises(ValidationFailed) as err:
+                create_network(session, **fields)
+            assert err.value.errors[0].field in fields
+        network = create_network(session, name="Wijk")
+        with pytest.raises(ValidationFailed) as err:
+            create_actor(
+                session, network.id, {"kind": "place", "name": "Plein", "attributes": {"k\x00": 1}}
+            )
+        assert err.value.errors[0].field == "attributes"
+        session.rollback()
