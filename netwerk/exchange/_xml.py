@@ -17,7 +17,7 @@ from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
 from netwerk.errors import ValidationFailed
 
-__all__ = ["LocalNames", "XmlEvents", "attr", "local", "parse_events", "text"]
+__all__ = ["LocalNames", "XmlEvents", "attr", "legal", "local", "parse_events", "text"]
 
 # Besides markup: every character XML 1.0 forbids (C0 controls other than tab, line feed and
 # carriage return, lone surrogates, U+FFFE, U+FFFF). Input refuses them (netwerk.safetext);
@@ -36,6 +36,17 @@ def _attr_sub(match: re.Match[str]) -> str:
 
 def _text_sub(match: re.Match[str]) -> str:
     return _TEXT_MAP.get(match.group(), "\ufffd")
+
+
+_ILLEGAL_ONLY = re.compile(f"[{_ILLEGAL}]")
+
+
+def legal(value: str) -> str:
+    """``value`` with only the characters XML 1.0 allows (for writers that escape markup
+    themselves, such as openpyxl's)."""
+    if _ILLEGAL_ONLY.search(value) is None:
+        return value
+    return _ILLEGAL_ONLY.sub("\ufffd", value)
 
 
 def attr(value: str) -> str:

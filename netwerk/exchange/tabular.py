@@ -46,6 +46,7 @@ from typing import Any, Literal
 
 from netwerk.errors import ValidationFailed
 
+from ._xml import legal
 from .normalise import Header, Item, RawActor, RawError, RawTie, _norm
 from .records import NetworkRecords, Text, attribute_column
 
@@ -242,8 +243,12 @@ def write_csv_zip(doc: NetworkRecords) -> Iterator[bytes]:
 
 
 def _text_cell(sheet: Any, value: Any) -> Any:
-    """Text as a string cell: openpyxl would make ``=…`` a formula (``<f>``) otherwise."""
-    if type(value) is not str or value[:1] != "=":
+    """Text as a string cell: openpyxl would make ``=…`` a formula (``<f>``) otherwise; and
+    only characters XML allows (openpyxl refuses control characters mid-export)."""
+    if type(value) is not str:
+        return value
+    value = legal(value)
+    if value[:1] != "=":
         return value
     from openpyxl.cell import WriteOnlyCell
 
