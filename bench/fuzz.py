@@ -29,9 +29,12 @@ from tests.test_schema_fuzz import SEED, config, fuzz_server, run_schemathesis
 
 def _counts(report: str) -> dict[str, int]:
     found = {"generated": 0, "passed": 0, "failed": 0, "errored": 0, "skipped": 0}
-    line = next((ln for ln in report.splitlines() if " generated" in ln), "")
+    line = next((ln for ln in report.splitlines() if re.match(r"\s*\d+ generated", ln)), "")
     for number, word in re.findall(r"(\d+) (generated|passed|failed|errored|skipped)", line):
         found[word] = int(number)
+    unique = re.search(r"(\d+) unique failure", line)  # "N found N unique failures"
+    if unique:
+        found["failed"] = int(unique.group(1))
     return found
 
 
