@@ -21,7 +21,12 @@ NOTE = "geheime notitie qjxq"
 AREA = "Zyxwvstraat"
 SEARCH = "zyxwv-zoekterm"
 SECRETS = (NAME, NOTE, AREA, SEARCH, "Zyxwvu", "qjxq", "zyxwv")
-CLIENT_SIDE = {"httpx", "httpcore"}  # the test's own HTTP client logs its URLs; no server log
+CLIENT_SIDE = {
+    "httpx",
+    "httpx2",
+    "httpcore",
+    "httpcore2",
+}  # the test's own HTTP client logs its URLs; no server log
 
 
 class _Everything(logging.Handler):
