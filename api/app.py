@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from api.auditing import Audit, install_commit_hook
 from api.errors import install_problem_handlers
+from api.inputguard import InputGuard
 from api.middleware import BodyLimit, SecurityHeaders
 from api.observability import AccessLog, configure_logging, metrics_router
 from api.overload import ConcurrencyLimit
@@ -133,6 +134,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Accept-Language"],
         )
+    app.add_middleware(InputGuard)  # innermost: before any route, after the body cap
     app.add_middleware(Audit)
     app.add_middleware(
         ConcurrencyLimit,

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from netwerk.errors import ValidationFailed
+from netwerk.safetext import first_flaw, message
 
 __all__ = [
     "MAX_ATTRIBUTES",
@@ -268,8 +269,8 @@ def clean_text(value: Any, field: str, limit: int, *, required: bool = False) ->
         raise ValidationFailed(field, "must not be empty")
     if len(text) > limit:
         raise ValidationFailed(field, f"at most {limit} characters")
-    if any(ord(c) < 32 and c not in "\n\t" for c in text):
-        raise ValidationFailed(field, "control characters are not allowed")
+    if (flaw := first_flaw(text)) is not None:
+        raise ValidationFailed(field, message(flaw))
     return text or None
 
 
@@ -290,9 +291,11 @@ def normalise_attributes(
             raise ValidationFailed(
                 field, f"attribute names are 1 to {MAX_ATTRIBUTE_KEY} characters"
             )
+        if (flaw := first_flaw(key, multiline=False)) is not None:
+            raise ValidationFailed(field, message(flaw, key=True))
         if isinstance(value, str):
-            if any(ord(c) < 32 and c not in "\n\t" for c in value):
-                raise ValidationFailed(f"{field}.{key}", "control characters are not allowed")
+            if (flaw := first_flaw(value)) is not None:
+                raise ValidationFailed(f"{field}.{key}", message(flaw))
             if len(value) > MAX_ATTRIBUTE_VALUE:
                 raise ValidationFailed(
                     f"{field}.{key}", f"at most {MAX_ATTRIBUTE_VALUE} characters"

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import Engine, make_url
 
 from api.app import create_app
@@ -25,6 +27,19 @@ from netwerk.store.tokens import create_token
 # process it starts, and every Settings() it makes, uses this throw-away folder instead.
 _DATA_DIR = tempfile.TemporaryDirectory(prefix="netwerk-test-data-")
 os.environ["NETWERK_DATA_DIR"] = _DATA_DIR.name
+
+# Every property test in the suite is reproducible: hypothesis derives its examples from the
+# test itself (derandomize), keeps no example database between runs and prints how to replay
+# a failure. Random exploration lives in bench/fuzz.py, which prints its seed.
+hypothesis_settings.register_profile(
+    "suite",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.load_profile("suite")
 
 PG_URL = os.environ.get("NETWERK_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])

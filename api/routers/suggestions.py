@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from api import present
 from api.deps import Lang, Scope, SessionDep, SettingsDep, language, scope
@@ -189,12 +189,12 @@ class FeedbackRequest(Strict):
     )
     suggestion_kind: SuggestionKind = "contact"
     score: float | None = Field(None, ge=0, le=1e6)
-    create_tie: bool = Field(False, description="with outcome tie_formed: record the tie")
+    create_tie: StrictBool = Field(False, description="with outcome tie_formed: record the tie")
 
 
 class OutcomeRequest(Strict):
     outcome: Outcome
-    create_tie: bool = False
+    create_tie: StrictBool = False  # JSON 0 or "no" is not a boolean
 
 
 class PairRequest(Strict):

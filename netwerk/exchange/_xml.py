@@ -17,21 +17,36 @@ from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
 from netwerk.errors import ValidationFailed
 
-__all__ = ["LocalNames", "XmlEvents", "attr", "local", "parse_events", "text"]
+__all__ = ["LocalNames", "XmlEvents", "attr", "legal", "local", "parse_events", "text"]
 
-_ATTR_SPECIAL = re.compile(r'[&<>"\x00-\x1f]')
-_TEXT_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Besides markup: every character XML 1.0 forbids (C0 controls other than tab, line feed and
+# carriage return, lone surrogates, U+FFFE, U+FFFF). Input refuses them (netwerk.safetext);
+# a value stored before that rule is written with U+FFFD in their place, so the file parses.
+_ILLEGAL = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
+_ATTR_SPECIAL = re.compile(f'[&<>"\t\n\r{_ILLEGAL}]')
+_TEXT_SPECIAL = re.compile(f"[&<>\r{_ILLEGAL}]")  # a raw CR would be read back as LF
 _ATTR_MAP = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
 _ATTR_MAP.update({"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
-_TEXT_MAP = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_TEXT_MAP = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
 
 
 def _attr_sub(match: re.Match[str]) -> str:
-    return _ATTR_MAP.get(match.group(), "")  # other control characters are not XML
+    return _ATTR_MAP.get(match.group(), "\ufffd")  # the others are not XML
 
 
 def _text_sub(match: re.Match[str]) -> str:
-    return _TEXT_MAP.get(match.group(), "")
+    return _TEXT_MAP.get(match.group(), "\ufffd")
+
+
+_ILLEGAL_ONLY = re.compile(f"[{_ILLEGAL}]")
+
+
+def legal(value: str) -> str:
+    """``value`` with only the characters XML 1.0 allows (for writers that escape markup
+    themselves, such as openpyxl's)."""
+    if _ILLEGAL_ONLY.search(value) is None:
+        return value
+    return _ILLEGAL_ONLY.sub("\ufffd", value)
 
 
 def attr(value: str) -> str:

@@ -54,6 +54,7 @@ from .records import (
     ANALYSIS_PREFIX,
     ATTRIBUTE_PREFIX,
     ActorRecords,
+    Text,
     TieRecords,
     split_multi,
 )
@@ -397,7 +398,10 @@ _FLOAT = re.compile(r"^-?\d+\.\d+([eE][-+]?\d+)?$")
 
 
 def infer_scalar(value: str) -> Scalar:
-    """A CSV cell as a typed attribute: ``true``/``false``, integers, decimals, else text."""
+    """A CSV cell as a typed attribute: ``true``/``false``, integers, decimals, else text
+    (a cell the file marks as text stays text)."""
+    if isinstance(value, Text):
+        return str(value)
     text = value.strip()
     low = text.lower()
     if low in ("true", "false"):

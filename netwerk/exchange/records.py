@@ -28,6 +28,7 @@ __all__ = [
     "ActorRecords",
     "AttrType",
     "NetworkRecords",
+    "Text",
     "TieRecord",
     "TieRecords",
     "attribute_column",
@@ -78,6 +79,13 @@ _RESERVED = frozenset(ACTOR_FIELDS) | {"id", "label", "key", "type", "tags"}
 AttrType = Literal["boolean", "long", "double", "string"]
 
 _SPLIT = re.compile(r"\s*[;|,]\s*")
+
+
+class Text(str):
+    """A cell the file itself marks as text (a CSV cell behind the formula guard, see
+    ``tabular.unguard_cell``): read as the text it is, never inferred as a number."""
+
+    __slots__ = ()
 
 
 def split_multi(value: object) -> list[str]:

@@ -14,6 +14,15 @@ CSV export (``csv``): a zip with two tables, or one table with ``table=actors|ti
 
 Multi-valued cells are joined with ``|`` (Kumu's convention; Gephi keeps them as text).
 
+Formula injection (CWE-1236): a spreadsheet runs a CSV cell that starts with ``=``, ``+``,
+``-``, ``@``, tab or carriage return as a formula, so a name such as
+``=HYPERLINK("http://x","y")`` would run on the researcher's machine. Following OWASP's
+guidance every *text* cell that starts with one of those (after any apostrophes) gets one
+apostrophe in front; numbers (a negative strength or attribute) stay numbers. The CSV reader
+takes exactly one apostrophe off such a cell again and reads it as text, so a round trip is
+exact, ``'=x`` included. The Kumu workbook needs no guard: every text cell is written as a
+string cell, never as a formula.
+
 Kumu export (``kumu``): one XLSX workbook with sheets ``Elements`` (``ID, Label, Type, Tags,
 ...``) and ``Connections`` (``From, To, Type, Direction, Strength, ...``), connections
 referring to element IDs, as Kumu's spreadsheet import expects.
@@ -31,13 +40,15 @@ import datetime as dt
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
 from netwerk.errors import ValidationFailed
 
+from ._xml import legal
 from .normalise import Header, Item, RawActor, RawError, RawTie, _norm
-from .records import NetworkRecords, attribute_column
+from .records import NetworkRecords, Text, attribute_column
 
 __all__ = [
     "read_csv",
@@ -157,12 +168,30 @@ def _tie_table(doc: NetworkRecords, *, kumu: bool) -> tuple[list[str], Iterator[
     return header, rows()
 
 
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+_FIRST = frozenset("=+-@\t\r'")
+
+
+def guard_cell(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, with one apostrophe in front."""
+    if type(value) is str and value and value[0] in _FIRST and _FORMULA.match(value):
+        return "'" + value
+    return value
+
+
+def unguard_cell(value: str) -> str:
+    """The reverse of :func:`guard_cell`: one apostrophe off, and the cell is text."""
+    if value[:1] == "'" and _FORMULA.match(value, 1):
+        return Text(value[1:])
+    return value
+
+
 def _csv_text(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([guard_cell(h) for h in header])
     for count, row in enumerate(rows, start=1):
-        writer.writerow(row)
+        writer.writerow([guard_cell(c) for c in row])
         if count % _ROWS_PER_CHUNK == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -213,6 +242,21 @@ def write_csv_zip(doc: NetworkRecords) -> Iterator[bytes]:
     yield sink.drain()
 
 
+def _text_cell(sheet: Any, value: Any) -> Any:
+    """Text as a string cell: openpyxl would make ``=…`` a formula (``<f>``) otherwise; and
+    only characters XML allows (openpyxl refuses control characters mid-export)."""
+    if type(value) is not str:
+        return value
+    value = legal(value)
+    if value[:1] != "=":
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
 def write_kumu_xlsx(doc: NetworkRecords) -> Iterator[bytes]:
     from openpyxl import Workbook
 
@@ -222,9 +266,9 @@ def write_kumu_xlsx(doc: NetworkRecords) -> Iterator[bytes]:
         ("Connections", _tie_table(doc, kumu=True)),
     ):
         sheet = workbook.create_sheet(title)
-        sheet.append(header)
+        sheet.append([_text_cell(sheet, h) for h in header])
         for row in rows:
-            sheet.append(row)
+            sheet.append([_text_cell(sheet, c) for c in row])
     out = io.BytesIO()
     workbook.save(out)
     data = out.getvalue()
@@ -282,7 +326,7 @@ def read_csv(data: bytes, *, table: Table | None = None, name: str = "") -> Iter
         raise ValidationFailed(name or "file", "the CSV file is empty", line=1) from None
     except csv.Error as exc:
         raise ValidationFailed(name or "file", f"not a readable CSV: {exc}", line=1) from None
-    header = [h.strip() for h in header]
+    header = [unguard_cell(h).strip() for h in header]
     section = table or _section_of(header)
     where = name.rsplit("/", 1)[-1] if name else ""
     yield Header(section, header, structural=False, where=where)
@@ -305,7 +349,7 @@ def read_csv(data: bytes, *, table: Table | None = None, name: str = "") -> Iter
                     line,
                 )
                 continue
-            values = dict(zip(header, row, strict=False))
+            values = dict(zip(header, map(unguard_cell, row), strict=False))
             yield make(values, row=row_number, line=line)
     except csv.Error as exc:
         raise ValidationFailed(
@@ -334,6 +378,28 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
         raise ValidationFailed("file", "not a readable zip archive") from None
 
 
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError)
+"""What reading a member of a damaged archive raises: a checksum or size that does not match
+the content (BadZipFile), a broken deflate stream (zlib.error), a truncated member (EOFError),
+an unsupported compression method (NotImplementedError) or encryption (RuntimeError)."""
+
+
+def _damaged(name: str, exc: BaseException) -> ValidationFailed:
+    return ValidationFailed(
+        name[:100] or "file",
+        f"'{name[:60]}' in the archive is damaged: its content does not match the size or "
+        f"checksum the archive states ({type(exc).__name__}); make the zip again",
+    )
+
+
+def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A member's bytes; a lying header or checksum is the sender's error (422, named)."""
+    try:
+        return archive.read(info)
+    except _DAMAGED as exc:
+        raise _damaged(info.filename, exc) from None
+
+
 def is_xlsx(data: bytes) -> bool:
     """A zip that is an Office Open XML workbook."""
     try:
@@ -358,7 +424,7 @@ def read_zip(data: bytes, *, max_unpacked: int) -> Iterator[Item]:
     # Actors before ties, so the builder has both headers in a sensible order.
     tables: list[tuple[Table, str, bytes]] = []
     for info in members:
-        content = archive.read(info)
+        content = _member(archive, info)
         first = content[:65536].decode("utf-8", "replace").lstrip("\ufeff").split("\n", 1)[0]
         header = next(csv.reader(io.StringIO(first), delimiter=_delimiter(first)), [])
         stem = info.filename.rsplit("/", 1)[-1].rsplit(".", 1)[0]
@@ -377,21 +443,29 @@ def _check_xlsx_xml(archive: zipfile.ZipFile) -> None:
     for info in archive.infolist():
         if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
             continue
-        with archive.open(info) as member:
-            head = member.read(4)
-            if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head:
-                raise ValidationFailed("file", f"'{info.filename[:60]}' is not UTF-8 XML")
-            tail = b""
-            chunk = head
-            while chunk:
-                window = tail + chunk
-                if any(marker in window for marker in _DTD_MARKERS):
-                    raise ValidationFailed(
-                        "file",
-                        f"'{info.filename[:60]}' declares a DTD or entities: refused for safety",
-                    )
-                tail = window[-16:]
-                chunk = member.read(1 << 20)
+        try:
+            _scan_xlsx_part(archive, info)
+        except _DAMAGED as exc:
+            raise _damaged(info.filename, exc) from None
+
+
+def _scan_xlsx_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Read one XML part through (which also checks its checksum), looking for a DTD."""
+    with archive.open(info) as member:
+        head = member.read(4)
+        if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head:
+            raise ValidationFailed("file", f"'{info.filename[:60]}' is not UTF-8 XML")
+        tail = b""
+        chunk = head
+        while chunk:
+            window = tail + chunk
+            if any(marker in window for marker in _DTD_MARKERS):
+                raise ValidationFailed(
+                    "file",
+                    f"'{info.filename[:60]}' declares a DTD or entities: refused for safety",
+                )
+            tail = window[-16:]
+            chunk = member.read(1 << 20)
 
 
 def read_xlsx(data: bytes, *, max_unpacked: int) -> Iterator[Item]:

@@ -44,7 +44,12 @@ def make_engine(
     then fails with "database is locked" (answered 503 with ``Retry-After``). PostgreSQL gets
     the same bound as ``lock_timeout`` on each connection. Pool keywords
     (``pool_size``, ``max_overflow``, ``pool_timeout``) apply to both databases.
+
+    Bound parameters are hidden: SQLAlchemy otherwise prints them into every database error
+    (``[parameters: {'lower_1': '%fatima%'}]``), and such an error ends up in the log with
+    the names, notes and search terms of the request (DESIGN.md 6).
     """
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         busy_ms = round(busy_timeout_s * 1000)
         if ":memory:" in url or url.rstrip("/") == "sqlite:":

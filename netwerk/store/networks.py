@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from netwerk.errors import NotFound, ValidationFailed
 from netwerk.model import new_id, normalise_cbs_code
+from netwerk.safetext import first_flaw, message
 from netwerk.store.paging import Page, paginate
 from netwerk.store.revision import bump_revision
 from netwerk.store.tables import Network
@@ -35,6 +36,9 @@ def _clean(changes: dict[str, Any]) -> dict[str, Any]:
         if required in out and out[required] is None:
             raise ValidationFailed(required, "may not be null")
 
+    for field in ("name", "description"):
+        if isinstance(out.get(field), str) and (flaw := first_flaw(out[field])):
+            raise ValidationFailed(field, message(flaw))
     if "name" in out:
         name = " ".join(str(out["name"] or "").split())
         if not name:
