@@ -27,11 +27,14 @@ from api.routers import (
     dashboard,
     docs,
     exchange,
+    explore,
     health,
+    netwerkkaart,
     networks,
     suggestions,
     ties,
     tokens,
+    web,
 )
 from netwerk import __version__
 from netwerk.config import ConfigurationError, Settings, get_settings, startup_problems
@@ -114,7 +117,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             exchange,
             tokens,
             audit,
+            explore,
+            netwerkkaart,
             dashboard,
+            web,
         )
     ]
     for router in app.state.routers:
@@ -125,6 +131,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(docs.router)
     app.mount("/docs-static/vendor", StaticFiles(directory=docs.VENDOR), name="docs-vendor")
     app.mount("/docs-static", StaticFiles(directory=docs.OWN), name="docs-static")
+    for folder in web.ASSET_FOLDERS:  # never the package's Python files
+        app.mount(
+            f"/web/{folder}",
+            web.Assets(directory=web.WEB_ROOT / folder, immutable=folder == "vendor"),
+            name=f"web-{folder}",
+        )
 
     # Middleware: the last added runs first.
     if settings.cors_origins:
