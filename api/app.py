@@ -78,9 +78,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             web,
         )
     ]
+    app.state.routers.append(dashboard.api_router)
     for router in app.state.routers:
         app.include_router(router)
-    app.mount("/dashboard-static", StaticFiles(directory=dashboard.STATIC), name="static")
     for folder in web.ASSET_FOLDERS:  # never the package's Python files
         app.mount(
             f"/web/{folder}", StaticFiles(directory=web.WEB_ROOT / folder), name=f"web-{folder}"
@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Accept-Language"],
         )
     app.add_middleware(Audit)
