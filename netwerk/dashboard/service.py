@@ -11,7 +11,7 @@ a new revision, so :func:`group_names` joins them per request (one query).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -26,6 +26,7 @@ from netwerk.dashboard.actions import Action, AreaRow, Dependence, actions, area
 from netwerk.dashboard.groups import GroupFacts, GroupLayout, group_layout, rule_name, unique_names
 from netwerk.graph import require_lang
 from netwerk.privacy import anonymous_label
+from netwerk.store.revision import current_revision
 from netwerk.store.tables import Actor
 from netwerk.suggest import service as suggest_service
 from netwerk.suggest.feedback import FeedbackStats
@@ -71,9 +72,13 @@ def dashboard(
 ) -> Dashboard:
     """Every figure of the dashboard (see the module doc)."""
     require_lang(lang)
-    s = cache.get_snapshot(source, network_id, as_of)
+    day = as_of or dt.date.today()
+    # the result is looked up before the snapshot: the monthly series loads 13 snapshots and
+    # may have pushed today's out of the snapshot cache, which a warm dashboard must not pay
+    revision = cache.with_connection(source, lambda c: current_revision(c, network_id))
 
     def run() -> Dashboard:
+        s = cache.get_snapshot(source, network_id, as_of)
         summ = analysis.summary(source, network_id, as_of=as_of, lang=lang, seed=seed)
         gaps = analysis.gaps(
             source, network_id, as_of=as_of, lang=lang, seed=seed, limit=max(s.n, 1)
@@ -132,7 +137,11 @@ def dashboard(
             stats=suggest_service.stats(source, network_id),
         )
 
-    return cache.cached_for(s, "dashboard", {"lang": lang, "seed": seed}, run)
+    result = cache.cached(
+        network_id, revision, "dashboard", {"lang": lang, "seed": seed}, run, as_of=day
+    )
+    # feedback is not a write to the network (no new revision): read its rates every time
+    return replace(result, stats=suggest_service.stats(source, network_id))
 
 
 def non_person_names(source: cache.Source, network_id: str, ids: set[str]) -> dict[str, str]:
