@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from netwerk import synth
 from netwerk.dashboard.names import StoredName, match
-from netwerk.store.tables import Actor
+from netwerk.store.tables import Actor, GroupName
 from tests.conftest import auth
 
 PERSON_KINDS = ("resident", "key_figure", "professional")
@@ -74,7 +74,7 @@ def test_viewer_sees_no_person_and_no_small_count(client: TestClient, synthetic:
     t = data["threshold"]
     assert not data["sees_persons"]
     groups = data["map"]["groups"]
-    _hidden_ok([g["persons"] for g in groups], t)
+    _hidden_ok([g["persons"] for g in groups] + [data["summary"]["ungrouped_persons"]], t)
     _hidden_ok([g["unmet_persons"] for g in groups if g["persons"] is not None], t)
     for g in groups:
         if g["persons"] is None:
@@ -256,7 +256,7 @@ def _names(client: TestClient, h: dict) -> dict[str, dict]:
 
 
 def test_group_names_follow_the_rules_and_a_rename_survives_a_write(
-    client: TestClient, hand_built: dict
+    client: TestClient, hand_built: dict, engine: Engine
 ) -> None:
     h = hand_built
     names, revision = _names(client, h)
@@ -294,6 +294,14 @@ def test_group_names_follow_the_rules_and_a_rename_survives_a_write(
         "Tigrinya speakers, Noord",
         "Around Taalcafé De Brug, Kerkstraat",
     }
+    # erasure: the erased resident leaves the stored group too; the name stays with the rest
+    gone = h["square"][2]
+    assert client.delete(f"{h['base']}/actors/{gone}", headers=h["broker"]).status_code == 204
+    with engine.connect() as conn:
+        stored = conn.execute(sa.select(GroupName.members)).scalars().all()
+    assert stored and all(gone not in m for m in stored)
+    names, _ = _names(client, h)
+    assert "Rond het Plein" in names
     # back to the rule's name
     group = names["Rond het Plein"]["group"]
     assert (

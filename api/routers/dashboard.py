@@ -57,9 +57,8 @@ def _view(
     )
     shown = None
     if not persons:
-        p = {g.group: g.persons for g in d.layout.groups}
-        cells = view._table(p, threshold, total=False)
-        shown = {g: cells[g] is not None for g in p}
+        cells = view.group_cells(d, threshold)
+        shown = {g.group: cells[g.group] is not None for g in d.layout.groups}
     data = view.present(
         d,
         sees_persons=persons,

@@ -24,7 +24,16 @@ from netwerk.errors import ValidationFailed
 from netwerk.model import new_id
 from netwerk.store.tables import GroupName
 
-__all__ = ["MIN_OVERLAP", "StoredName", "clean_name", "forget", "match", "store", "stored"]
+__all__ = [
+    "MIN_OVERLAP",
+    "StoredName",
+    "clean_name",
+    "erase_member",
+    "forget",
+    "match",
+    "store",
+    "stored",
+]
 
 MIN_OVERLAP = 0.5
 MAX_LENGTH = 80
@@ -114,3 +123,18 @@ def store(
     session.add(row)
     session.flush()
     return row.id
+
+
+def erase_member(session: Session, network_id: str, actor_id: str) -> int:
+    """Erasure (DESIGN.md 6): drop an erased actor from every stored group; how many rows
+    changed. The name keeps following the group by the members that remain."""
+    changed = 0
+    rows = session.execute(
+        sa.select(GroupName.id, GroupName.members).where(GroupName.network_id == network_id)
+    ).all()
+    for row_id, members in rows:
+        if actor_id in (members or ()):
+            kept = [m for m in members if m != actor_id]
+            session.execute(sa.update(GroupName).where(GroupName.id == row_id).values(members=kept))
+            changed += 1
+    return changed

@@ -26,7 +26,13 @@ from netwerk.i18n import text
 from netwerk.privacy import suppress_counts
 from netwerk.words import cap, kind_a, theme_label
 
-__all__ = ["action_sentence", "present"]
+__all__ = ["action_sentence", "group_cells", "present"]
+
+
+def group_cells(d: Dashboard, threshold: int) -> dict[Any, int | None]:
+    """The viewer's persons per group (``"rest"``: outside any group), suppressed together."""
+    values = {g.group: g.persons for g in d.layout.groups}
+    return _table({**values, "rest": d.layout.ungrouped_persons}, threshold)
 
 
 def _table(values: dict[Any, int], threshold: int, *, total: bool = True) -> dict[Any, int | None]:
@@ -118,7 +124,10 @@ def present(
     def table(values: dict[Any, int], total: bool = True) -> dict[Any, int | None]:
         return dict(values) if sees_persons else _table(values, t, total=total)
 
-    g_persons = table({g.group: g.persons for g in groups}, total=False)
+    # one table with the persons outside any group: persons, the groups and the rest add up
+    # to the published total
+    with_rest = table({**{g.group: g.persons for g in groups}, "rest": d.layout.ungrouped_persons})
+    g_persons = {k: v for k, v in with_rest.items() if k != "rest"}
     g_unmet = table({g.group: g.unmet_persons for g in groups})
     g_iso = table({g.group: g.isolated_persons for g in groups})
     shown = {g.group: g_persons[g.group] is not None for g in groups}
@@ -285,7 +294,7 @@ def present(
             "components": s.components,
             "isolates": show(s.isolates),
             "groups": len(groups),
-            "ungrouped_persons": show(d.layout.ungrouped_persons),
+            "ungrouped_persons": with_rest["rest"],
             "stage": {
                 "number": s.stage.number,
                 "code": s.stage.code,
