@@ -327,3 +327,18 @@ def test_too_little_data_says_what_to_add_first(
     viewer = auth(make_token("viewer", [network]))
     data = client.get(f"/api/v1/networks/{network}/dashboard", headers=viewer).json()
     assert data["too_little"] == "actors" and data["map"]["groups"] == []
+
+
+def test_after_a_write_the_old_series_comes_at_once_marked_stale(
+    client: TestClient, hand_built: dict
+) -> None:
+    h = hand_built
+    url = f"{h['base']}/dashboard/trend"
+    first = client.get(url, headers=h["broker"]).json()
+    assert first["stale"] is False
+    h["tie"](h["square"][0], h["eritrean"][3], "neighbour")
+    quick = client.get(url, params={"wait": "false"}, headers=h["broker"]).json()
+    assert quick["stale"] is True and quick["revision"] == first["revision"]
+    assert quick["current_revision"] > first["revision"]
+    fresh = client.get(url, headers=h["broker"]).json()
+    assert fresh["stale"] is False and fresh["revision"] == quick["current_revision"]

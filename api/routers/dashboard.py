@@ -91,6 +91,9 @@ def monthly(
     s: Reader,
     to: Annotated[dt.date | None, Query(description="last day of the series")] = None,
     months: Annotated[int, Query(ge=1, le=24)] = 12,
+    wait: Annotated[
+        bool, Query(description="false: an older revision's series now (stale) rather than wait")
+    ] = True,
     lang: Lang = None,
 ) -> JSONResponse:
     """Per month up to ``to`` (default today): ties gained and lost (as the compare route
@@ -98,7 +101,12 @@ def monthly(
     stage, suggestions accepted and ties formed. Viewers: person counts below the threshold
     ``null``."""
     result = trend.trend(
-        request.app.state.engine, s.network_id, to=to, months=months, lang=language(request, lang)
+        request.app.state.engine,
+        s.network_id,
+        to=to,
+        months=months,
+        lang=language(request, lang),
+        wait=wait,
     )
     threshold = network_threshold(session, s.network_id)
     rows = []
@@ -109,7 +117,15 @@ def monthly(
                 if 0 < row[key] < threshold:
                     row[key] = None
         rows.append(row)
-    return JSONResponse({"network_id": s.network_id, "revision": result.revision, "months": rows})
+    return JSONResponse(
+        {
+            "network_id": s.network_id,
+            "revision": result.revision,
+            "stale": result.stale,
+            "current_revision": result.current_revision,
+            "months": rows,
+        }
+    )
 
 
 class GroupNameBody(BaseModel):

@@ -188,14 +188,26 @@ async function load() {
   ]);
   const trendBox = section("trend", t("dashboard.trend.title"), h("p", { class: "hint" }, t("dashboard.trend.intro")));
   m.append(trendBox, resilience(d));
-  try {
-    const tr = await api(inNetwork(nid, "/dashboard/trend"), { query: { to: d.as_of } });
-    trendBox.append(charts(tr.months, SERIES));
-  } catch (err) { trendBox.append(h("p", { class: "error" }, t("common.failed", { detail: err.message }))); }
+  const chartBox = h("div", { id: "trend-charts" });
+  trendBox.append(chartBox);
+  await trend(d, chartBox);
   m.append(await period(d));
   m.dataset.ready = "true";
   m.dataset.view = "dashboard";
   m.dataset.role = d.sees_persons ? "broker" : "viewer";
+}
+
+// After a write the server answers at once with the previous revision's series (stale) and
+// computes the new one in the background: the charts say so and refresh when it is there.
+async function trend(d, box, tries = 0) {
+  try {
+    const tr = await api(inNetwork(nid, "/dashboard/trend"), { query: { to: d.as_of, wait: "false" } });
+    clear(box).append(
+      tr.stale ? h("p", { class: "notice", id: "trend-stale" }, t("dashboard.trend.stale", { revision: tr.revision, current: tr.current_revision })) : null,
+      charts(tr.months, SERIES));
+    box.dataset.revision = String(tr.revision);
+    if (tr.stale && tries < 60) setTimeout(() => trend(d, box, tries + 1), 5000);
+  } catch (err) { clear(box).append(h("p", { class: "error" }, t("common.failed", { detail: err.message }))); }
 }
 
 async function downloadPdf(d) {
