@@ -14,9 +14,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from api.deps import Lang, Scope, SessionDep, language, scope
-from api.errors import PROBLEM_RESPONSES
+from api.errors import CONFLICT, PROBLEM_RESPONSES
 from api.present import network_threshold
 from api.routers.web import CSP, WEB_ROOT
+from api.schemas import IsoDate
 from netwerk.dashboard import names as group_names_store
 from netwerk.dashboard import report as pdf_report
 from netwerk.dashboard import service, trend, view
@@ -30,7 +31,7 @@ api_router = APIRouter(prefix="/api/v1", tags=["dashboard"], responses=PROBLEM_R
 
 Reader = Annotated[Scope, scope(Role.admin, Role.broker, Role.viewer)]
 Broker = Annotated[Scope, scope(Role.admin, Role.broker)]
-AsOf = Annotated[dt.date | None, Query(description="the date the ties were active on")]
+AsOf = Annotated[IsoDate | None, Query(description="the date the ties were active on")]
 
 
 @router.get(
@@ -89,7 +90,7 @@ def monthly(
     request: Request,
     session: SessionDep,
     s: Reader,
-    to: Annotated[dt.date | None, Query(description="last day of the series")] = None,
+    to: Annotated[IsoDate | None, Query(description="last day of the series")] = None,
     months: Annotated[int, Query(ge=1, le=24)] = 12,
     wait: Annotated[
         bool, Query(description="false: an older revision's series now (stale) rather than wait")
@@ -150,7 +151,11 @@ def _group(
     return g, d.revision
 
 
-@api_router.put("/networks/{nid}/dashboard/groups/{group}/name", operation_id="nameGroup")
+@api_router.put(
+    "/networks/{nid}/dashboard/groups/{group}/name",
+    operation_id="nameGroup",
+    responses={409: CONFLICT},
+)
 def name_group(
     request: Request,
     session: SessionDep,

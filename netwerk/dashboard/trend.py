@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from netwerk import cache
 from netwerk.analysis import service as analysis
+from netwerk.errors import ValidationFailed
 from netwerk.graph import params_key
 from netwerk.store.revision import current_revision
 from netwerk.store.tables import Feedback
@@ -81,6 +82,8 @@ def _minus_months(day: dt.date, months: int) -> dt.date:
 
 def month_bounds(to: dt.date, months: int = 12) -> list[dt.date]:
     """``months + 1`` dates: ``to`` minus ``months`` months, …, ``to``."""
+    if to.year < 1901 or to.year > 9998:
+        raise ValidationFailed("to", "a date between 1901 and 9998")
     return [_minus_months(to, months - k) for k in range(months + 1)]
 
 
