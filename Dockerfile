@@ -2,7 +2,7 @@
 FROM python:3.11-slim AS base
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
-    NETWERK_DATABASE_URL=sqlite:////data/netwerk.db
+    NETWERK_DATA_DIR=/data
 
 WORKDIR /app
 COPY pyproject.toml README.md alembic.ini ./

@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from api.errors import install_problem_handlers
@@ -16,6 +17,7 @@ from api.routers import (
     analysis,
     audit,
     dashboard,
+    docs,
     exchange,
     explore,
     health,
@@ -27,7 +29,7 @@ from api.routers import (
     web,
 )
 from netwerk import __version__
-from netwerk.config import Settings, get_settings
+from netwerk.config import ConfigurationError, Settings, get_settings, startup_problems
 from netwerk.ratelimit import RateLimiter
 from netwerk.store.db import make_engine, make_sessionmaker
 
@@ -44,6 +46,9 @@ problem details (`application/problem+json`). Lists are paginated with `limit` a
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
+    if problems := startup_problems(settings):
+        raise ConfigurationError("; ".join(problems))
+    settings = settings.with_pseudonym_key()
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
@@ -53,6 +58,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         version=__version__,
         description=DESCRIPTION,
         openapi_url="/openapi.json",
+        docs_url=None,  # served by api.routers.docs, without a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -86,6 +93,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             web.Assets(directory=web.WEB_ROOT / folder, immutable=folder == "vendor"),
             name=f"web-{folder}",
         )
+    app.include_router(docs.router)
+    app.mount("/docs-static/vendor", StaticFiles(directory=docs.VENDOR), name="docs-vendor")
+    app.mount("/docs-static", StaticFiles(directory=docs.OWN), name="docs-static")
 
     # Middleware: the last added runs first.
     if settings.cors_origins:

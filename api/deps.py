@@ -141,12 +141,27 @@ def page_limit(settings: Settings, limit: int | None) -> int:
 
 
 def language(request: Request, lang: str | None = None) -> str:
-    """``lang`` query parameter first, then Accept-Language; Dutch by default."""
+    """The language of user-facing words: the ``lang`` query parameter (``nl`` or ``en``)
+    first, then the first of English and Dutch in ``Accept-Language`` by its q-values (a
+    missing q counts as 1, ties keep the header's order), else Dutch."""
     if lang in ("nl", "en"):
         return lang
-    header = request.headers.get("accept-language", "")
-    for part in header.split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in ("nl", "en"):
-            return code
-    return "nl"
+    if lang is None and request.query_params.get("lang") in ("nl", "en"):
+        return str(request.query_params["lang"])
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate(request.headers.get("accept-language", "").split(",")):
+        code, _, params = part.partition(";")
+        code = code.strip().lower()[:2]
+        if code not in ("nl", "en"):
+            continue
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if q > 0:
+            ranked.append((-q, i, code))
+    return min(ranked)[2] if ranked else "nl"

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from netwerk import errors_text as problem_text
 from netwerk.errors import (
     Conflict,
     Forbidden,
@@ -24,8 +25,16 @@ from netwerk.errors import (
     ValidationFailed,
 )
 from netwerk.exchange.pseudonym import PseudonymKeyMissing
+from netwerk.i18n import text
 
-__all__ = ["CONFLICT", "PROBLEM_RESPONSES", "Problem", "install_problem_handlers", "problem"]
+__all__ = [
+    "CONFLICT",
+    "PROBLEM_RESPONSES",
+    "Problem",
+    "install_problem_handlers",
+    "problem",
+    "problem_only",
+]
 
 log = logging.getLogger("netwerk.api")
 
@@ -83,15 +92,28 @@ def _response(
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
+def _lang(request: Request) -> str:
+    from api.deps import language
+
+    return language(request)
+
+
 def problem(request: Request, exc: NetwerkError) -> JSONResponse:
     status, type_ = next(
         (v for k, v in _STATUS.items() if isinstance(exc, k)), (400, "bad-request")
     )
-    errors = [e.as_dict() for e in exc.errors] if isinstance(exc, ValidationFailed) else None
+    lang = _lang(request)
+    errors = None
+    if isinstance(exc, ValidationFailed):
+        errors = [e.as_dict() for e in exc.errors]
+        for e in errors:
+            e["message"] = problem_text.message(str(e["message"]), lang)
+    detail = problem_text.domain_message(exc.detail, lang)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if isinstance(exc, TooManyRequests):
         headers = {"Retry-After": str(exc.retry_after)}
-    return _response(status, type_, exc.title, exc.detail, request, errors, headers)
+    title = problem_text.title(type_, lang, exc.title)
+    return _response(status, type_, title, detail, request, errors, headers)
 
 
 def _loc(loc: tuple[Any, ...]) -> str:
@@ -103,19 +125,21 @@ def _loc(loc: tuple[Any, ...]) -> str:
 
 
 def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    lang = _lang(request)
     errors = []
     for err in exc.errors():
         loc = err.get("loc", ())
-        message = str(err.get("msg", "invalid"))
-        if message.startswith("Value error, "):
-            message = message[len("Value error, ") :]
+        message = problem_text.field_message(dict(err), lang)
         errors.append(
             {"field": _loc(tuple(loc)), "message": message, "in": str(loc[0]) if loc else "body"}
         )
-    first = errors[0] if errors else {"field": "", "message": "invalid request"}
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    detail = f"{first['field'] or 'request'}: {first['message']}{more}"
-    return _response(422, "invalid-input", "Invalid input", detail, request, errors)
+    first = errors[0] if errors else {"field": "", "message": text("problem.invalid", lang)}
+    more = {"more": str(len(errors) - 1)} if len(errors) > 1 else {}
+    detail = problem_text.join_detail(
+        first["field"] or text("problem.request", lang), first["message"], more, lang
+    )
+    title = problem_text.title("invalid-input", lang, "Invalid input")
+    return _response(422, "invalid-input", title, detail, request, errors)
 
 
 def _allowed_methods(request: Request) -> str | None:
@@ -131,7 +155,8 @@ def _allowed_methods(request: Request) -> str | None:
 
 def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     headers = dict(exc.headers) if exc.headers else {}
-    if exc.status_code == 405 and (allowed := _allowed_methods(request)):
+    allowed = _allowed_methods(request) if exc.status_code == 405 else None
+    if allowed:
         headers["Allow"] = allowed
     titles = {
         400: "Bad request",
@@ -142,23 +167,45 @@ def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         413: "Payload too large",
         429: "Too many requests",
     }
+    lang = _lang(request)
     detail = exc.detail if isinstance(exc.detail, str) else titles.get(exc.status_code, "error")
+    if lang != "en":
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = text("problem.http.not_found", lang, path=request.url.path)
+        elif exc.status_code == 405:
+            detail = text(
+                "problem.http.method", lang, method=request.method, allowed=allowed or "-"
+            )
+        elif exc.status_code == 400 and detail.startswith(("Bad request", "There was an error")):
+            detail = text("problem.http.body", lang)
+        else:
+            detail = problem_text.domain_message(detail, lang)
+    key = f"http-{exc.status_code}" if exc.status_code in _HTTP_TITLED else "http-other"
+    title = problem_text.title(key, lang, titles.get(exc.status_code, "Error"))
     return _response(
         exc.status_code,
         f"http-{exc.status_code}",
-        titles.get(exc.status_code, "Error"),
+        title,
         detail,
         request,
         headers=headers or None,
     )
 
 
+_HTTP_TITLED = {400, 401, 403, 404, 405, 406, 413, 415, 429}
+
+
 def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
     # Constraint checks in the database back up the domain checks (e.g. a race on a
     # unique key); report them as a conflict, never as a server error.
     log.warning("integrity error on %s %s", request.method, request.url.path)
+    lang = _lang(request)
     return _response(
-        409, "conflict", "Conflict", "the change conflicts with existing data", request
+        409,
+        "conflict",
+        problem_text.title("conflict", lang, "Conflict"),
+        text("problem.domain.conflict", lang),
+        request,
     )
 
 
@@ -169,11 +216,12 @@ def _unavailable(request: Request, exc: OperationalError) -> JSONResponse:
         request.url.path,
         type(exc.orig).__name__,
     )
+    lang = _lang(request)
     return _response(
         503,
         "unavailable",
-        "Service unavailable",
-        "the database is not reachable; try again shortly",
+        problem_text.title("unavailable", lang, "Service unavailable"),
+        text("problem.domain.unavailable", lang),
         request,
         headers={"Retry-After": "5"},
     )
@@ -181,11 +229,12 @@ def _unavailable(request: Request, exc: OperationalError) -> JSONResponse:
 
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    lang = _lang(request)
     return _response(
         500,
         "internal",
-        "Internal error",
-        "an unexpected error occurred; it has been logged",
+        problem_text.title("internal", lang, "Internal error"),
+        text("problem.domain.internal", lang),
         request,
     )
 
@@ -215,6 +264,16 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: _problem_response("Invalid input: `errors` names every field"),
     429: _problem_response("Too many requests for this token; see Retry-After"),
 }
+
+
+def problem_only(description: str) -> dict[str, Any]:
+    """A documented error response of a route whose own media type is not JSON (a page):
+    only ``application/problem+json``, which is what it answers."""
+    return {
+        "description": description,
+        "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
 
 CONFLICT = _problem_response("Conflicts with existing data (e.g. a duplicate)")
 TOO_LARGE = _problem_response("The request body is larger than the server accepts")

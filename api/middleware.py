@@ -14,6 +14,8 @@ from typing import Any
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from netwerk.i18n import text
+
 __all__ = ["AccessLog", "Audit", "BodyLimit", "SecurityHeaders"]
 
 log = logging.getLogger("netwerk.access")
@@ -50,6 +52,24 @@ async def _problem(send: Send, status: int, title: str, detail: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+def _scope_lang(scope: Scope) -> str:
+    from starlette.requests import Request
+
+    from api.deps import language
+
+    return language(Request(scope))
+
+
+async def _too_large(scope: Scope, send: Send, cap: int) -> None:
+    lang = _scope_lang(scope)
+    await _problem(
+        send,
+        413,
+        text("problem.title.too-large", lang),
+        text("problem.http.too_large", lang, limit=cap),
+    )
+
+
 class BodyLimit:
     """Refuse bodies above a cap (413): by Content-Length up front, or while streaming."""
 
@@ -68,12 +88,16 @@ class BodyLimit:
                 try:
                     declared = int(value)
                 except ValueError:
-                    await _problem(send, 400, "Bad request", "invalid Content-Length")
+                    lang = _scope_lang(scope)
+                    await _problem(
+                        send,
+                        400,
+                        text("problem.title.bad-request", lang),
+                        text("problem.http.content_length", lang),
+                    )
                     return
                 if declared > cap:
-                    await _problem(
-                        send, 413, "Payload too large", f"the body is larger than {cap} bytes"
-                    )
+                    await _too_large(scope, send, cap)
                     return
         seen = 0
         started = False
@@ -97,9 +121,7 @@ class BodyLimit:
             await self.app(scope, limited_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await _problem(
-                    send, 413, "Payload too large", f"the body is larger than {cap} bytes"
-                )
+                await _too_large(scope, send, cap)
 
 
 class SecurityHeaders:

@@ -54,6 +54,18 @@ def _iso(pattern: re.Pattern[str], what: str) -> BeforeValidator:
     return BeforeValidator(check)
 
 
+def _integral(value: object) -> object:
+    """JSON Schema counts 35.0 as an integer: accept a float without a fractional part (and
+    not a bool, inf or nan); anything else goes on to the strict integer check, which
+    refuses 35.5, "35" and true."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+WholeNumber = Annotated[StrictInt, BeforeValidator(_integral)]
+"""An integer field of a JSON body: 35 and 35.0, never 35.5, "35" or true."""
+
 IsoDate = Annotated[dt.date, _iso(_ISO_DATE, "date (YYYY-MM-DD)")]
 IsoDateTime = Annotated[dt.datetime, _iso(_ISO_DATETIME, "date-time")]
 
@@ -114,8 +126,8 @@ class NetworkCreate(Strict):
         None, description="CBS code: GM + 4, WK + 6 or BU + 8 digits", examples=["WK036300"]
     )
     description: Annotated[str, Field(max_length=2000)] | None = None
-    small_cell_threshold: StrictInt = Field(5, ge=2, le=100)
-    retention_days: StrictInt | None = Field(None, ge=30, le=36_500)
+    small_cell_threshold: WholeNumber = Field(5, ge=2, le=100)
+    retention_days: WholeNumber | None = Field(None, ge=30, le=36_500)
     coarsen_area: StrictBool = Field(False, description="research exports give wijk, not buurt")
 
 
@@ -123,8 +135,8 @@ class NetworkUpdate(Strict):
     name: Name | None = None
     area_code: AreaCode | None = None
     description: Annotated[str, Field(max_length=2000)] | None = None
-    small_cell_threshold: StrictInt | None = Field(None, ge=2, le=100)
-    retention_days: StrictInt | None = Field(None, ge=30, le=36_500)
+    small_cell_threshold: WholeNumber | None = Field(None, ge=2, le=100)
+    retention_days: WholeNumber | None = Field(None, ge=30, le=36_500)
     coarsen_area: StrictBool | None = None
 
 
@@ -197,7 +209,7 @@ class TieCreate(Strict):
     source: Ref
     target: Ref
     kind: TieKind
-    strength: StrictInt = Field(3, ge=1, le=5, description="1 (weak) to 5 (strong)")
+    strength: WholeNumber = Field(3, ge=1, le=5, description="1 (weak) to 5 (strong)")
     support: Annotated[list[SupportKind], Field(max_length=4)] = Field(default_factory=list)
     since: IsoDate | None = None
     until: IsoDate | None = Field(None, description="a tie with until in the past is history")
@@ -208,7 +220,7 @@ class TieUpdate(Strict):
     source: Ref | None = None
     target: Ref | None = None
     kind: TieKind | None = None
-    strength: StrictInt | None = Field(None, ge=1, le=5)
+    strength: WholeNumber | None = Field(None, ge=1, le=5)
     support: Annotated[list[SupportKind], Field(max_length=4)] | None = None
     since: IsoDate | None = None
     until: IsoDate | None = None

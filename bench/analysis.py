@@ -1,9 +1,13 @@
 """Benchmark of the analysis engine on synthetic neighbourhoods (netwerk.synth).
 
-    .venv/bin/python bench/analysis.py [--sizes 10000,100000] [--url URL] [--nx-limit 600]
-                                       [--no-networkx] [--reload]
+    .venv/bin/python bench/analysis.py [--sizes 10000,100000] [--postgres | --url URL]
+                                       [--nx-limit 600] [--no-networkx] [--reload]
 
-For each size (about ten ties per actor), loaded once into PostgreSQL (``--url``):
+For each size (about ten ties per actor), loaded once into a database of its own: by default
+a temporary SQLite file; with ``--postgres`` a temporary PostgreSQL database made through
+``NETWERK_BENCH_POSTGRES_URL`` (an admin URL, default ``postgresql://postgres@127.0.0.1:5432/
+postgres``) and dropped afterwards, like the test suite does; with ``--url`` an existing
+database you name (kept, so ``--reload`` matters only there). Then:
 
 * **engine cold**: ``netwerk.analysis.service.<route>`` with an empty result cache (the
   snapshot already cached; its own load is the ``snapshot`` row), wall time and peak
@@ -32,10 +36,13 @@ import argparse
 import contextlib
 import datetime as dt
 import gc
+import os
+import secrets
 import statistics
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,7 +58,32 @@ from netwerk.graph import HELP_KINDS, Snapshot
 from netwerk.store.db import make_engine
 from netwerk.store.tables import Network
 
-DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/netwerk_analysis"
+DEFAULT_PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+@contextlib.contextmanager
+def bench_database(args: argparse.Namespace) -> Iterator[str]:
+    """The database URL to use: ``--url`` as given, else a temporary SQLite file or (with
+    ``--postgres``) a temporary PostgreSQL database, removed afterwards."""
+    if args.url:
+        yield args.url
+        return
+    if not args.postgres:
+        with tempfile.TemporaryDirectory(prefix="netwerk-bench-") as folder:
+            yield f"sqlite:///{folder}/analysis.db"
+        return
+    admin_url = os.environ.get("NETWERK_BENCH_POSTGRES_URL", DEFAULT_PG_ADMIN)
+    admin_url = admin_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    name = f"netwerk_bench_{secrets.token_hex(4)}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
 
 
 def log(msg: str) -> None:
@@ -503,7 +535,11 @@ def bench_size(engine: sa.Engine, n: int, args: argparse.Namespace) -> list[list
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--url", default=DEFAULT_URL)
+    where = ap.add_mutually_exclusive_group()
+    where.add_argument("--url", help="an existing database to use (kept)")
+    where.add_argument(
+        "--postgres", action="store_true", help="a temporary PostgreSQL database (dropped)"
+    )
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument(
@@ -515,13 +551,16 @@ def main() -> None:
     ap.add_argument("--no-networkx", action="store_true")
     ap.add_argument("--reload", action="store_true", help="regenerate the stored networks")
     args = ap.parse_args()
-    engine = make_engine(args.url)
     from netwerk.store.migrate import upgrade
 
-    upgrade(engine)
     rows: list[list[str]] = []
-    for n in (int(x) for x in args.sizes.split(",")):
-        rows.extend(bench_size(engine, n, args))
+    with bench_database(args) as url:
+        engine = make_engine(url)
+        log(f"database: {engine.url.render_as_string(hide_password=True)}")
+        upgrade(engine)
+        for n in (int(x) for x in args.sizes.split(",")):
+            rows.extend(bench_size(engine, n, args))
+        engine.dispose()
     head = ["actors", "analysis", "engine cold s", "peak MiB", "cached ms", "raw igraph s",
             "engine/igraph", "networkx s", "nx/engine", "note"]  # fmt: skip
     print("| " + " | ".join(head) + " |")

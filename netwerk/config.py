@@ -1,26 +1,69 @@
 """Settings, read once from the environment (prefix ``NETWERK_``) or a ``.env`` file.
 
 Every setting is listed in README.md under "Configuration".
+
+``environment`` means something:
+
+* ``development`` (default) and ``test``: without a configured database the embedded SQLite
+  file ``netwerk.db`` in the per-user data folder is used, and without a configured pseudonym
+  key a random one is generated once into ``pseudonym.key`` in that folder (mode 0600, never
+  in the database), so that every role works right after ``netwerk demo``;
+* ``production``: nothing is generated. The service refuses to start without a configured
+  pseudonym key (:func:`startup_problems`), because a key made up on one host would give
+  researchers pseudonyms that change with the host.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
 from functools import lru_cache
+from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "get_settings"]
+__all__ = [
+    "KEY_FILE_NAME",
+    "ConfigurationError",
+    "Settings",
+    "default_data_dir",
+    "ensure_key_file",
+    "get_settings",
+    "startup_problems",
+]
+
+KEY_FILE_NAME = "pseudonym.key"
+DB_FILE_NAME = "netwerk.db"
+
+
+def default_data_dir() -> Path:
+    """The per-user data folder (``~/.local/share/netwerk`` on Linux, the platform's
+    equivalent elsewhere)."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("netwerk", appauthor=False))
+
+
+class ConfigurationError(RuntimeError):
+    """The settings do not allow the service to start; the message says what to set."""
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NETWERK_", env_file=".env", extra="ignore")
 
-    database_url: str = Field(
-        "sqlite:///./netwerk.db",
-        description="SQLAlchemy URL: sqlite:///path.db (default) or postgresql+psycopg://...",
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="folder of the embedded database and the generated pseudonym key",
     )
-    environment: str = Field("development", description="development | test | production")
+    database_url: str = Field(
+        "",
+        description="SQLAlchemy URL; empty: sqlite:///<data_dir>/netwerk.db (embedded default)",
+    )
+    environment: Literal["development", "test", "production"] = Field(
+        "development", description="development | test | production"
+    )
     page_size_max: int = Field(500, ge=1, le=10_000, description="largest page a list returns")
     page_size_default: int = Field(50, ge=1, le=10_000)
     max_body_bytes: int = Field(
@@ -53,6 +96,60 @@ class Settings(BaseSettings):
         if value.startswith("postgresql://") or value.startswith("postgres://"):
             return "postgresql+psycopg://" + value.split("://", 1)[1]
         return value
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @model_validator(mode="after")
+    def _embedded_default(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / DB_FILE_NAME}"
+        return self
+
+    @property
+    def embedded_database(self) -> bool:
+        """True when the database is the default SQLite file in the data folder."""
+        return self.database_url == f"sqlite:///{self.data_dir / DB_FILE_NAME}"
+
+    @property
+    def has_pseudonym_key(self) -> bool:
+        return bool(self.pseudonym_key or self.pseudonym_key_file)
+
+    def with_pseudonym_key(self) -> Settings:
+        """These settings, with a generated key file when none is configured outside
+        production (see the module docstring); unchanged otherwise."""
+        if self.has_pseudonym_key or self.environment == "production":
+            return self
+        path = ensure_key_file(self.data_dir / KEY_FILE_NAME)
+        return self.model_copy(update={"pseudonym_key_file": str(path)})
+
+
+def ensure_key_file(path: Path) -> Path:
+    """A random 32-byte key (hex) in ``path``, made once with mode 0600; an existing file is
+    kept as it is, so pseudonyms stay stable."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(secrets.token_hex(32) + "\n")
+    return path
+
+
+def startup_problems(settings: Settings) -> list[str]:
+    """What keeps the service from starting with these settings (English, for logs and the
+    exception; the CLI shows its own sentence)."""
+    problems = []
+    if settings.environment == "production" and not settings.has_pseudonym_key:
+        problems.append(
+            "NETWERK_ENVIRONMENT=production needs a pseudonym key: set NETWERK_PSEUDONYM_KEY "
+            "or NETWERK_PSEUDONYM_KEY_FILE (a secret of at least 16 bytes, kept apart from "
+            "the database)"
+        )
+    return problems
 
 
 @lru_cache(maxsize=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,6 +20,11 @@ from netwerk.config import Settings
 from netwerk.store.db import make_engine, make_sessionmaker, transaction
 from netwerk.store.migrate import upgrade
 from netwerk.store.tokens import create_token
+
+# The suite never reads or writes the user's data folder (database, pseudonym key): every
+# process it starts, and every Settings() it makes, uses this throw-away folder instead.
+_DATA_DIR = tempfile.TemporaryDirectory(prefix="netwerk-test-data-")
+os.environ["NETWERK_DATA_DIR"] = _DATA_DIR.name
 
 PG_URL = os.environ.get("NETWERK_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])

@@ -86,13 +86,53 @@ def test_research_export_has_no_names_and_unlinkable_pseudonyms(
     assert len(one.json()["edges"]) == 2
 
 
-def test_research_export_without_a_key_is_a_clear_503(
+def test_research_export_without_a_configured_key_uses_a_generated_key_file(
+    engine, settings: Settings, small: dict, tmp_path
+) -> None:
+    """Outside production a key is generated once into the data folder (mode 0600, never in
+    the database), so research exports work right after `netwerk demo`."""
+    keyless = settings.model_copy(
+        update={"pseudonym_key": None, "pseudonym_key_file": None, "data_dir": tmp_path}
+    )
+    url = f"/api/v1/networks/{small['nid']}/export"
+    with TestClient(create_app(keyless, engine=engine)) as c:
+        first = c.get(url, headers=small["r1"], params={"format": "json"})
+    key_file = tmp_path / "pseudonym.key"
+    assert first.status_code == 200, first.text
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    secret = key_file.read_text().strip()
+    assert len(secret) >= 32
+    with TestClient(create_app(keyless, engine=engine)) as c:  # a restart keeps the key
+        again = c.get(url, headers=small["r1"], params={"format": "json"})
+    assert key_file.read_text().strip() == secret
+    assert {n["id"] for n in first.json()["nodes"]} == {n["id"] for n in again.json()["nodes"]}
+    with engine.connect() as conn:  # never in the database
+        import sqlalchemy as sa
+
+        for table in ("networks", "actors", "tokens"):
+            dump = str(conn.execute(sa.text(f"SELECT * FROM {table}")).all())
+            assert secret not in dump
+
+
+def test_production_without_a_key_refuses_to_start(engine, settings: Settings) -> None:
+    from netwerk.config import ConfigurationError
+
+    prod = settings.model_copy(
+        update={"environment": "production", "pseudonym_key": None, "pseudonym_key_file": None}
+    )
+    with pytest.raises(ConfigurationError, match="NETWERK_PSEUDONYM_KEY"):
+        create_app(prod, engine=engine)
+    configured = prod.model_copy(update={"pseudonym_key": "k" * 32})
+    assert create_app(configured, engine=engine) is not None
+
+
+def test_research_export_with_a_short_key_is_a_clear_503(
     engine, settings: Settings, small: dict
 ) -> None:
-    keyless = settings.model_copy(update={"pseudonym_key": None, "pseudonym_key_file": None})
-    with TestClient(create_app(keyless, engine=engine)) as c:
+    short = settings.model_copy(update={"pseudonym_key": "short", "pseudonym_key_file": None})
+    with TestClient(create_app(short, engine=engine)) as c:
         r = c.get(f"/api/v1/networks/{small['nid']}/export", headers=small["r1"])
-    assert r.status_code == 503 and "pseudonym key" in r.json()["detail"]
+    assert r.status_code == 503 and "pseudonimiseringssleutel" in r.json()["detail"]
 
 
 def test_import_round_trip_dry_run_and_errors(client: TestClient, admin: dict, small: dict) -> None:

@@ -203,3 +203,79 @@ def test_numbers_are_not_dates_or_booleans(
     assert r.status_code == 422
     r = client.patch(f"/api/v1/networks/{network}", json={"coarsen_area": None}, headers=admin)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "coarsen_area"
+
+
+# --- issue 9: one source for constraints, integral floats -----------------------------------
+
+
+def test_max_hops_in_the_schema_is_what_the_server_accepts(
+    client: TestClient, network: str, admin: dict
+) -> None:
+    from netwerk.suggest.common import ACTIVATION_HOPS, SUGGESTION_HOPS
+
+    spec = client.get("/openapi.json").json()
+    route = spec["paths"]["/api/v1/networks/{nid}/actors/{aid}/suggestions"]["get"]
+    hops = next(p for p in route["parameters"] if p["name"] == "max_hops")["schema"]
+    assert (hops["minimum"], hops["maximum"]) == SUGGESTION_HOPS == (2, 4)
+    body = spec["components"]["schemas"]["ActivationRequest"]["properties"]["max_hops"]
+    assert (body["minimum"], body["maximum"]) == ACTIVATION_HOPS
+
+    aid = client.post(
+        f"/api/v1/networks/{network}/actors",
+        json={"kind": "resident", "name": "Hop", "consent": "given"},
+        headers=admin,
+    ).json()["id"]
+    url = f"/api/v1/networks/{network}/actors/{aid}/suggestions"
+    assert client.get(url, params={"max_hops": 2}, headers=admin).status_code == 200
+    below = client.get(url, params={"max_hops": 1}, headers=admin)
+    assert below.status_code == 422 and below.json()["errors"][0]["field"] == "max_hops"
+
+
+def test_the_dashboard_documents_the_errors_it_answers(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    responses = spec["paths"]["/dashboard/{nid}"]["get"]["responses"]
+    assert set(responses["422"]["content"]) == {"application/problem+json"}
+    r = client.get("/dashboard/" + "x" * 65)
+    assert r.status_code == 422
+    assert r.headers["content-type"] == "application/problem+json"
+
+
+def test_integer_fields_take_integral_floats_only(
+    client: TestClient, network: str, admin: dict
+) -> None:
+    def actor(name: str) -> str:
+        body = {"kind": "resident", "name": name}
+        return client.post(f"/api/v1/networks/{network}/actors", json=body, headers=admin).json()[
+            "id"
+        ]
+
+    a, b = actor("Een"), actor("Twee")
+    url = f"/api/v1/networks/{network}/ties"
+    for bad in (3.5, "3", True, 3.000001):
+        r = client.post(
+            url, json={"source": a, "target": b, "strength": bad, "kind": "knows"}, headers=admin
+        )
+        assert r.status_code == 422, bad
+        assert r.json()["errors"][0]["field"] == "strength"
+    ok = client.post(
+        url, json={"source": a, "target": b, "strength": 3.0, "kind": "knows"}, headers=admin
+    )
+    assert ok.status_code == 201, ok.text
+    assert ok.json()["strength"] == 3 and isinstance(ok.json()["strength"], int)
+    made = client.post(
+        "/api/v1/networks",
+        json={"name": "Vijfendertig", "small_cell_threshold": 35.0, "retention_days": 35.0},
+        headers=admin,
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["small_cell_threshold"] == 35
+    refused = client.post(
+        "/api/v1/networks", json={"name": "Half", "small_cell_threshold": 35.5}, headers=admin
+    )
+    assert refused.status_code == 422
+    plan = client.post(
+        f"/api/v1/networks/{network}/activations",
+        json={"area": "Kerkstraat", "themes": ["taal"], "limit": 5.0, "max_hops": "2"},
+        headers=admin,
+    )
+    assert plan.status_code == 422 and plan.json()["errors"][0]["field"] == "max_hops"

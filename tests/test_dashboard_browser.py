@@ -203,7 +203,8 @@ def test_a_wrong_token_is_refused_in_words(browser: object, site: dict) -> None:
     page = context.new_page()
     page.goto(f"{site['base']}/dashboard/{site['nid']}#token=nw_wrong")
     page.wait_for_selector("#refused")
-    assert "niet geaccepteerd" in page.inner_text("#refused")
+    assert "Dit token is geweigerd" in page.inner_text("#refused")
+    assert page.get_attribute("main", "data-refused") == "true"
     assert page.evaluate("sessionStorage.getItem('netwerk-token')") is None
     context.close()
 

@@ -219,4 +219,4 @@ def test_a_slow_analysis_answers_a_503_problem(
         )
         assert r.status_code == 503
         assert r.headers["content-type"] == "application/problem+json"
-        assert "background" in r.json()["detail"]
+        assert "achtergrond" in r.json()["detail"]

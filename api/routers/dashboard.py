@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from api.deps import Lang, Scope, SessionDep, language, scope
-from api.errors import CONFLICT, PROBLEM_RESPONSES
+from api.errors import CONFLICT, PROBLEM_RESPONSES, problem_only
 from api.present import network_threshold
 from api.routers.web import CSP, WEB_ROOT
 from api.schemas import IsoDate
@@ -38,7 +38,10 @@ AsOf = Annotated[IsoDate | None, Query(description="the date the ties were activ
     "/dashboard/{nid}",
     response_class=HTMLResponse,
     operation_id="dashboard",
-    responses={200: {"content": {"text/html": {}}, "description": "the page"}},
+    responses={
+        200: {"content": {"text/html": {}}, "description": "the page"},
+        422: problem_only("The network id is longer than 64 characters"),
+    },
 )
 def dashboard_page(nid: Annotated[str, PathParam(max_length=64)]) -> HTMLResponse:
     """The dashboard page of a network (it asks for a token, then loads the figures)."""

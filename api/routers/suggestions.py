@@ -13,11 +13,12 @@ from pydantic import Field
 from api import present
 from api.deps import Lang, Scope, SessionDep, SettingsDep, language, scope
 from api.errors import PROBLEM_RESPONSES
-from api.schemas import IsoDate, Ref, Strict, Theme, Themes
+from api.schemas import IsoDate, Ref, Strict, Theme, Themes, WholeNumber
 from netwerk.model import ActorKind, Role
 from netwerk.suggest import service
 from netwerk.suggest.activation import ActivationPlan
 from netwerk.suggest.codes import DECISIONS, OUTCOMES, SUGGESTION_KINDS
+from netwerk.suggest.common import ACTIVATION_HOPS, SUGGESTION_HOPS
 from netwerk.suggest.feedback import DoNotSuggestPair, Feedback, FeedbackStats
 from netwerk.suggest.suggestions import SuggestionList
 from netwerk.suggest.weave import WeaveList
@@ -49,7 +50,12 @@ def actor_suggestions(
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     theme: Annotated[list[Theme] | None, Query(max_length=10)] = None,
     kind: Annotated[list[ActorKind] | None, Query(max_length=6, description="target kinds")] = None,
-    max_hops: Annotated[int, Query(ge=1, le=4)] = 3,
+    max_hops: Annotated[
+        int,
+        Query(
+            ge=SUGGESTION_HOPS[0], le=SUGGESTION_HOPS[1], description="longest introduction chain"
+        ),
+    ] = 3,
     as_of: AsOf = None,
     lang: Lang = None,
 ) -> JSONResponse:
@@ -106,8 +112,8 @@ class ActivationRequest(Strict):
         None, description="or a buurt code / street label"
     )
     themes: Themes = Field(min_length=1, description="what is asked, e.g. taal, eenzaamheid")
-    limit: int = Field(15, ge=1, le=100)
-    max_hops: int = Field(3, ge=1, le=4)
+    limit: WholeNumber = Field(15, ge=1, le=100)
+    max_hops: WholeNumber = Field(3, ge=ACTIVATION_HOPS[0], le=ACTIVATION_HOPS[1])
     as_of: IsoDate | None = None
 
 

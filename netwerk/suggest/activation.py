@@ -58,7 +58,14 @@ from netwerk.analysis.common import ActorRef, Provenance, actor_ref, provenance
 from netwerk.errors import ValidationFailed
 from netwerk.graph import Snapshot, require_lang
 from netwerk.i18n import text
-from netwerk.suggest.common import Reason, Step, check_limit, clean_themes, rounded
+from netwerk.suggest.common import (
+    ACTIVATION_HOPS,
+    Reason,
+    Step,
+    check_limit,
+    clean_themes,
+    rounded,
+)
 from netwerk.suggest.context import SuggestContext, popcount, suggest_context
 from netwerk.suggest.paths import Reach, gather, reach, steps
 from netwerk.words import kind_a, kind_the, kind_this, say, themes_text
@@ -194,8 +201,9 @@ def activation_plan(
     """
     require_lang(lang)
     check_limit(limit, "limit", MAX_LIMIT)
-    if isinstance(max_hops, bool) or not isinstance(max_hops, int) or not 1 <= max_hops <= 4:
-        raise ValidationFailed("max_hops", "a whole number from 1 to 4")
+    low, high = ACTIVATION_HOPS
+    if isinstance(max_hops, bool) or not isinstance(max_hops, int) or not low <= max_hops <= high:
+        raise ValidationFailed("max_hops", f"a whole number from {low} to {high}")
     theme_list = clean_themes(themes, "themes")
     if not theme_list:
         raise ValidationFailed("themes", "at least one theme")

@@ -17,6 +17,8 @@ from netwerk.errors import ValidationFailed
 from netwerk.model import normalise_themes
 
 __all__ = [
+    "ACTIVATION_HOPS",
+    "SUGGESTION_HOPS",
     "ActorRef",
     "Introduction",
     "Reason",
@@ -25,6 +27,14 @@ __all__ = [
     "clean_themes",
     "rounded",
 ]
+
+
+SUGGESTION_HOPS: tuple[int, int] = (2, 4)
+"""Smallest and largest ``max_hops`` of per-actor suggestions (a candidate is at least two
+steps away: one step is an existing tie). The API's schema is generated from this."""
+
+ACTIVATION_HOPS: tuple[int, int] = (1, 4)
+"""Smallest and largest ``max_hops`` of activation plans (a direct tie counts)."""
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,7 @@ from netwerk.errors import ValidationFailed
 from netwerk.graph import Snapshot, require_lang
 from netwerk.suggest.codes import VALUE_CODES, feasibility_sentence, value_sentence
 from netwerk.suggest.common import (
+    SUGGESTION_HOPS,
     Introduction,
     Reason,
     check_limit,
@@ -417,8 +418,9 @@ def introduction(
 
 
 def _check_hops(max_hops: int) -> int:
-    if isinstance(max_hops, bool) or not isinstance(max_hops, int) or not 2 <= max_hops <= 4:
-        raise ValidationFailed("max_hops", "a whole number from 2 to 4")
+    low, high = SUGGESTION_HOPS
+    if isinstance(max_hops, bool) or not isinstance(max_hops, int) or not low <= max_hops <= high:
+        raise ValidationFailed("max_hops", f"a whole number from {low} to {high}")
     return max_hops
 
 

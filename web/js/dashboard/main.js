@@ -148,7 +148,7 @@ async function load() {
   try {
     d = await api(inNetwork(nid, "/dashboard"), { query: { as_of: asOf } });
   } catch (err) {
-    if (err.status === 401) { forget(); signIn(t("dashboard.refused")); return; }
+    if (err.status === 401) { forget(); signIn(t("dashboard.refused")); m.dataset.refused = "true"; return; }
     if (err.status === 404 || err.status === 403) { signIn(t("dashboard.no_access")); return; }
     clear(m).append(h("h1", {}, t("dashboard.title")), h("p", { class: "error", role: "alert" }, t("common.failed", { detail: err.message })));
     m.dataset.ready = "true";

@@ -1,0 +1,3 @@
+from netwerk.cli import main
+
+main()

@@ -1,0 +1,300 @@
+"""Commands a broker or analyst uses: find actors, suggestions, activation plans, analyses,
+export and import."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+import typer
+from rich.markup import escape
+
+from netwerk.cli import app
+from netwerk.cli.common import (
+    LANG,
+    err,
+    fail,
+    fail_domain,
+    kind_label,
+    msg,
+    out,
+    progress_bar,
+    ready_engine,
+    resolve_actor,
+    resolve_network,
+    search_actors,
+)
+from netwerk.errors import NetwerkError
+from netwerk.i18n import number
+
+Network = Annotated[str, typer.Option(help=msg("help.network"), metavar=msg("metavar.network"))]
+AsJson = Annotated[bool, typer.Option("--json", help=msg("help.json"))]
+Limit = Annotated[int, typer.Option(help=msg("help.limit"), metavar=msg("metavar.number"))]
+
+PHASES = ("read", "actors", "ties")  # the import's progress phases (netwerk.exchange)
+
+ANALYSES = (
+    "summary",
+    "stage",
+    "key-figures",
+    "brokers",
+    "bridges",
+    "communities",
+    "gaps",
+    "what-if",
+)
+
+
+def _names(engine: sa.Engine, network_id: str, ids: set[str]) -> dict[str, str]:
+    """Names for display (withdrawn consent: a pseudonym only)."""
+    from netwerk.privacy import anonymous_label
+    from netwerk.store.tables import Actor
+
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(Actor.id, Actor.name, Actor.consent).where(
+                Actor.network_id == network_id, Actor.id.in_(sorted(ids))
+            )
+        ).all()
+    return {i: anonymous_label(i, LANG) if c == "withdrawn" else n for i, n, c in rows}
+
+
+def _emit_json(result: Any) -> None:
+    from pydantic import TypeAdapter
+
+    out.print_json(TypeAdapter(type(result)).dump_json(result).decode())
+
+
+@app.command("actors", help=msg("help.actors_cmd"))
+def actors_cmd(
+    network: Network,
+    search: Annotated[
+        str, typer.Option("--search", "-s", help=msg("help.search"), metavar=msg("metavar.text"))
+    ],
+    limit: Limit = 20,
+) -> None:
+    engine = ready_engine()
+    nid = resolve_network(engine, network)
+    rows = search_actors(engine, nid, search, limit=limit + 1)
+    if not rows:
+        out.print(msg("actors.none", value=search))
+        return
+    for r in rows[:limit]:
+        out.print(
+            f"{r.id}  {escape(r.name)}  ({kind_label(r.kind)}{', ' + r.area if r.area else ''})"
+        )
+    if len(rows) > limit:
+        out.print(msg("actors.more", limit=limit))
+
+
+@app.command("suggest", help=msg("help.suggest"))
+def suggest_cmd(
+    network: Network,
+    actor: Annotated[str, typer.Option(help=msg("help.actor"), metavar=msg("metavar.actor"))],
+    limit: Limit = 10,
+    theme: Annotated[
+        list[str] | None, typer.Option(help=msg("help.theme"), metavar=msg("metavar.theme"))
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    from netwerk.suggest import service
+
+    engine = ready_engine()
+    nid = resolve_network(engine, network)
+    aid = resolve_actor(engine, nid, actor)
+    try:
+        with err.status(msg("progress.analysing")):
+            result = service.suggestions(engine, nid, aid, limit=limit, theme=theme, lang=LANG)
+    except NetwerkError as exc:
+        fail_domain(exc)
+    if as_json:
+        _emit_json(result)
+        return
+    ids = {s.target.actor_id for s in result.suggestions} | {
+        s.introduction.introducer.actor_id
+        for s in result.suggestions
+        if s.introduction.introducer is not None
+    }
+    names = _names(engine, nid, ids | {aid})
+    out.print(msg("suggest.header", name=escape(names.get(aid, aid))))
+    for s in result.suggestions:
+        intro = s.introduction.introducer
+        via = (
+            msg("suggest.via", name=escape(names.get(intro.actor_id, intro.actor_id)))
+            if intro
+            else ""
+        )
+        target = escape(names.get(s.target.actor_id, s.target.actor_id))
+        out.print(
+            f"{s.rank:>2}. {target} ({kind_label(s.target.kind)}, {number(s.score, LANG, 2)}){via}"
+        )
+        for reason in s.reasons[:3]:
+            out.print(f"      · {escape(reason.sentence)}")
+    if not result.suggestions:
+        out.print(msg("suggest.none"))
+    if result.notice:
+        out.print(escape(result.notice))
+
+
+@app.command("activate", help=msg("help.activate"))
+def activate_cmd(
+    network: Network,
+    theme: Annotated[list[str], typer.Option(help=msg("help.theme"), metavar=msg("metavar.theme"))],
+    actor: Annotated[
+        str | None, typer.Option(help=msg("help.focus_actor"), metavar=msg("metavar.actor"))
+    ] = None,
+    area: Annotated[
+        str | None, typer.Option(help=msg("help.area"), metavar=msg("metavar.area"))
+    ] = None,
+    limit: Limit = 15,
+    as_json: AsJson = False,
+) -> None:
+    from netwerk.suggest import service
+
+    engine = ready_engine()
+    nid = resolve_network(engine, network)
+    aid = resolve_actor(engine, nid, actor) if actor else None
+    try:
+        with err.status(msg("progress.analysing")):
+            plan = service.activation(
+                engine, nid, focus_actor=aid, area=area, themes=theme, limit=limit, lang=LANG
+            )
+    except NetwerkError as exc:
+        fail_domain(exc)
+    if as_json:
+        _emit_json(plan)
+        return
+    ids = {i.actor.actor_id for i in plan.items} | {
+        step.actor.actor_id for i in plan.items for step in i.chain
+    }
+    names = _names(engine, nid, ids)
+    for item in plan.items:
+        chain = " → ".join(escape(names.get(st.actor.actor_id, "?")) for st in item.chain)
+        out.print(
+            f"{item.rank:>2}. {escape(names.get(item.actor.actor_id, '?'))} "
+            f"({kind_label(item.actor.kind)}) {chain and '[' + chain + ']'}"
+        )
+        out.print(f"      · {escape(item.sentence)}")
+    if not plan.items:
+        out.print(msg("activate.none"))
+    if plan.uncovered_themes:
+        out.print(msg("activate.uncovered", themes=", ".join(plan.uncovered_themes)))
+
+
+@app.command("export", help=msg("help.export"))
+def export_cmd(
+    network: Network,
+    output: Annotated[
+        str, typer.Option("--out", help=msg("help.file"), metavar=msg("metavar.file"))
+    ],
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="graphml | gexf | json | cytoscape | csv | kumu | pajek",
+            metavar=msg("metavar.format"),
+        ),
+    ] = "graphml",
+    as_of: Annotated[str | None, typer.Option(help=msg("help.as_of"), metavar="JJJJ-MM-DD")] = None,
+) -> None:
+    from pathlib import Path
+
+    from netwerk.exchange.service import export_network
+
+    engine = ready_engine()
+    nid = resolve_network(engine, network)
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        fail(msg("export.bad_date", value=as_of))
+    try:
+        with engine.connect() as conn:
+            result = export_network(conn, nid, fmt, as_of=day)
+        with Path(output).open("wb") as fh, progress_bar(msg("progress.writing"), None) as advance:
+            for chunk in result:
+                fh.write(chunk)
+                advance(len(chunk))
+    except NetwerkError as exc:
+        fail_domain(exc)
+    out.print(msg("export.done", actors=result.actors, ties=result.ties, file=output))
+
+
+@app.command("import", help=msg("help.import"))
+def import_cmd(
+    network: Network,
+    path: Annotated[str, typer.Argument(help=msg("help.file"), metavar=msg("metavar.file"))],
+    fmt: Annotated[
+        str, typer.Option("--format", help=msg("help.format"), metavar=msg("metavar.format"))
+    ] = "csv",
+    dry_run: Annotated[bool, typer.Option(help=msg("help.dry_run"))] = False,
+) -> None:
+    from pathlib import Path
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from netwerk.exchange.service import import_network
+
+    engine = ready_engine()
+    nid = resolve_network(engine, network)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        fail(msg("import.unreadable", file=path, reason=exc.strerror or str(exc)))
+    try:
+        with (
+            Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err
+            ) as bar,
+            engine.begin() as conn,
+        ):
+            tasks: dict[str, Any] = {}
+
+            def progress(phase: str, done: int, total: int | None) -> None:
+                if phase not in tasks:
+                    label = msg(f"progress.{phase}") if phase in PHASES else phase
+                    tasks[phase] = bar.add_task(label, total=total)
+                bar.update(tasks[phase], completed=done, total=total)
+
+            report = import_network(conn, nid, data, fmt, dry_run=dry_run, progress=progress)
+    except NetwerkError as exc:
+        fail_domain(exc)
+    out.print_json(data=report.as_dict())
+
+
+@app.command("analyse", help=msg("help.analyse"))
+def analyse_cmd(
+    network: Network,
+    what: Annotated[
+        str, typer.Argument(help=" | ".join(ANALYSES), metavar=msg("metavar.analysis"))
+    ] = "summary",
+    remove: Annotated[
+        str | None, typer.Option(help=msg("help.remove"), metavar=msg("metavar.actor"))
+    ] = None,
+) -> None:
+    from netwerk.analysis import service
+
+    functions: dict[str, Callable[..., Any]] = {
+        "summary": service.summary,
+        "stage": service.stage,
+        "key-figures": service.key_figures,
+        "brokers": service.brokers,
+        "bridges": service.bridges,
+        "communities": service.communities,
+        "gaps": service.gaps,
+        "what-if": service.what_if,
+    }
+    if what not in functions:
+        fail(msg("analyse.unknown", value=what, valid=", ".join(ANALYSES)))
+    if (what == "what-if") != (remove is not None):
+        fail(msg("analyse.remove_needed" if remove is None else "analyse.remove_only"))
+    engine = ready_engine()
+    nid = resolve_network(engine, network)
+    extra = {"remove": resolve_actor(engine, nid, remove)} if remove is not None else {}
+    try:
+        with err.status(msg("progress.analysing")):
+            result = functions[what](engine, nid, lang=LANG, **extra)
+    except NetwerkError as exc:
+        fail_domain(exc)
+    _emit_json(result)
