@@ -18,11 +18,14 @@ from api.routers import (
     audit,
     dashboard,
     exchange,
+    explore,
     health,
+    netwerkkaart,
     networks,
     suggestions,
     ties,
     tokens,
+    web,
 )
 from netwerk import __version__
 from netwerk.config import Settings, get_settings
@@ -69,12 +72,19 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             exchange,
             tokens,
             audit,
+            explore,
+            netwerkkaart,
             dashboard,
+            web,
         )
     ]
     for router in app.state.routers:
         app.include_router(router)
     app.mount("/dashboard-static", StaticFiles(directory=dashboard.STATIC), name="static")
+    for folder in web.ASSET_FOLDERS:  # never the package's Python files
+        app.mount(
+            f"/web/{folder}", StaticFiles(directory=web.WEB_ROOT / folder), name=f"web-{folder}"
+        )
 
     # Middleware: the last added runs first.
     if settings.cors_origins:
