@@ -127,6 +127,9 @@ def token_create(
         int | None,
         typer.Option(help=t("Verloopt na zoveel dagen.", "Expires after this many days.")),
     ] = None,
+    url: Annotated[str, typer.Option(help=t("Adres van de dienst.", "Service address."))] = (
+        "http://127.0.0.1:8000"
+    ),
 ) -> None:
     from netwerk.store.tokens import create_token
 
@@ -139,6 +142,7 @@ def token_create(
     except NetwerkError as exc:
         _fail(exc)
     out.print(issued.secret)
+    err.print(t("Aanmeldlink", "Sign-in link") + f": {url.rstrip('/')}/app#token={issued.secret}")
 
 
 def _load_synthetic(
@@ -205,7 +209,7 @@ def demo(
     out.print(t("Demowijk", "Demo neighbourhood") + f": {network_id}")
     out.print(t("Admin-token", "Admin token") + f": {issued.secret}")
     out.print(f"OpenAPI: {base}/openapi.json  ·  docs: {base}/docs")
-    out.print(t("Dashboard", "Dashboard") + f": {base}/dashboard/{network_id}")
+    out.print(f"Dashboard: {base}/dashboard/{network_id}  ·  app: {base}/app#token={issued.secret}")
     sys.stdout.flush()
     if serve_after:
         serve(host=host, port=port, workers=1, migrate=False)
