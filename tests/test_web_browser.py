@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import playwright.sync_api as playwright_api  # a dev dependency: missing is a failure, not a skip
 import pytest
 
 from netwerk import synth
@@ -26,8 +27,6 @@ from netwerk.store.networks import create_network
 from netwerk.store.tokens import create_token
 from tests.conftest import live_server
 from tests.web_story import CAFE, KARIM, LINA, STREET, Story, add_story
-
-playwright_api = pytest.importorskip("playwright.sync_api", reason="dev dependency playwright")
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ROOT = Path(__file__).resolve().parents[1]
@@ -198,6 +197,7 @@ def test_lina_suggestion_feedback_and_new_tie(browser: object, site: dict) -> No
     _open_lina(tab)
     assert page.inner_text("h1") == LINA
     assert "Vastgelegd door Beheer" in page.inner_text("#consent-provenance")
+    assert "Arabisch" in page.inner_text("#details")  # languages by name, not by code
     # among her top suggestions: the taalcafé (her needs meet its offer, same street)
     first = page.locator(f"#suggestion-list article[data-target='{story.cafe}']")
     if first.count() == 0 and page.locator("#more-suggestions").count():
@@ -272,6 +272,20 @@ def test_new_resident_with_two_contacts_on_the_netwerkkaart(browser: object, sit
     assert KARIM in text and "Elif Vermeulen" in text and "familie" in text
     assert page.locator(f"#egomap .node[data-id='{story.karim}']").count() == 1
     tab.shot("07-new-person-saved")
+    # change a tie, then end one: the ended tie is history, not deleted
+    karim_row = page.locator(f"#ties tr[data-other='{story.karim}']")
+    karim_row.locator("button", has_text="Wijzigen").click()
+    page.select_option(".edit-tie select", "2")
+    page.click(".edit-tie button[type=submit]")
+    karim_strength = f"#ties tr[data-other='{story.karim}'] .strength"
+    page.wait_for_selector(f"{karim_strength}[aria-label*='sterkte 2']")
+    elif_row = page.locator("#ties tbody tr", has_text="Elif Vermeulen")
+    elif_row.locator("button", has_text="Beëindigen").click()
+    page.wait_for_selector("#ties tbody tr:has-text('Elif Vermeulen')", state="detached")
+    assert page.locator("#ties tbody tr").count() == 1
+    noor = page.url.rsplit("/", 1)[-1]
+    ties = api(site, "/ties", actor=noor).json()["items"]
+    assert len(ties) == 2 and sum(1 for t in ties if t["until"]) == 1
     tab.close()
 
 
@@ -331,7 +345,8 @@ def test_map_filter_on_a_theme_and_click_through(browser: object, site: dict) ->
     tab.shot("10-map")
     tab.axe("10-map")
     page.select_option("#map-theme", "ontmoeting")
-    page.wait_for_function(f"Number(document.querySelector('#sigma').dataset.shown) < {total}")
+    page.wait_for_selector(f"#map-list tr[data-id='{story.cafe}']")
+    assert int(page.get_attribute("#sigma", "data-shown") or 0) < total
     assert page.locator(f"#map-list tr[data-id='{story.cafe}']").count() == 1
     page.check("#map-controls input[value=key_figure]")
     tab.shot("11-map-ontmoeting")

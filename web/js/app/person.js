@@ -6,7 +6,7 @@ import { announce, clear, h } from "../core/dom.js";
 import { date, num, t } from "../core/i18n.js";
 import { contactRow, vocabulary } from "./contactform.js";
 import { egoMap, highlightPath, legend } from "./egomap.js";
-import { consentBadge, kindBadge, showFieldErrors, strength, tags, theme } from "./parts.js";
+import { consentBadge, kindBadge, languages, showFieldErrors, strength, tags, theme } from "./parts.js";
 
 const PERSONS = new Set(["resident", "key_figure", "professional"]);
 
@@ -15,7 +15,24 @@ export async function render(main, ctx) {
   const get = (path, query) => api(inNetwork(nid, path), { query });
   const actorHref = (id) => ctx.href(nid, "actor", id);
 
-  const actor = await get(`/actors/${encodeURIComponent(aid)}`);
+  // Everything the first paint needs is asked at once (the server answers in parallel);
+  // later reloads of a section (after a decision, a new tie) ask again.
+  const self = `/actors/${encodeURIComponent(aid)}`;
+  const early = {
+    consent: get(`${self}/consent`).catch(() => null),
+    ego: get(`${self}/ego`, { steps: 2 }),
+    ties: get("/ties", { actor: aid, limit: 500 }),
+    suggestions: get(`${self}/suggestions`, { limit: 10 }),
+    decisions: get(`${self}/decisions`, { limit: 20 }),
+    vocabulary: vocabulary(api),
+  };
+  for (const p of Object.values(early)) p.catch(() => {});
+  const first = (key, ask) => {
+    const p = early[key];
+    if (p) { delete early[key]; return p; }
+    return ask();
+  };
+  const actor = await get(self);
   const isPerson = PERSONS.has(actor.kind);
   const sections = {
     details: h("section", { class: "card", id: "details", "aria-labelledby": "h-details" }),
@@ -39,10 +56,10 @@ export async function render(main, ctx) {
 
   // --- details ------------------------------------------------------------------------
   async function details() {
-    const consent = isPerson ? await get(`/actors/${encodeURIComponent(aid)}/consent`).catch(() => null) : null;
+    const consent = isPerson ? await first("consent", () => get(`${self}/consent`).catch(() => null)) : null;
     const rows = [
       ["app.person.area", actor.area || t("common.none")],
-      ["app.person.languages", actor.languages.length ? actor.languages.join(", ") : t("common.none")],
+      ["app.person.languages", languages(actor.languages)],
       ["app.person.needs", tags(actor.needs, "needs")],
       ["app.person.assets", tags(actor.assets, "assets")],
     ];
@@ -60,7 +77,7 @@ export async function render(main, ctx) {
 
   // --- ego map ------------------------------------------------------------------------
   async function ego() {
-    egoData = await get(`/actors/${encodeURIComponent(aid)}/ego`, { steps: 2 });
+    egoData = await first("ego", () => get(`${self}/ego`, { steps: 2 }));
     for (const n of egoData.nodes) names.set(n.actor_id, n.name);
     egoSvg = egoMap(egoData, { href: actorHref });
     egoSvg.id = "egomap";
@@ -73,9 +90,11 @@ export async function render(main, ctx) {
 
   // --- ties ---------------------------------------------------------------------------
   async function ties() {
-    const page = await get("/ties", { actor: aid, limit: 500 });
+    const page = await first("ties", () => get("/ties", { actor: aid, limit: 500 }));
     const today = new Date().toISOString().slice(0, 10);
-    const active = page.items.filter((x) => !x.until || x.until >= today);
+    // a tie ended today (until = today) is over for the broker, though it counts as active
+    // for the analyses until the end of the day
+    const active = page.items.filter((x) => !x.until || x.until > today);
     const missing = active.map((x) => (x.source === aid ? x.target : x.source)).filter((id) => !names.has(id));
     await Promise.all([...new Set(missing)].slice(0, 50).map(async (id) => {
       const other = await get(`/actors/${encodeURIComponent(id)}`).catch(() => null);
@@ -144,7 +163,9 @@ export async function render(main, ctx) {
     }
     const list = h("div", { id: "suggestion-list" });
     sections.suggestions.append(list);
-    const res = await get(`/actors/${encodeURIComponent(aid)}/suggestions`, { limit: 10, theme: themeFilter || null });
+    const res = themeFilter
+      ? await get(`${self}/suggestions`, { limit: 10, theme: themeFilter })
+      : await first("suggestions", () => get(`${self}/suggestions`, { limit: 10 }));
     if (res.notice) list.append(h("p", { class: "hint" }, res.notice));
     if (!res.suggestions.length) { list.append(h("p", {}, t("app.suggest.none"))); return; }
     const shown = 5;
@@ -212,7 +233,7 @@ export async function render(main, ctx) {
 
   // --- decisions ----------------------------------------------------------------------
   async function decisions() {
-    const res = await get(`/actors/${encodeURIComponent(aid)}/decisions`, { limit: 20 });
+    const res = await first("decisions", () => get(`${self}/decisions`, { limit: 20 }));
     clear(sections.decisions).append(h("h2", { id: "h-decisions", tabindex: "-1" }, t("app.decisions.title")));
     if (!res.items.length) { sections.decisions.append(h("p", { class: "hint" }, t("app.decisions.none"))); return; }
     for (const f of res.items) {
@@ -240,7 +261,7 @@ export async function render(main, ctx) {
 
   // --- add a contact ------------------------------------------------------------------
   async function contactForm() {
-    const vocab = await vocabulary(api);
+    const vocab = await first("vocabulary", () => vocabulary(api));
     let row = contactRow({ nid, vocab, i: 0, ownId: aid });
     const holder = h("div", {}, row.node);
     const form = h("form", { id: "contact-form", noValidate: true, onsubmit: async (e) => {
