@@ -5,19 +5,20 @@ The domain returns results with actor ids, kinds and a ``person`` flag, never na
 * Brokers and admins get the names joined in: every ``actor_id`` gains a sibling ``name``,
   every ``<x>_id`` an ``<x>_name``; a person with withdrawn consent appears as a pseudonym.
   The person ids shown are named to the audit log.
-* Viewers get aggregates: every list entry about a person (``person: true``, a person at
-  either end of a tie, or a person nested in the entry) is removed, and every count that could
-  be a count of persons is suppressed below the network's threshold — directly, and in maps
-  of counts by secondary suppression, so that no small count can be recomputed by
-  subtraction (:func:`netwerk.privacy.suppress_counts`).
+* Viewers get aggregates only: every route's domain function has an aggregate view
+  (:mod:`netwerk.aggregate.routes`) built from aggregate types, whose person counts are
+  marked on the types and suppressed below the network's threshold, with secondary
+  suppression in tables (:func:`netwerk.privacy.suppress`). A result that is not an
+  aggregate never reaches a viewer (:func:`netwerk.privacy.check_aggregate`), and a
+  sentence that names a count hidden beside it is withheld (:func:`withhold`).
 
-The declared response schema of a route is derived from the domain result type by
-:func:`response_schema`: counts may be ``null`` (suppressed) and the name fields appear.
+The declared response schema of a route is derived from the domain result type and its
+viewer type by :func:`response_schema`: counts may be ``null`` (suppressed) and the name
+fields appear.
 """
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -31,55 +32,47 @@ from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
 from api.deps import Scope, audit_objects, language
+from netwerk.aggregate import routes as viewer_routes
+from netwerk.aggregate import types as views
+from netwerk.analysis.bridges import BridgesResult
+from netwerk.analysis.brokers import BrokersResult
+from netwerk.analysis.centrality import CentralityResult
+from netwerk.analysis.communities import CommunitiesResult
+from netwerk.analysis.compare import CompareResult
+from netwerk.analysis.gaps import GapsResult
+from netwerk.analysis.key_figures import KeyFiguresResult
+from netwerk.analysis.resilience import WhatIfResult
 from netwerk.errors import Timeout
 from netwerk.i18n import text
 from netwerk.model import PERSON_KINDS
-from netwerk.privacy import anonymous_label, suppress_counts
+from netwerk.privacy import anonymous_label
 from netwerk.store.tables import Actor, Network
+from netwerk.suggest.feedback import FeedbackStats
 
 __all__ = [
+    "VIEWER_TYPES",
     "documented",
     "for_broker",
-    "for_viewer",
     "network_threshold",
     "response_schema",
     "to_data",
 ]
 
 PERSON_KIND_VALUES = {k.value for k in PERSON_KINDS}
-
-# Integers that are never counts of persons: positions, identifiers, parameters, structure.
-STRUCTURAL = {
-    "rank",
-    "community",
-    "a",
-    "b",
-    "number",
-    "steps",
-    "revision",
-    "seed",
-    "pivots",
-    "batches",
-    "iterations",
-    "reach",
-    "min_size",
-    "limit",
-    "top",
-    "core_k",
-    "hub_threshold",
-    "components",
-    "components_before",
-    "components_after",
-    "count",
-    "community_parts_before",
-    "community_parts_after",
-    "candidate_help_distance",
-    "weight",
-    "score",
-    "communities",
-    "lost_community_links",
-}
 SKIP = {"provenance", "parameters", "thresholds", "sampling", "matrix"}
+
+# What a viewer receives instead of each domain result (summary and stage are aggregates).
+VIEWER_TYPES: dict[Any, Any] = {
+    CentralityResult: views.CentralityView,
+    KeyFiguresResult: views.KeyFiguresView,
+    BrokersResult: views.BrokersView,
+    BridgesResult: views.BridgesView,
+    CommunitiesResult: views.CommunitiesView,
+    GapsResult: views.GapsView,
+    WhatIfResult: views.WhatIfView,
+    CompareResult: views.CompareView,
+    FeedbackStats: views.FeedbackStatsView,
+}
 
 
 def to_data(result: Any) -> Any:
@@ -137,23 +130,6 @@ def for_broker(data: Any, session: Session, network_id: str, lang: str) -> tuple
     return walk(data), persons
 
 
-def _about_a_person(item: Any) -> bool:
-    if not isinstance(item, dict):
-        return False
-    if item.get("person") is True or item.get("person_pair") is True:
-        return True
-    if (
-        item.get("source_kind") in PERSON_KIND_VALUES
-        or item.get("target_kind") in PERSON_KIND_VALUES
-    ):
-        return True
-    return any(isinstance(v, dict) and v.get("person") is True for v in item.values())
-
-
-def _small(value: Any, threshold: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < threshold
-
-
 TEXTS = {"sentence", "summary", "explanation", "reasons"}
 """Sentences (or lists of them) that may restate the counts beside them in words
 (``4 bewoners``): a viewer gets one only when it names none of the counts suppressed there."""
@@ -181,26 +157,19 @@ def _names_a_count(sentence: str, counts: set[int]) -> bool:
     return any(int(n) in counts for n in re.findall(r"(?<![\d.,])\d+(?![\d.,]\d)", sentence))
 
 
-def for_viewer(data: Any, threshold: int, lang: str = "nl") -> Any:
-    """Remove person entries and suppress small counts; a sentence that names a count
-    suppressed beside it is withheld (``summary.withheld``)."""
+def withhold(before: Any, after: Any, lang: str) -> Any:
+    """``after`` (a view once suppressed) with every sentence that names a count suppressed
+    beside it (compared with ``before``, the same view unsuppressed) replaced by
+    ``summary.withheld``: the words must not give back what the figures hide."""
     withheld = text("summary.withheld", lang)
 
-    def walk(node: Any, key: str | None = None) -> Any:
-        if isinstance(node, dict):
-            values = [v for v in node.values()]
-            if (
-                values
-                and all(isinstance(v, int) and not isinstance(v, bool) for v in values)
-                and key not in SKIP
-            ):
-                cells = suppress_counts(list(node.items()), threshold)
-                return {c.label: c.count for c in cells}
-            out = {k: (v if k in SKIP or _is_text(k, v) else walk(v, k)) for k, v in node.items()}
+    def walk(b: Any, a: Any) -> Any:
+        if isinstance(a, dict) and isinstance(b, dict):
+            out = {k: (v if k in SKIP else walk(b.get(k), v)) for k, v in a.items()}
             hidden: set[int] = set()
-            for k, v in node.items():
-                if k not in SKIP and not _is_text(k, v):
-                    _suppressed(v, out[k], hidden)
+            for k, v in b.items():
+                if k in a and k not in SKIP and not _is_text(k, v):
+                    _suppressed(v, a[k], hidden)
             for k in TEXTS & set(out):
                 if isinstance(out[k], str) and _names_a_count(out[k], hidden):
                     out[k] = withheld
@@ -210,13 +179,11 @@ def for_viewer(data: Any, threshold: int, lang: str = "nl") -> Any:
                         for x in out[k]
                     ]
             return out
-        if isinstance(node, list):
-            return [walk(v, key) for v in node if not _about_a_person(v)]
-        if key not in STRUCTURAL and _small(node, threshold):
-            return None
-        return node
+        if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+            return [walk(x, y) for x, y in zip(b, a, strict=True)]
+        return a
 
-    return walk(copy.deepcopy(data))
+    return walk(before, after)
 
 
 def network_threshold(session: Session, network_id: str) -> int:
@@ -281,8 +248,18 @@ def response_schema(result_type: Any) -> dict[str, Any]:
 def documented(
     result_type: Any, description: str, status: int = 200
 ) -> dict[int | str, dict[str, Any]]:
-    """``responses=`` for a route returning ``result_type`` through this module."""
+    """``responses=`` for a route returning ``result_type`` through this module: that type for
+    brokers and admins, its aggregate view (when viewers may call the route) for viewers."""
     schema = response_schema(result_type)
+    viewer_type = VIEWER_TYPES.get(result_type)
+    if viewer_type is not None and viewer_type is not result_type:
+        viewer = response_schema(viewer_type)
+        schema = {
+            "anyOf": [
+                {**schema, "title": f"{schema.get('title', 'Result')} (brokers, admins)"},
+                {**viewer, "title": f"{viewer.get('title', 'View')} (viewers)"},
+            ]
+        }
     return {
         status: {"description": description, "content": {"application/json": {"schema": schema}}}
     }
@@ -294,14 +271,15 @@ _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="analysis")
 
 
 def show(request: Request, session: Session, s: Scope, result: Any, lang: str) -> JSONResponse:
-    """A domain result as the caller's role may see it."""
-    data = to_data(result)
+    """A domain result as the caller's role may see it. For a viewer the result must be an
+    aggregate already (see :func:`respond`); it is suppressed here, and a sentence that
+    names a hidden count is withheld."""
     if s.sees_persons:
-        data, persons = for_broker(data, session, s.network_id, lang)
+        data, persons = for_broker(to_data(result), session, s.network_id, lang)
         audit_objects(request, persons)
-    else:
-        data = for_viewer(data, network_threshold(session, s.network_id), lang)
-    return JSONResponse(data)
+        return JSONResponse(data)
+    view = viewer_routes.present(result, network_threshold(session, s.network_id))
+    return JSONResponse(withhold(to_data(result), to_data(view), lang))
 
 
 def respond(
@@ -315,6 +293,9 @@ def respond(
     """Run a read-only analysis within the time limit (in a worker thread, on the app's
     engine) and present it for the caller's role."""
     lang = language(request, params.pop("lang", None))
+    if not s.sees_persons:  # viewers: the route's aggregate view, never the person rows
+        params["threshold"] = network_threshold(session, s.network_id)
+        fn = viewer_routes.for_viewer(fn)
     future = _pool.submit(fn, request.app.state.engine, s.network_id, lang=lang, **params)
     try:
         result = future.result(timeout=timeout)

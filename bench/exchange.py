@@ -117,7 +117,7 @@ def run(engine: sa.Engine, db: str, n_actors: int, formats: list[str], seed: int
             log(f"[{db}] export {fmt} ...")
             t0, c0 = time.perf_counter(), time.process_time()
             with engine.connect() as conn:
-                export = export_network(conn, source, fmt)
+                export = export_network(conn, source, fmt, history=True)  # every tie
             size = 0
             with open(tmp.name, "wb") as out:
                 for chunk in export:

@@ -13,25 +13,57 @@ viewers. Where a suppressed count could be recomputed from a published total and
 cells (``total - sum(shown)``), a second cell is suppressed as well (secondary suppression,
 as in statistical disclosure control: Hundepool et al., *Statistical Disclosure Control*,
 Wiley 2012, ch. 5).
+
+Viewer results are *aggregate types*: frozen dataclasses registered with :func:`aggregate`
+whose person counts are marked on the type itself, so that no list of field names has to be
+kept up to date elsewhere::
+
+    @aggregate
+    @dataclass(frozen=True)
+    class AreaCount:
+        area: str | None
+        persons: PersonCount                     # suppressed below the threshold
+
+    @aggregate
+    @dataclass(frozen=True)
+    class Result:
+        by_kind: PersonCells                     # a table: primary + secondary suppression
+        by_area: Annotated[tuple[AreaCount, ...], Cells("persons")]
+
+:func:`suppress` applies the marks; :func:`check_aggregate` refuses any value that is not
+built from aggregate types, and any row that says it is about a person (``person=True``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import Annotated, Any, TypeVar
 
 from netwerk.i18n import LANGS, text
 from netwerk.model import PERSON_KINDS, ActorKind, Consent, Role
 
 __all__ = [
+    "PERSONS",
     "Cell",
+    "Cells",
+    "PersonCells",
+    "PersonCount",
+    "PrivacyError",
+    "aggregate",
     "anonymous_label",
+    "check_aggregate",
+    "is_aggregate",
     "is_person",
     "may_be_suggested",
     "may_export_for_research",
     "sees_persons",
     "shown_as_pseudonym",
+    "suppress",
     "suppress_counts",
 ]
 
@@ -107,3 +139,166 @@ def suppress_counts(
     return [
         Cell(label, None if i in hidden else n, i in hidden) for i, (label, n) in enumerate(items)
     ]
+
+
+# --------------------------------------------------------------------------- aggregate types
+
+
+class PrivacyError(RuntimeError):
+    """A value that is not an aggregate was about to reach a role that sees aggregates only.
+    A programming error: the route's view must be built from aggregate types."""
+
+
+class _PersonsMark:
+    def __repr__(self) -> str:
+        return "PERSONS"
+
+
+PERSONS = _PersonsMark()
+"""Marks an ``int | None`` field as a count of persons: suppressed below the threshold."""
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Marks a table of person counts, suppressed together (primary and secondary).
+
+    On a ``dict[str, int | None]`` the values are the cells. On a tuple of aggregate rows,
+    ``count`` names the field of each row that is the cell; when a row's cell is hidden, the
+    fields named in ``dependents`` are blanked too (they would give the count away, like a
+    density that with the number of ties tells the size)."""
+
+    count: str = "persons"
+    dependents: tuple[str, ...] = ()
+    total_published: bool = True
+
+
+PersonCount = Annotated[int | None, PERSONS]
+PersonCells = Annotated[dict[str, int | None], Cells()]
+
+T = TypeVar("T")
+_AGGREGATES: set[type] = set()
+
+
+def aggregate(cls: type[T]) -> type[T]:
+    """Register a dataclass as an aggregate type (a viewer may receive it)."""
+    if not dataclasses.is_dataclass(cls):
+        raise TypeError(f"{cls.__name__} is not a dataclass")
+    _AGGREGATES.add(cls)
+    return cls
+
+
+def is_aggregate(cls: type) -> bool:
+    return cls in _AGGREGATES
+
+
+@cache
+def _marks(cls: type) -> dict[str, tuple[Any, ...]]:
+    hints = typing.get_type_hints(cls, include_extras=True)
+    out: dict[str, tuple[Any, ...]] = {}
+    for f in dataclasses.fields(cls):
+        hint = hints.get(f.name)
+        out[f.name] = tuple(getattr(hint, "__metadata__", ()))
+    return out
+
+
+def _small(value: Any, threshold: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < threshold
+
+
+def _blank(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return ()
+    if isinstance(value, dict):
+        return {}
+    return None
+
+
+def _cells(counts: Sequence[int | None], mark: Cells, threshold: int) -> list[int | None]:
+    """Suppress one table; a cell that is ``None`` already stays hidden (and counts as
+    hidden for the secondary suppression of the rest)."""
+    known = [(str(i), int(n)) for i, n in enumerate(counts) if n is not None]
+    unknown = sum(1 for n in counts if n is None)
+    out: dict[str, int | None] = {}
+    if unknown:
+        # the hidden cells are already at least two or add up beyond a total: only the
+        # primary rule is left for the rest, plus one more cell if a single one is hidden
+        cells = suppress_counts(known, threshold, total_published=False)
+        if unknown == 1 and mark.total_published and not any(c.suppressed for c in cells):
+            order = sorted((c.count or 0, c.label) for c in cells if (c.count or 0) > 0)
+            hide = order[0][1] if order else None
+            cells = [Cell(c.label, None, True) if c.label == hide else c for c in cells]
+    else:
+        cells = suppress_counts(known, threshold, total_published=mark.total_published)
+    out = {c.label: c.count for c in cells}
+    return [out.get(str(i)) for i in range(len(counts))]
+
+
+def _table(value: Any, mark: Cells, threshold: int) -> Any:
+    if isinstance(value, dict):
+        shown = _cells(list(value.values()), mark, threshold)
+        return dict(zip(value, shown, strict=True))
+    rows = list(value)
+    shown = _cells([getattr(r, mark.count) for r in rows], mark, threshold)
+    out = []
+    for row, count in zip(rows, shown, strict=True):
+        row = dataclasses.replace(suppress(row, threshold), **{mark.count: count})
+        if count is None:
+            blanks = {name: _blank(getattr(row, name)) for name in mark.dependents}
+            row = dataclasses.replace(row, **blanks)
+        out.append(row)
+    return tuple(out)
+
+
+def suppress(value: T, threshold: int) -> T:
+    """``value`` with every marked person count below ``threshold`` hidden (``None``) and
+    every marked table suppressed with :func:`suppress_counts` (see the module doc)."""
+    if isinstance(value, tuple):
+        return tuple(suppress(v, threshold) for v in value)  # type: ignore[return-value]
+    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+        return value
+    changes: dict[str, Any] = {}
+    for name, marks in _marks(type(value)).items():
+        current = getattr(value, name)
+        if PERSONS in marks:
+            changes[name] = None if _small(current, threshold) else current
+            continue
+        table = next((m for m in marks if isinstance(m, Cells)), None)
+        if table is not None and current is not None:
+            changes[name] = _table(current, table, threshold)
+        elif dataclasses.is_dataclass(current) or isinstance(current, tuple):
+            changes[name] = suppress(current, threshold)
+    return dataclasses.replace(value, **changes)
+
+
+_PERSON_KIND_VALUES = frozenset(k.value for k in PERSON_KINDS)
+
+
+def _identifies_a_person(row: Any) -> bool:
+    if getattr(row, "person", False) is True or getattr(row, "person_pair", False) is True:
+        return True
+    for f in dataclasses.fields(row):
+        if f.name.endswith("_id") and isinstance(getattr(row, f.name), str):
+            kind_field = "kind" if f.name == "actor_id" else f.name[:-3] + "_kind"
+            if getattr(row, kind_field, None) in _PERSON_KIND_VALUES:
+                return True
+    return False
+
+
+def check_aggregate(value: Any, path: str = "result") -> None:
+    """Raise :class:`PrivacyError` unless ``value`` is built from aggregate types only (and
+    plain values), with no row about a person."""
+    if isinstance(value, (tuple, list)):
+        for i, v in enumerate(value):
+            check_aggregate(v, f"{path}[{i}]")
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            check_aggregate(v, f"{path}.{k}")
+        return
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if not is_aggregate(type(value)):
+            raise PrivacyError(f"{path}: {type(value).__name__} is not an aggregate type")
+        if _identifies_a_person(value):
+            raise PrivacyError(f"{path}: a row about a person")
+        for f in dataclasses.fields(value):
+            check_aggregate(getattr(value, f.name), f"{path}.{f.name}")

@@ -262,6 +262,62 @@ def test_key_figures(s):
     assert r.betweenness_exact and r.provenance.parameters["min_score"] == 3
 
 
+# The youth group joins "Testwijk" through one resident (y1, who knows r1 and r2): y1..y10 know each
+# other in a ring with chords, and eight newcomers (n1..n8, a clique) know only y5. Everyone
+# in this group of 18 reaches the rest of the neighbourhood through y1 alone. Six neighbours
+# of r1 and r2 (w1..w6, a clique, each tied to both) make the rest the larger part.
+YOUTH = [f"y{i}" for i in range(1, 11)]
+NEWCOMERS = [f"n{i}" for i in range(1, 9)]
+NEIGHBOURS = [f"w{i}" for i in range(1, 7)]
+
+
+def build_with_youth() -> nx.Graph:
+    G = build()
+    for i, a in enumerate(NEIGHBOURS):
+        G.add_node(a, kind="resident", area="Merelstraat")
+        for b in [*NEIGHBOURS[i + 1 :], "r1", "r2"]:
+            G.add_edge(a, b, weight=3, kind="knows")
+    for v in YOUTH:
+        G.add_node(v, kind="resident", area="Spreeuwplein")
+    for v in NEWCOMERS:
+        G.add_node(v, kind="resident", area="Spreeuwplein", languages={"ti"})
+    ring = [*zip(YOUTH, YOUTH[1:] + YOUTH[:1], strict=True), *zip(YOUTH, YOUTH[2:], strict=False)]
+    for a, b in ring:
+        G.add_edge(a, b, weight=3, kind="friend")
+    for i, a in enumerate(NEWCOMERS):
+        for b in NEWCOMERS[i + 1 :]:
+            G.add_edge(a, b, weight=3, kind="knows")
+        G.add_edge(a, "y5", weight=2, kind="knows")
+    for b in ("r1", "r2"):
+        G.add_edge("y1", b, weight=2, kind="knows")
+    return G
+
+
+def test_the_only_way_out_of_a_group_is_a_key_figure():
+    """y1 has the highest betweenness of all and is the only link between 18 people and the
+    rest: a unique reach from inside the group (issue 9)."""
+    s2 = snapshot_from_networkx(build_with_youth(), network_id="testwijk", revision=8)
+    r = key_figures(s2)
+    btw = nx.betweenness_centrality(build_with_youth(), normalized=False)
+    assert max(btw, key=btw.get) == "y1"
+    found = {f.actor_id: f for f in r.unrecognised}
+    assert "y1" in found, sorted(found)
+    codes = {x.code for x in found["y1"].reasons}
+    assert "cuts_off_group" in codes
+    cut = next(x.sentence for x in found["y1"].reasons if x.code == "cuts_off_group")
+    assert cut == "Als deze persoon wegvalt, raken 17 personen los van de rest van het netwerk."
+    # y5 is the newcomers' only way to anyone else: 8 persons cut off, and the only member
+    # of their community (y5 and the newcomers) with a tie outside it
+    part = partition(s2, seed=0)
+    assert {community_of(s2, part, v) for v in [*NEWCOMERS, "y5"]} == {community_of(s2, part, "n1")}
+    y5 = {x.code: x.sentence for x in found["y5"].reasons}
+    assert {"cuts_off_group", "sole_exit"} <= set(y5)
+    assert y5["sole_exit"].startswith("Is voor de 8 anderen in groep ")
+    # the figures stay sorted by score, then betweenness: y1 ranks above the residents it
+    # used to be listed below
+    assert found["y1"].score >= 3 and found["y1"].betweenness == pytest.approx(btw["y1"])
+
+
 # --------------------------------------------------------------------------- the rest
 
 

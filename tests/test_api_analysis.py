@@ -138,7 +138,10 @@ def test_brokers_get_names_and_viewers_get_suppressed_counts(
     assert hidden >= 5 and by_kind["resident"] is None
     assert summary["isolates"] is None  # one isolated person: a small cell
     vgaps = _get(client, hood, "gaps", "viewer").json()
-    assert all(not a["person"] for g in vgaps["gaps"] for a in g["actors"])
+    assert "gaps" not in vgaps  # one row per kind of gap, never one per person
+    assert all(not a["person"] for g in vgaps["non_person_gaps"] for a in g["actors"])
+    isolated = next(k for k in vgaps["kinds"] if k["kind"] == "isolated_person")
+    assert isolated["count"] is None and all(c["persons"] is None for c in isolated["by_area"])
 
 
 def test_what_if_the_key_figure_leaves(client: TestClient, hood: dict) -> None:
@@ -149,7 +152,14 @@ def test_what_if_the_key_figure_leaves(client: TestClient, hood: dict) -> None:
     assert body["components_after"] > body["components_before"]
     # viewers may ask about organisations and places, not persons
     assert _get(client, hood, "what-if", "viewer", remove=hood["key"]).status_code == 404
-    assert _get(client, hood, "what-if", "viewer", remove=hood["org"]).status_code == 200
+    viewer = _get(client, hood, "what-if", "viewer", remove=hood["org"])
+    assert viewer.status_code == 200
+    seen = viewer.json()
+    # counts and where, never who: no list of the residents who lose help, no handover
+    assert "lose_help" not in seen and "handover" not in seen
+    assert seen["actor"]["actor_id"] == hood["org"] and seen["summary"].startswith(
+        "Als deze actor wegvalt, "
+    )
     assert _get(client, hood, "what-if", "broker", remove="nobody").status_code == 404
 
 

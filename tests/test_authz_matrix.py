@@ -15,6 +15,7 @@ file. Expectations:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -196,3 +197,240 @@ def test_matrix_sees_every_route(app: Any) -> None:
     for method, path, route in _routes(app):
         if _roles_of(route) is None:
             assert (method, path) in open_to_all, f"{method} {path} declares no roles"
+
+
+# --------------------------------------------------------------------------- viewers: aggregates
+
+
+THRESHOLD = 6  # not the default 5: the network's own threshold is the one applied
+# Keys that describe an actor; a list entry carrying one is a row about an actor unless it is
+# a counted cell (it has a count) or names organisations, initiatives or places only.
+ATTRIBUTES = {"area", "main_area", "theme", "themes", "needs", "assets", "languages", "kind"}
+COUNTS = {"persons", "count", "size"}
+KIND_TABLES = {
+    "kinds",
+    "actors_by_kind",
+    "top_persons_by_kind",
+    "articulation_points_by_kind",
+    "outcomes",
+}
+# Extra query strings per route, beyond the defaults, so that every option that changes the
+# shape is tried (a route missing here is still called with its defaults).
+VARIANTS: dict[str, list[dict[str, Any]]] = {
+    "/analysis/centrality": [
+        {"measure": m, "top": 1000} for m in ("betweenness", "degree", "two_step_reach")
+    ],
+    "/analysis/key-figures": [{"top": 1000}],
+    "/analysis/brokers": [{"grouping": g, "top": 1000} for g in ("community", "area", "kind")],
+    "/analysis/bridges": [{"limit": 1000}],
+    "/analysis/communities": [{"members": "true"}],
+    "/analysis/gaps": [{"limit": 500}, {"limit": 500, "reach": 3}],
+    "/analysis/compare": [{"from": "2020-01-01"}],
+    "/actors": [{"limit": 500}],
+}
+
+
+def _street_world(client: TestClient, admin: dict) -> dict:
+    """Streets of very different sizes, with the network's threshold at 6: Lijstersingel has
+    one resident (the one the issue found through the gaps), Kerkpad four, Vinkstraat five
+    (shown if the default 5 were applied instead), Merelstraat eight; an organisation, an
+    initiative and a place; a professional without area. Nobody offers 'klussen'."""
+    nid = client.post(
+        "/api/v1/networks",
+        json={"name": "Straten", "small_cell_threshold": THRESHOLD},
+        headers=admin,
+    ).json()["id"]
+    url = f"/api/v1/networks/{nid}"
+
+    def actor(**body: Any) -> str:
+        r = client.post(f"{url}/actors", json=body, headers=admin)
+        assert r.status_code == 201, r.text
+        return str(r.json()["id"])
+
+    def tie(a: str, b: str, kind: str = "knows") -> None:
+        r = client.post(f"{url}/ties", json={"source": a, "target": b, "kind": kind}, headers=admin)
+        assert r.status_code == 201, r.text
+
+    actor(
+        kind="resident",
+        name="Lijster Eén",
+        area="Lijstersingel",
+        needs=["administratie"],
+        consent="given",
+    )
+    merel = [
+        actor(
+            kind="key_figure" if i == 0 else "resident",
+            name=f"Merel {i}",
+            area="Merelstraat",
+            needs=["taal", "klussen"] if i % 3 == 0 else ["klussen"],
+            assets=["koken"] if i % 2 else [],
+            consent="given",
+        )
+        for i in range(8)
+    ]
+    vink = [
+        actor(
+            kind="resident",
+            name=f"Vink {i}",
+            area="Vinkstraat",
+            needs=["geldzaken"],
+            languages=["ar"],
+            consent="unknown" if i else "given",
+        )
+        for i in range(5)
+    ]
+    for i in range(4):  # four isolated residents on Kerkpad, asking what nobody offers
+        actor(kind="resident", name=f"Kerk {i}", area="Kerkpad", needs=["klussen"])
+    org = actor(kind="organisation", name="Buurthuis", area="Merelstraat", assets=["taal"])
+    init = actor(kind="initiative", name="Taalcafé", area="Merelstraat", assets=["taal"])
+    place = actor(kind="place", name="Speeltuin", area="Vinkstraat")
+    prof = actor(kind="professional", name="Wijk Werker", consent="given")
+    for a, b in itertools.pairwise(merel):
+        tie(a, b)
+    tie(merel[0], merel[4])
+    for v in merel[:3]:
+        tie(v, init, "participates_in")
+    tie(vink[0], vink[1])
+    tie(vink[1], vink[2])
+    tie(vink[0], merel[5])
+    tie(vink[2], place, "participates_in")
+    tie(prof, org, "works_for")
+    tie(prof, merel[7], "knows")
+    return {"nid": nid, "org": org, "init": init, "place": place}
+
+
+def _db_persons(engine: Any, nid: str) -> list[dict[str, Any]]:
+    import sqlalchemy as sa
+
+    from netwerk.store.tables import Actor
+
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(Actor.id, Actor.kind, Actor.area, Actor.assets, Actor.needs).where(
+                Actor.network_id == nid, Actor.kind.in_(["resident", "key_figure", "professional"])
+            )
+        ).all()
+    out = []
+    for aid, kind, area, assets, needs in rows:
+        themes = set(assets or []) | set(needs or [])
+        out.append({"id": aid, "kind": kind, "area": area, "themes": themes})
+    return out
+
+
+def _walk(node: Any, path: str = "$") -> Iterator[tuple[str, Any]]:
+    yield path, node
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _walk(v, f"{path}.{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _walk(v, f"{path}[{i}]")
+
+
+def _aggregate_problems(
+    body: Any, persons: list[dict[str, Any]], non_persons: set[str]
+) -> list[str]:
+    """Everything in a viewer's answer that lists persons or gives a small cell away."""
+    problems: list[str] = []
+
+    def db_count(area: str | None, theme: str | None = None, kind: str | None = None) -> int:
+        return sum(
+            1
+            for p in persons
+            if p["area"] == area
+            and (theme is None or theme in p["themes"])
+            and (kind is None or p["kind"] == kind)
+        )
+
+    for path, node in _walk(body):
+        if isinstance(node, list) and node and all(isinstance(x, dict) for x in node):
+            for i, row in enumerate(node):
+                where = f"{path}[{i}]"
+                key = "actor_id" if "actor_id" in row else "id" if "id" in row else None
+                if key is not None:
+                    if row[key] not in non_persons:
+                        problems.append(f"{where}: a row about a person")
+                    continue
+                if "actors" in row:
+                    ids = [a.get("actor_id") for a in row["actors"]]
+                    if not ids or any(x not in non_persons for x in ids):
+                        problems.append(f"{where}: a row about persons (actors {len(ids)})")
+                    continue
+                if ATTRIBUTES & set(row) and not COUNTS & set(row):
+                    problems.append(f"{where}: a row with {sorted(ATTRIBUTES & set(row))}")
+            cells = [x for x in node if "persons" in x and ({"area", "theme"} & set(x))]
+            hidden = sum(1 for x in cells if x["persons"] is None)
+            if hidden == 1 and len(cells) > 1:
+                problems.append(f"{path}: one hidden cell, recomputable from the total")
+        if isinstance(node, dict) and "persons" in node and node["persons"] is not None:
+            if "area" in node:
+                true = db_count(node["area"], node.get("theme"), node.get("kind"))
+                if 0 < true < THRESHOLD:
+                    problems.append(f"{path}: {true} persons in {node['area']} shown")
+            if "theme" in node and "area" not in node:
+                true = sum(1 for p in persons if node["theme"] in p["themes"])
+                if 0 < true < THRESHOLD:
+                    problems.append(f"{path}: {true} persons with {node['theme']} shown")
+        if isinstance(node, dict) and node.get("size", 0) is None:
+            # a density with the number of ties, or the persons, would give the size away
+            shown = [k for k in ("density", "internal_ties", "persons") if node.get(k) is not None]
+            if shown:
+                problems.append(f"{path}: hidden size, but {shown} shown")
+        if isinstance(node, dict) and path.rsplit(".", 1)[-1] in KIND_TABLES:
+            values = [v for v in node.values() if v is None or isinstance(v, int)]
+            small = [v for v in values if v is not None and 0 < v < THRESHOLD]
+            if small:
+                problems.append(f"{path}: small counts {small}")
+            if sum(1 for v in values if v is None) == 1 and len(values) > 1:
+                problems.append(f"{path}: one hidden cell, recomputable from the total")
+    return problems
+
+
+def test_viewer_routes_answer_aggregates_only(
+    app: Any,
+    client: TestClient,
+    engine: Any,
+    admin_secret: str,
+    make_token: Callable[..., str],
+) -> None:
+    """Every route a viewer may call, with every option that changes the shape: no list has
+    one entry per person, no person id appears, and no (area), (area, theme) or (area, kind)
+    cell below the threshold can be read or recomputed (checked against the database)."""
+    world = _street_world(client, auth(admin_secret))
+    nid = world["nid"]
+    viewer = auth(make_token("viewer", [nid]))
+    persons = _db_persons(engine, nid)
+    non_persons = {world["org"], world["init"], world["place"], nid}  # and the network itself
+    failures: list[str] = []
+    called = 0
+    for method, path, route in _routes(app):
+        allowed = _roles_of(route)
+        if method != "GET" or (allowed is not None and "viewer" not in allowed):
+            continue
+        url = path.replace("{nid}", nid).replace("{aid}", world["org"])
+        tail = path.split("{nid}", 1)[1] if "{nid}" in path else path
+        defaults: dict[str, Any] = {}
+        if tail == "/analysis/what-if":
+            defaults = {"remove": world["org"]}
+        if tail == "/analysis/compare":
+            defaults = {"from": dt.date.today().isoformat()}
+        for params in [defaults, *({**defaults, **v} for v in VARIANTS.get(tail, []))]:
+            for lang in ("nl", "en"):
+                r = client.get(url, params={**params, "lang": lang}, headers=viewer)
+                called += 1
+                if r.status_code != 200:
+                    failures.append(f"{tail} {params}: {r.status_code} {r.text[:200]}")
+                    continue
+                leaked = [p["id"] for p in persons if p["id"] in r.text]
+                if leaked:
+                    failures.append(f"{tail} {params}: person ids {len(leaked)}")
+                names = [
+                    n for n in ("Lijster Eén", "Merel ", "Vink ", "Wijk Werker") if n in r.text
+                ]
+                if names:
+                    failures.append(f"{tail} {params}: names {names}")
+                for problem in _aggregate_problems(r.json(), persons, non_persons):
+                    failures.append(f"{tail} {params}: {problem}")
+    assert called >= 40, called
+    assert not failures, "\n".join(dict.fromkeys(failures))

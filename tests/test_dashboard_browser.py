@@ -25,6 +25,7 @@ from netwerk.store.migrate import upgrade
 from netwerk.store.networks import create_network
 from netwerk.store.tables import Actor
 from netwerk.store.tokens import create_token
+from netwerk.suggest.feedback import record_feedback
 from tests.conftest import live_server
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="dev dependency playwright")
@@ -50,11 +51,21 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         nid = create_network(session, name="Browserwijk", area_code="WK036300").id
     with engine.begin() as conn:
         synth.load(conn, nid, synth.generate(400, seed=3, fresh_ids=True))
+    with engine.connect() as conn:
+        a, b = conn.execute(
+            sa.select(Actor.id)
+            .where(Actor.network_id == nid, Actor.kind == "resident", Actor.consent == "given")
+            .order_by(Actor.id)
+            .limit(2)
+        ).scalars()
     with transaction(factory) as session:
         tokens = {
             role: create_token(session, role=role, name=role, networks=[nid]).secret
             for role in ("viewer", "broker")
         }
+        tokens["admin"] = create_token(session, role="admin", name="dash-admin").secret
+        # one accepted suggestion that led to a new tie: the activation line counts it
+        record_feedback(session, nid, source=a, target=b, decision="accepted", outcome="tie_formed")
     with engine.connect() as conn:
         rows = conn.execute(
             sa.select(Actor.id, Actor.name, Actor.kind).where(Actor.network_id == nid)
@@ -218,4 +229,16 @@ def test_print_view_has_the_map_on_page_one(browser: object, site: dict) -> None
     first = reader.pages[0].extract_text()
     assert "Groepen in de wijk" in first
     assert "revisie" in first and "revisie" in reader.pages[-1].extract_text()
+    page.context.close()  # type: ignore[attr-defined]
+
+
+def test_activation_line_counts_an_admins_formed_tie(browser: object, site: dict) -> None:
+    """One accepted suggestion with the outcome ``tie_formed``: the admin reads "1 voorstel
+    aangenomen · 1 nieuwe relatie ontstaan", the viewer the suppression dot (issue 9)."""
+    page = _open(browser, site, "admin")
+    line = page.inner_text("#activation")  # type: ignore[attr-defined]
+    assert "1 voorstel aangenomen" in line and "1 nieuwe relatie ontstaan" in line, line
+    page.context.close()  # type: ignore[attr-defined]
+    page = _open(browser, site, "viewer")
+    assert page.inner_text("#activation [data-count=tie_formed] .n") == "•"  # type: ignore[attr-defined]
     page.context.close()  # type: ignore[attr-defined]

@@ -193,7 +193,7 @@ LOSSLESS = ["graphml", "gexf", "json", "cytoscape", "csv", "kumu"]
 
 @pytest.mark.parametrize("fmt", LOSSLESS)
 def test_round_trip_gives_the_same_actors_ties_and_attributes(engine, demo, fmt):
-    data = export_bytes(engine, demo, fmt)
+    data = export_bytes(engine, demo, fmt, history=True)
     target = new_network(engine, f"Copy {fmt}")
     with engine.begin() as conn:
         report = import_network(conn, target, data, fmt)
@@ -209,7 +209,7 @@ def test_round_trip_gives_the_same_actors_ties_and_attributes(engine, demo, fmt)
 
 
 def test_pajek_round_trip_keeps_structure_labels_strength_and_tie_kind(engine, demo):
-    data = export_bytes(engine, demo, "pajek")
+    data = export_bytes(engine, demo, "pajek", history=True)
     target = new_network(engine, "Copy pajek")
     with engine.begin() as conn:
         report = import_network(conn, target, data, "pajek")
@@ -253,8 +253,9 @@ def test_reimport_matches_by_external_reference_instead_of_duplicating(engine, d
 def test_a_networks_own_export_imported_back_matches_everything(engine, demo):
     before = counts(engine, demo)
     with engine.begin() as conn:
-        report = import_network(conn, demo, export_bytes(engine, demo, "json"), "json")
-        ties_only = export_bytes(engine, demo, "csv", table="ties")
+        everything = export_bytes(engine, demo, "json", history=True)
+        report = import_network(conn, demo, everything, "json")
+        ties_only = export_bytes(engine, demo, "csv", table="ties", history=True)
         ties_report = import_network(conn, demo, ties_only, "csv", dry_run=True)
     assert report.actors_created == report.ties_created == 0
     assert report.actors_matched == before[0] and report.ties_matched == before[1]
@@ -294,10 +295,21 @@ def _sizes(engine, network_id) -> tuple[int, int]:
     return n_actors, n_ties
 
 
+def _active(tie: Any, day: dt.date | None = None) -> bool:
+    day = day or dt.date.today()
+    return (tie.since is None or tie.since <= day) and (tie.until is None or tie.until >= day)
+
+
+def _active_sizes(engine, network_id) -> tuple[int, int]:
+    """Actors, and the ties active today: what a default export holds."""
+    with engine.connect() as conn:
+        return len(actor_rows(conn, network_id)), sum(map(_active, tie_rows(conn, network_id)))
+
+
 def test_networkx_and_igraph_read_graphml(engine, demo, tmp_path):
     n_actors, n_ties = _sizes(engine, demo)
     path = tmp_path / "demo.graphml"
-    path.write_bytes(export_bytes(engine, demo, "graphml"))
+    path.write_bytes(export_bytes(engine, demo, "graphml", history=True))
     graph = nx.read_graphml(path)
     assert (graph.number_of_nodes(), graph.number_of_edges()) == (n_actors, n_ties)
     labels = nx.get_node_attributes(graph, "label")
@@ -320,14 +332,14 @@ def test_networkx_and_igraph_read_graphml(engine, demo, tmp_path):
 
 def test_networkx_reads_dynamic_gexf_and_node_link_json(engine, demo):
     n_actors, n_ties = _sizes(engine, demo)
-    graph = nx.read_gexf(io.BytesIO(export_bytes(engine, demo, "gexf")))
+    graph = nx.read_gexf(io.BytesIO(export_bytes(engine, demo, "gexf", history=True)))
     assert (graph.number_of_nodes(), graph.number_of_edges()) == (n_actors, n_ties)
     assert graph.graph["mode"] == "dynamic"
     starts = [d.get("start") for _, _, d in graph.edges(data=True)]
     assert sum(s is not None for s in starts) > n_ties // 2
     assert SPECIAL_NAME in nx.get_node_attributes(graph, "label").values()
 
-    data = json.loads(export_bytes(engine, demo, "json"))
+    data = json.loads(export_bytes(engine, demo, "json", history=True))
     graph = nx.node_link_graph(data, edges="edges")
     assert (graph.number_of_nodes(), graph.number_of_edges()) == (n_actors, n_ties)
     assert graph.is_multigraph() and not graph.is_directed()
@@ -338,7 +350,7 @@ def test_networkx_reads_dynamic_gexf_and_node_link_json(engine, demo):
 def test_networkx_and_igraph_read_pajek(engine, demo, tmp_path):
     n_actors, n_ties = _sizes(engine, demo)
     path = tmp_path / "demo.net"
-    path.write_bytes(export_bytes(engine, demo, "pajek"))
+    path.write_bytes(export_bytes(engine, demo, "pajek", history=True))
     graph = nx.read_pajek(path)
     assert (graph.number_of_nodes(), graph.number_of_edges()) == (n_actors, n_ties)
     ig = igraph.Graph.Read_Pajek(str(path))
@@ -360,7 +372,7 @@ def test_networkx_and_igraph_read_pajek(engine, demo, tmp_path):
 
 
 def test_cytoscape_csv_and_kumu_have_the_tools_columns(engine, demo):
-    n_actors, n_ties = _sizes(engine, demo)
+    n_actors, n_ties = _active_sizes(engine, demo)
     cy = json.loads(export_bytes(engine, demo, "cytoscape"))
     nodes = cy["elements"]["nodes"]
     edges = cy["elements"]["edges"]
@@ -395,7 +407,7 @@ def test_gexf_validates_against_the_gexf_13_grammar(engine, demo):
     (tests/data/exchange/gexf-1.3-subset.rng) transcribes the 1.3 structure, attribute
     types and dynamics we emit, and validates static and dynamic exports."""
     schema = etree.RelaxNG(etree.parse(str(DATA / "gexf-1.3-subset.rng")))
-    for kw in ({}, {"as_of": dt.date.today()}):
+    for kw in ({}, {"history": True}, {"as_of": dt.date.today()}):
         doc = etree.fromstring(export_bytes(engine, demo, "gexf", **kw))
         assert schema.validate(doc), schema.error_log.last_error
 
@@ -453,7 +465,7 @@ def test_research_export_leaves_out_persons_without_consent_and_their_ties(engin
         ties = tie_rows(conn, demo)
     allowed = {r.id for r in rows if r.kind not in PERSONS or r.consent == "given"}
     assert {n["id"] for n in data["nodes"]} == {key.pseudonym(i) for i in allowed}
-    kept = [t for t in ties if t.source_id in allowed and t.target_id in allowed]
+    kept = [t for t in ties if t.source_id in allowed and t.target_id in allowed and _active(t)]
     assert len(data["edges"]) == len(kept) < len(ties)
     assert all(
         set(n) <= {"id", "kind", "area", "languages", "assets", "needs"} for n in data["nodes"]

@@ -82,7 +82,16 @@ def export(
     settings: SettingsDep,
     s: Exporter,
     format: ExportFormat = "graphml",
-    as_of: Annotated[IsoDate | None, Query(description="ties active that day only")] = None,
+    as_of: Annotated[
+        IsoDate | None, Query(description="the ties active that day (default: today)")
+    ] = None,
+    history: Annotated[
+        bool,
+        Query(
+            description="every tie, ended ones included and marked (status=ended); GEXF as a "
+            "dynamic graph. Default: the ties active today, as the analysis sees the network"
+        ),
+    ] = False,
     pseudonymise: Annotated[
         bool, Query(description="a research export (researchers: always)")
     ] = False,
@@ -120,6 +129,7 @@ def export(
         pseudonymise=key,
         include_analysis=extra,
         table=table,
+        history=history,
     )
     name = formats.export_filename(
         network.name, format, as_of=as_of, table=table, pseudonymised=research

@@ -246,6 +246,6 @@ def stats(
         session,
         s,
         settings.analysis_timeout_s,
-        lambda source, nid, lang: service.stats(source, nid),
+        service.stats,
         lang=lang,
     )

@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 from netwerk.errors import ValidationFailed
 from netwerk.graph import ACTOR_KINDS, PERSONS, Snapshot
+from netwerk.privacy import aggregate
 
 __all__ = [
     "ActorRef",
@@ -38,6 +39,7 @@ __all__ = [
 Param = str | int | float | bool | None
 
 
+@aggregate
 @dataclass(frozen=True)
 class Provenance:
     """Where a result comes from: method, sources, parameters, randomness and data version."""
@@ -84,6 +86,7 @@ def _param(value: Any) -> Param:
     return str(value)
 
 
+@aggregate
 @dataclass(frozen=True)
 class ActorRef:
     """One actor, without name: the API joins names in for roles allowed to see them."""

@@ -13,12 +13,23 @@ code                        weight criterion
 ``sole_language_gateway``   3      the only actor with a tie into a language group: the
                                    persons who share languages but no Dutch (>=
                                    ``min_group`` persons)
+``cuts_off_group``          3      an articulation point whose departure cuts at least
+                                   ``min_group`` persons off from the rest (all parts
+                                   but the one with the most persons)
+``sole_exit``               3      the only member of a community (>= ``min_group``
+                                   actors) with a tie outside it: the group's only way
+                                   out
 ``bridges_communities``     2      contacts in at least three communities (>=
                                    ``min_group`` actors each), own included
 ``high_betweenness``        2      betweenness at or above the ``percentile`` of persons
 ``wide_reach``              1      two-step reach at or above the ``percentile`` of
                                    persons and at least twice the persons' median
 =========================== ====== ==================================================
+
+The first four are a *unique reach*: ``sole_gateway`` looks at a community from outside,
+``sole_exit`` and ``cuts_off_group`` from inside (the member through whom everyone else in
+the group reaches the rest of the neighbourhood), so a resident who is a group's only way
+out counts as much as the neighbour who is the only one to reach in.
 
 A resident whose reasons weigh at least ``min_score`` (default 3: a unique reach alone, or
 two other criteria) is an *unrecognised* key figure. Recognised key figures (kind
@@ -38,6 +49,8 @@ Borgatti S.P. (2006) Identifying sets of key players in a social network. Comput
 Organ Theory 12:21-34. doi:10.1007/s10588-006-7084-x.
 Valente T.W., Pumpuang P. (2007) Identifying opinion leaders to promote behavior change.
 Health Educ Behav 34(6):881-896. doi:10.1177/1090198106297855.
+Hopcroft J., Tarjan R. (1973) Algorithm 447: efficient algorithms for graph manipulation.
+Commun ACM 16(6):372-378. doi:10.1145/362248.362272 (articulation points, block-cut tree).
 """
 
 from __future__ import annotations
@@ -48,6 +61,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from netwerk.analysis.brokers import BlockCutTree
 from netwerk.analysis.centrality import DEFAULT_EXACT_MAX, Scores, scores
 from netwerk.analysis.common import (
     Provenance,
@@ -68,6 +82,8 @@ IntArray = npt.NDArray[np.int64]
 REASON_WEIGHTS = {
     "sole_gateway": 3,
     "sole_language_gateway": 3,
+    "cuts_off_group": 3,
+    "sole_exit": 3,
     "bridges_communities": 2,
     "high_betweenness": 2,
     "wide_reach": 1,
@@ -76,6 +92,7 @@ REFERENCES = (
     "Burt R.S. (2005) Brokerage and Closure, ISBN 9780199249190",
     "Borgatti S.P. (2006) doi:10.1007/s10588-006-7084-x",
     "Valente T.W., Pumpuang P. (2007) doi:10.1177/1090198106297855",
+    "Hopcroft J., Tarjan R. (1973) doi:10.1145/362248.362272",
 )
 
 
@@ -142,6 +159,41 @@ def _sole_gateways(snapshot: Snapshot, labels: IntArray, min_group: int) -> dict
     return out
 
 
+def _sole_exits(snapshot: Snapshot, labels: IntArray, min_group: int) -> dict[int, list[int]]:
+    """Vertex -> communities (>= ``min_group`` actors) of which it is the only member with a
+    tie outside the community."""
+    e = snapshot.edge_array
+    if not len(e):
+        return {}
+    src = np.concatenate([e[:, 0], e[:, 1]])
+    dst = np.concatenate([e[:, 1], e[:, 0]])
+    ok = labels[src] != labels[dst]
+    src = src[ok]
+    if not len(src):
+        return {}
+    size = np.bincount(labels, minlength=int(labels.max()) + 1)
+    members = np.unique(src)
+    group = labels[members]
+    exits = np.bincount(group, minlength=len(size))
+    out: dict[int, list[int]] = defaultdict(list)
+    for v, g_ in zip(members.tolist(), group.tolist(), strict=True):
+        if exits[g_] == 1 and size[g_] >= min_group:
+            out[v].append(g_)
+    return out
+
+
+def _persons_cut_off(snapshot: Snapshot) -> dict[int, int]:
+    """Articulation point -> persons cut off from the rest when it goes: the persons in every
+    remaining part but the one with the most persons (Hopcroft-Tarjan block-cut tree)."""
+    tree = BlockCutTree(snapshot, vertex_weight=snapshot.is_person)
+    out: dict[int, int] = {}
+    for v in tree.aps:
+        sizes = sorted((size for _, size in tree.pieces(v)), reverse=True)
+        if len(sizes) > 1:
+            out[v] = int(sum(sizes[1:]))
+    return out
+
+
 def _language_groups(snapshot: Snapshot) -> tuple[IntArray, list[str]]:
     """Persons who speak languages but no Dutch, grouped by their set of languages."""
     names: dict[str, int] = {}
@@ -198,6 +250,8 @@ def key_figures(
     lang_gate = _sole_gateways(snapshot, lang_labels, min_group)
     lang_size = np.bincount(lang_labels[lang_labels >= 0], minlength=len(lang_names))
     require_lang(lang)
+    exits = _sole_exits(snapshot, memb, min_group)
+    cut_off = {v: k for v, k in _persons_cut_off(snapshot).items() if k >= min_group}
 
     def reasons_of(v: int) -> list[Reason]:
         out: list[Reason] = []
@@ -224,6 +278,27 @@ def key_figures(
                         lang,
                         count=int(lang_size[g_]),
                         languages=language_names(lang_names[g_].split("+"), lang),
+                    ),
+                )
+            )
+        if v in cut_off:
+            out.append(
+                Reason(
+                    "cuts_off_group",
+                    REASON_WEIGHTS["cuts_off_group"],
+                    text("figures.cuts_off_group", lang, count=cut_off[v]),
+                )
+            )
+        for c in exits.get(v, []):
+            out.append(
+                Reason(
+                    "sole_exit",
+                    REASON_WEIGHTS["sole_exit"],
+                    text(
+                        "figures.sole_exit",
+                        lang,
+                        group=c,
+                        count=int(part.sizes[c]) - 1,
                     ),
                 )
             )
@@ -284,7 +359,7 @@ def key_figures(
         )
     )
     # candidates: residents that meet at least one criterion cheaply detectable
-    cand = set(gate) | set(lang_gate)
+    cand = set(gate) | set(lang_gate) | set(exits) | set(cut_off)
     resident = snapshot.kind_mask("resident")
     cand |= set(np.flatnonzero(resident & (reached >= 3)).tolist())
     cand |= set(np.flatnonzero(resident & (btw_pct >= percentile) & (btw.values > 0)).tolist())

@@ -46,6 +46,7 @@ from netwerk.analysis.centrality import DEFAULT_EXACT_MAX, DistanceSample, dista
 from netwerk.analysis.common import Provenance, num, provenance
 from netwerk.graph import Snapshot, require_lang
 from netwerk.i18n import text
+from netwerk.privacy import PersonCount, aggregate
 from netwerk.words import say
 
 __all__ = ["STAGES", "Stage", "StageFigures", "StageResult", "stage", "stage_of"]
@@ -59,12 +60,13 @@ REFERENCES = (
 )
 
 
+@aggregate
 @dataclass(frozen=True)
 class StageFigures:
-    actors: int
+    actors: PersonCount
     components: int
     largest_component_share: float
-    isolates: int
+    isolates: PersonCount
     degree_centralisation: float | None
     hubs: int
     hub_threshold: float
@@ -75,13 +77,14 @@ class StageFigures:
     path_length_exact: bool
     small_world_sigma: float | None
     core_k: int
-    core_size: int
+    core_size: PersonCount
     core_share: float
     core_density: float | None
     component_density: float | None
     periphery_tied_to_core: float | None
 
 
+@aggregate
 @dataclass(frozen=True)
 class Stage:
     code: str
@@ -92,6 +95,7 @@ class Stage:
     figures: StageFigures
 
 
+@aggregate
 @dataclass(frozen=True)
 class StageResult:
     stage: Stage

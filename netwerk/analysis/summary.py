@@ -28,6 +28,7 @@ from netwerk.analysis.centrality import DEFAULT_EXACT_MAX, DistanceSample, dista
 from netwerk.analysis.common import Provenance, num, provenance
 from netwerk.analysis.stage import Stage, stage_of
 from netwerk.graph import ACTOR_KINDS, TIE_KINDS, Snapshot
+from netwerk.privacy import PersonCells, PersonCount, aggregate
 
 __all__ = ["SummaryResult", "summary"]
 
@@ -38,11 +39,15 @@ REFERENCES = (
 )
 
 
+@aggregate
 @dataclass(frozen=True)
 class SummaryResult:
-    actors: int
-    actors_by_kind: dict[str, int]
-    persons: int
+    """Figures of the whole network: an aggregate (viewers get it with the person counts
+    marked below suppressed)."""
+
+    actors: PersonCount
+    actors_by_kind: PersonCells
+    persons: PersonCount
     ties: int
     """Active ties (rows) on the date."""
     connected_pairs: int
@@ -53,9 +58,9 @@ class SummaryResult:
     density: float | None
     mean_degree: float
     components: int
-    largest_component: int
+    largest_component: PersonCount
     largest_component_share: float
-    isolates: int
+    isolates: PersonCount
     clustering: float | None
     mean_local_clustering: float | None
     path_length: float | None

@@ -71,6 +71,9 @@ def token_create(
     expires_days: Annotated[
         int | None, typer.Option(help=msg("help.expires_days"), metavar=msg("metavar.number"))
     ] = None,
+    url: Annotated[
+        str, typer.Option(help=msg("help.token_url"), metavar=msg("metavar.url"))
+    ] = "http://127.0.0.1:8000",
 ) -> None:
     from netwerk.cli.common import resolve_network
     from netwerk.store.tokens import create_token
@@ -86,6 +89,8 @@ def token_create(
     except NetwerkError as exc:
         fail_domain(exc)
     out.print(issued.secret)
+    # the sign-in link on stderr, so that stdout stays the secret alone for scripts
+    err.print(msg("demo.app", url=f"{url.rstrip('/')}/app#token={issued.secret}"), soft_wrap=True)
 
 
 def _load_synthetic(engine: sa.Engine, name: str, actors: int, seed: int) -> str:

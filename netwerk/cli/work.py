@@ -198,6 +198,7 @@ def export_cmd(
         ),
     ] = "graphml",
     as_of: Annotated[str | None, typer.Option(help=msg("help.as_of"), metavar="JJJJ-MM-DD")] = None,
+    history: Annotated[bool, typer.Option("--history", help=msg("help.history"))] = False,
 ) -> None:
     from pathlib import Path
 
@@ -211,7 +212,7 @@ def export_cmd(
         fail(msg("export.bad_date", value=as_of))
     try:
         with engine.connect() as conn:
-            result = export_network(conn, nid, fmt, as_of=day)
+            result = export_network(conn, nid, fmt, as_of=day, history=history)
         with Path(output).open("wb") as fh, progress_bar(msg("progress.writing"), None) as advance:
             for chunk in result:
                 fh.write(chunk)

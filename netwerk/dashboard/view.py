@@ -274,7 +274,7 @@ def present(
         }
     stats = d.stats.total
     too_little = None
-    if s.actors < 10:
+    if (s.actors or 0) < 10:
         too_little = "actors"
     elif s.ties < 10:
         too_little = "ties"
@@ -288,11 +288,11 @@ def present(
         "sees_persons": sees_persons,
         "too_little": too_little,
         "summary": {
-            "actors": s.actors,
-            "persons": show(s.persons),
+            "actors": show(s.actors or 0),
+            "persons": show(s.persons or 0),
             "ties": s.ties,
             "components": s.components,
-            "isolates": show(s.isolates),
+            "isolates": show(s.isolates or 0),
             "groups": len(groups),
             "ungrouped_persons": with_rest["rest"],
             "stage": {

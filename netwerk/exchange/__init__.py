@@ -1,5 +1,6 @@
 """Import and export: GraphML, GEXF 1.3, node-link and Cytoscape.js JSON, CSV (Gephi),
-Kumu workbooks, Pajek; pseudonymised research exports. See :mod:`.service` for the API."""
+Kumu workbooks, Pajek; pseudonymised research exports. See :mod:`.export` and :mod:`.service`
+for the API."""
 
 from .formats import EXPORT_FORMATS, FORMATS, IMPORT_FORMATS, FormatInfo, export_filename
 from .pseudonym import PseudonymKey, PseudonymKeyMissing

@@ -1,9 +1,11 @@
 """GEXF 1.3 (https://gexf.net, Gephi's own format).
 
-With ``as_of`` the export is a static graph of the ties active on that date (their
-``since``/``until`` kept as attributes). Without it, the whole history is one *dynamic* graph
+By default, and with ``as_of``, the export is a static graph of the ties active on that date
+(today by default, as the analysis sees the network; their ``since``/``until`` kept as
+attributes). A ``history`` export is one *dynamic* graph of every tie
 (``mode="dynamic" timeformat="date"``): each tie carries its ``since``/``until`` as the
-``start``/``end`` of its spell, so Gephi's timeline plays the network's growth. Actor names
+``start``/``end`` of its spell, so Gephi's timeline plays the network's growth. Every edge
+has a ``status`` attribute: ``active`` on the export's day, ``ended`` or ``future``. Actor names
 are node labels; the other fields and free attributes are typed ``<attvalue>``s, multi-valued
 fields ``;``-joined strings; ``weight`` is the tie's strength.
 
@@ -105,6 +107,7 @@ def write(doc: NetworkRecords) -> Iterator[str]:
     e_since = edge_ids.get("since")
     e_until = edge_ids.get("until")
     e_note = edge_ids.get("note")
+    e_status = edge_ids.get("status")
     cache: dict[str, str] = {}
     for i in range(len(t)):
         s, g = t.source[i], t.target[i]
@@ -137,6 +140,8 @@ def write(doc: NetworkRecords) -> Iterator[str]:
         note = t.note[i] if e_note else None
         if note:
             parts.append(f'<attvalue for="{e_note}" value="{attr(note)}"/>')
+        if e_status:
+            parts.append(f'<attvalue for="{e_status}" value="{doc.status(i)}"/>')
         parts.append("</attvalues></edge>\n")
         yield "".join(parts)
     yield "</edges>\n</graph>\n</gexf>\n"

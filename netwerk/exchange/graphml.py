@@ -7,7 +7,9 @@ Written as ``edgedefault="undirected"`` (every tie kind but ``refers_to`` is sym
 the free attributes with their own GraphML types (prefixed ``attr.`` when a name collides with
 a field) and analysis results (``analysis.<name>``). Edge data: ``kind``, ``weight`` (the tie's
 strength 1-5, under the name Gephi, networkx and igraph weigh edges by), ``support``
-(``;``-joined), ``since``/``until`` (ISO dates), ``note``. Empty values are left out.
+(``;``-joined), ``since``/``until`` (ISO dates), ``note``, ``status`` (``active`` on the
+export's day, ``ended`` or ``future``: only a ``history`` export holds the last two). Empty
+values are left out.
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ def write(doc: NetworkRecords) -> Iterator[str]:
     e_since = edge_ids.get("since")
     e_until = edge_ids.get("until")
     e_note = edge_ids.get("note")
+    e_status = edge_ids.get("status")
     attr = _xml.attr
     source_cache: dict[str, str] = {}
     for i in range(len(t)):
@@ -122,6 +125,8 @@ def write(doc: NetworkRecords) -> Iterator[str]:
         note = t.note[i] if e_note else None
         if note:
             parts.append(f'<data key="{e_note}">{esc(note)}</data>')
+        if e_status:
+            parts.append(f'<data key="{e_status}">{doc.status(i)}</data>')
         parts.append("</edge>\n")
         yield "".join(parts)
     yield "</graph>\n</graphml>\n"

@@ -8,7 +8,8 @@
   (``{"data": {...}, "elements": {"nodes": [{"data": {...}}], "edges": [{"data": {...}}]}}``).
 
 Multi-valued fields are JSON lists; attributes keep their JSON types; the actor's name is
-``name``. Written one node or edge per line, so a large export streams.
+``name``; each edge has a ``status`` (``active`` on the export's day, ``ended``,
+``future``). Written one node or edge per line, so a large export streams.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ def _edge_data(doc: NetworkRecords, i: int) -> dict[str, Any]:
         obj["since"] = since.isoformat()
     if "until" in fields and until is not None:
         obj["until"] = until.isoformat()
+    if "status" in fields:
+        obj["status"] = doc.status(i)
     if "note" in fields and t.note[i]:
         obj["note"] = t.note[i]
     return obj

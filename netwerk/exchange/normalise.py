@@ -338,7 +338,7 @@ TIE_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 _QUIET_TIE_COLUMNS = frozenset(
-    {"weight", "id", "key", "type", "direction", "directed", "label", "interaction"}
+    {"weight", "id", "key", "type", "direction", "directed", "label", "interaction", "status"}
 )
 """Tie columns our own exports (and Gephi's/Kumu's) carry that an import need not mention."""
 

@@ -2,7 +2,9 @@
 
 Pajek carries structure only: numbered vertices with a quoted label, ``*Arcs`` (directed:
 the ``refers_to`` ties) and ``*Edges`` (every other kind), each line ``from to weight`` where
-the weight is the strength, and the tie kind as an edge label (``l "knows"``). Actor kinds
+the weight is the strength, and the tie kind as an edge label (``l "knows"``). In a
+``history`` export a tie that is not active on the export's day is drawn grey and dotted
+(``c Gray p Dots``). Actor kinds
 and every other field are not part of the format, so an import of a Pajek file gives each
 actor the ``default_kind`` (``resident`` unless told otherwise) and a warning says so.
 Double quotes in a label become single quotes (Pajek has no escape for them), and a label
@@ -24,6 +26,10 @@ from .tabular import decode_text
 __all__ = ["read", "unique_labels", "write"]
 
 _CHUNK = 5000
+_ENDED = " c Gray p Dots"
+"""How a ``history`` export marks a tie that is not active on the export's day (ended, or
+not begun): drawn grey and dotted, Pajek's own line options (readers keep them as edge
+attributes ``c`` and ``p``)."""
 MAX_VERTICES = 5_000_000
 
 
@@ -75,8 +81,10 @@ def write(doc: NetworkRecords) -> Iterator[str]:
         yield f"{title}\r\n"
         buf = []
         for i in indexes:
+            mark = _ENDED if doc.status(i) != "active" else ""
             buf.append(
-                f'{number[t.source[i]]} {number[t.target[i]]} {t.strength[i]} l "{t.kind[i]}"\r\n'
+                f'{number[t.source[i]]} {number[t.target[i]]} {t.strength[i]} l "{t.kind[i]}"'
+                f"{mark}\r\n"
             )
             if len(buf) >= _CHUNK:
                 yield "".join(buf)

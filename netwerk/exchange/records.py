@@ -23,6 +23,7 @@ __all__ = [
     "ANALYSIS_PREFIX",
     "ATTRIBUTE_PREFIX",
     "TIE_FIELDS",
+    "TIE_STATUSES",
     "ActorRecord",
     "ActorRecords",
     "AttrType",
@@ -32,6 +33,7 @@ __all__ = [
     "attribute_column",
     "infer_attr_types",
     "split_multi",
+    "tie_status",
 ]
 
 ACTOR_FIELDS: tuple[str, ...] = (
@@ -49,7 +51,21 @@ ACTOR_FIELDS: tuple[str, ...] = (
 
 MULTI_FIELDS = frozenset({"languages", "assets", "needs", "support"})
 
-TIE_FIELDS: tuple[str, ...] = ("kind", "strength", "support", "since", "until", "note")
+TIE_FIELDS: tuple[str, ...] = ("kind", "strength", "support", "since", "until", "note", "status")
+"""``status`` is derived, not stored: ``active`` on the export's reference day, ``ended``
+(``until`` before it) or ``future`` (``since`` after it); see :func:`tie_status`."""
+
+TIE_STATUSES: tuple[str, ...] = ("active", "ended", "future")
+
+
+def tie_status(since: dt.date | None, until: dt.date | None, day: dt.date) -> str:
+    """Whether a tie is active on ``day``, had ended before it, or had not begun yet."""
+    if until is not None and until < day:
+        return "ended"
+    if since is not None and since > day:
+        return "future"
+    return "active"
+
 
 ATTRIBUTE_PREFIX = "attr."
 """Prefix of a free attribute whose name collides with a core field (``attr.kind``)."""
@@ -238,6 +254,8 @@ class NetworkRecords:
     out ``name``, ``note``, ``consent`` and ``external_ref``); ``attr_types`` and
     ``extra_types`` give one type per free attribute and per analysis result. ``dynamic``
     asks GEXF for the whole history as spells; ``as_of`` is the date a static export shows.
+    ``day`` is the day each tie's ``status`` refers to (``as_of``, else the day of export);
+    ``history`` says the ties are every tie, not only those active that day.
     """
 
     actors: ActorRecords
@@ -250,6 +268,12 @@ class NetworkRecords:
     as_of: dt.date | None = None
     dynamic: bool = False
     pseudonymised: bool = False
+    history: bool = False
+    day: dt.date = field(default_factory=dt.date.today)
+
+    def status(self, i: int) -> str:
+        """The ``status`` of tie ``i`` (:func:`tie_status` on :attr:`day`)."""
+        return tie_status(self.ties.since[i], self.ties.until[i], self.day)
 
     @property
     def labels(self) -> list[str]:

@@ -7,7 +7,7 @@ CSV export (``csv``): a zip with two tables, or one table with ``table=actors|ti
   are Gephi's node columns; ``Label``, ``Type`` (the actor kind) and ``Tags`` (the assets,
   the themes an actor offers) are Kumu's element columns, so the same table imports into
   both.
-* ``ties.csv``: ``Source, Target, Type, Weight, kind, support, since, until, note``:
+* ``ties.csv``: ``Source, Target, Type, Weight, kind, support, since, until, note, status``:
   Gephi's edge columns (``Type`` is ``Directed`` for ``refers_to``, else ``Undirected``;
   ``Weight`` is the strength). Kumu wants ``From``/``To`` and its ``Type`` is the
   connection type, which clashes with Gephi's, so Kumu gets its own workbook (below).
@@ -111,7 +111,7 @@ def _tie_table(doc: NetworkRecords, *, kumu: bool) -> tuple[list[str], Iterator[
         header = ["From", "To", "Type", "Direction", "Strength"]
     else:
         header = ["Source", "Target", "Type", "Weight", "kind"]
-    rest = [f for f in ("support", "since", "until", "note") if f in fields]
+    rest = [f for f in ("support", "since", "until", "note", "status") if f in fields]
     names = {"note": "Description"} if kumu else {}
     header += [names.get(f, f) for f in rest]
 
@@ -120,6 +120,7 @@ def _tie_table(doc: NetworkRecords, *, kumu: bool) -> tuple[list[str], Iterator[
         has_since = "since" in fields
         has_until = "until" in fields
         has_note = "note" in fields
+        has_status = "status" in fields
         for i in range(len(t)):
             kind = t.kind[i]
             directed = kind == "refers_to"
@@ -149,6 +150,8 @@ def _tie_table(doc: NetworkRecords, *, kumu: bool) -> tuple[list[str], Iterator[
                 row.append(until.isoformat() if until is not None else "")
             if has_note:
                 row.append(t.note[i] or "")
+            if has_status:
+                row.append(doc.status(i))
             yield row
 
     return header, rows()

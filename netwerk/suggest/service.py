@@ -241,6 +241,7 @@ def do_not_suggest(
     return mark_do_not_suggest(session, network_id, source, target, token_id=token_id)
 
 
-def stats(source: Source, network_id: str) -> FeedbackStats:
-    """Acceptance and outcome rates per reason code and kind (:func:`~.feedback.stats`)."""
+def stats(source: Source, network_id: str, *, lang: str = "nl") -> FeedbackStats:
+    """Acceptance and outcome rates per reason code and kind (:func:`~.feedback.stats`).
+    ``lang`` is accepted like every route function's (the figures carry no sentences)."""
     return cache.with_connection(source, lambda conn: _stats(conn, network_id))

@@ -99,6 +99,10 @@ function resilience(d) {
     parts.push(h("p", { id: "central" }, t(c.name ? "dashboard.resilience.central_named" : "dashboard.resilience.central", {
       name: c.name || "", lose: num(c.lose_help), pieces: num(c.split_pieces), handover: num(c.handover) })));
   }
+  const act = d.activation;
+  const count = (key, value) => h("span", { dataset: { count: key } }, h("span", { class: "n" }, num(value)), " ",
+    t(`dashboard.activation.${key}`, { count: value === null ? 2 : value }));
+  parts.push(h("p", { id: "activation" }, count("accepted", act.accepted), " · ", count("tie_formed", act.tie_formed)));
   if (kf.people) {
     parts.push(h("h3", {}, t("dashboard.resilience.people")), h("ul", { class: "people" }, kf.people.slice(0, 12).map((p) =>
       h("li", {}, h("strong", {}, p.name), " — ", t(p.recognised ? "dashboard.resilience.recognised" : "dashboard.resilience.unrecognised"),
