@@ -19,11 +19,14 @@ from api.routers import (
     dashboard,
     docs,
     exchange,
+    explore,
     health,
+    netwerkkaart,
     networks,
     suggestions,
     ties,
     tokens,
+    web,
 )
 from netwerk import __version__
 from netwerk.config import ConfigurationError, Settings, get_settings, startup_problems
@@ -75,7 +78,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             exchange,
             tokens,
             audit,
+            explore,
+            netwerkkaart,
             dashboard,
+            web,
         )
     ]
     for router in app.state.routers:
@@ -84,6 +90,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(docs.router)
     app.mount("/docs-static/vendor", StaticFiles(directory=docs.VENDOR), name="docs-vendor")
     app.mount("/docs-static", StaticFiles(directory=docs.OWN), name="docs-static")
+    for folder in web.ASSET_FOLDERS:  # never the package's Python files
+        app.mount(
+            f"/web/{folder}", StaticFiles(directory=web.WEB_ROOT / folder), name=f"web-{folder}"
+        )
 
     # Middleware: the last added runs first.
     if settings.cors_origins:

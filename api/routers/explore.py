@@ -1,0 +1,248 @@
+"""Routes the broker's workspace needs beyond the v1 basics, usable by brokers' own tools too:
+who am I, type-ahead search, the ego network of an actor, the neighbourhood map, consent
+provenance and the decisions on an actor's suggestions. Thin: each calls
+:mod:`netwerk.explore.service` and presents the result for the caller's role."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from api import present
+from api.deps import CurrentPrincipal, Lang, Scope, SessionDep, SettingsDep, language, scope
+from api.errors import PROBLEM_RESPONSES
+from netwerk.explore import service
+from netwerk.explore.ego import EgoNetwork
+from netwerk.explore.service import MAP_MEASURES, ConsentRecord, DecisionList, SearchResult
+from netwerk.model import PERSON_KINDS, ActorKind, Role
+from netwerk.privacy import anonymous_label
+from netwerk.store.tables import Actor, Network, Token
+
+router = APIRouter(prefix="/api/v1", tags=["workspace"], responses=PROBLEM_RESPONSES)
+
+Broker = Annotated[Scope, scope(Role.admin, Role.broker)]
+Reader = Annotated[Scope, scope(Role.admin, Role.broker, Role.viewer)]
+NON_PERSONS = tuple(k.value for k in ActorKind if k not in PERSON_KINDS)
+
+
+class NetworkBrief(BaseModel):
+    id: str
+    name: str
+    area_code: str | None
+
+
+class Me(BaseModel):
+    token_id: str
+    name: str
+    role: Role
+    networks: list[NetworkBrief]
+    """The networks this token may use (every network for an admin)."""
+
+
+@router.get("/me", response_model=Me, operation_id="me")
+def me(session: SessionDep, principal: CurrentPrincipal) -> Me:
+    """The caller: the token's name and role, and the networks it may use (no secret)."""
+    name = session.scalar(sa.select(Token.name).where(Token.id == principal.token_id)) or ""
+    stmt = sa.select(Network.id, Network.name, Network.area_code).order_by(Network.name)
+    if principal.networks is not None:
+        stmt = stmt.where(Network.id.in_(sorted(principal.networks)))
+    rows = session.execute(stmt.limit(1000)).all()
+    return Me(
+        token_id=principal.token_id,
+        name=name,
+        role=principal.role,
+        networks=[NetworkBrief(id=i, name=n, area_code=a) for i, n, a in rows],
+    )
+
+
+@router.get(
+    "/networks/{nid}/search",
+    response_class=JSONResponse,
+    operation_id="searchActors",
+    responses=present.documented(SearchResult, "Actors whose name matches, best first"),
+)
+def search(
+    request: Request,
+    session: SessionDep,
+    s: Reader,
+    q: Annotated[str | None, Query(max_length=100, description="a name, or part of it")] = None,
+    kind: Annotated[list[ActorKind] | None, Query(max_length=6)] = None,
+    area: Annotated[str | None, Query(max_length=80)] = None,
+    theme: Annotated[str | None, Query(max_length=40, description="a need or an asset")] = None,
+    language_: Annotated[
+        str | None, Query(alias="language", max_length=3, description="ISO 639 code")
+    ] = None,
+    consent: Literal["given", "unknown", "withdrawn"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    lang: Lang = None,
+) -> JSONResponse:
+    """Type-ahead search on name, tolerant of accents and small typos ("Lína", "Lnia" find
+    Lina), with filters on kind, area, theme, language and consent. Viewers search
+    organisations, initiatives and places only; a person with withdrawn consent is never
+    found by name."""
+    kinds = [k.value for k in kind or []]
+    if not s.sees_persons:
+        kinds = [k for k in kinds if k in NON_PERSONS] if kinds else list(NON_PERSONS)
+        consent = None
+    if not kinds and kind:
+        kinds = ["-"]  # asked only for kinds this role may not see: nothing
+    result = service.search(
+        request.app.state.engine,
+        s.network_id,
+        q=q,
+        kinds=kinds,
+        area=area,
+        theme=theme,
+        language=language_,
+        consent=consent,
+        limit=limit,
+    )
+    return present.show(request, session, s, result, language(request, lang))
+
+
+@router.get(
+    "/networks/{nid}/actors/{aid}/ego",
+    response_class=JSONResponse,
+    operation_id="actorEgoNetwork",
+    responses=present.documented(EgoNetwork, "The actor's network, steps ties out"),
+)
+def ego(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    s: Broker,
+    aid: str,
+    steps: Annotated[int, Query(ge=1, le=3)] = 2,
+    max_nodes: Annotated[int, Query(ge=10, le=500)] = 150,
+    lang: Lang = None,
+) -> JSONResponse:
+    """The actor's ego network (default two steps out) laid out as a netwerkkaart: sectors
+    family, friends and neighbours, school/work/leisure, care and support; positions,
+    communities, tie strengths and support kinds."""
+    return present.respond(
+        request,
+        session,
+        s,
+        settings.analysis_timeout_s,
+        service.ego,
+        actor_id=aid,
+        steps=steps,
+        max_nodes=max_nodes,
+        lang=lang,
+    )
+
+
+@router.get(
+    "/networks/{nid}/actors/{aid}/consent",
+    response_class=JSONResponse,
+    operation_id="actorConsent",
+    responses=present.documented(ConsentRecord, "Consent, its basis and who recorded it"),
+)
+def consent_record(
+    request: Request, session: SessionDep, s: Broker, aid: str, lang: Lang = None
+) -> JSONResponse:
+    """A person's consent with its provenance: the basis (consent or legal task), when it
+    was recorded and by which token (name and role)."""
+    record = service.consent_record(session, s.network_id, aid)
+    return present.show(request, session, s, record, language(request, lang))
+
+
+@router.get(
+    "/networks/{nid}/actors/{aid}/decisions",
+    response_class=JSONResponse,
+    operation_id="actorDecisions",
+    responses=present.documented(DecisionList, "Decisions and outcomes, newest first"),
+)
+def decisions(
+    request: Request,
+    session: SessionDep,
+    s: Broker,
+    aid: str,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    lang: Lang = None,
+) -> JSONResponse:
+    """What brokers decided on suggestions that involve this actor (as source or target),
+    and what came of them: the feedback ids to record an outcome on."""
+    result = service.decisions(session, s.network_id, aid, limit=limit)
+    return present.show(request, session, s, result, language(request, lang))
+
+
+class MapNodes(BaseModel):
+    ids: list[str]
+    names: list[str]
+    kinds: list[str]
+    x: list[float]
+    y: list[float]
+    community: list[int]
+    size: list[float]
+    key_figure: list[bool]
+    isolated: list[bool]
+    unmet_need: list[bool]
+    no_help: list[bool]
+    areas: list[str | None]
+    themes: list[list[str]]
+
+
+class MapRead(BaseModel):
+    measure: str
+    nodes: MapNodes
+    edges: list[tuple[int, int]]
+    """Positions in the node columns of the two ends of each tie (collapsed per pair)."""
+    edge_weight: list[float]
+    provenance: dict[str, object]
+
+
+@router.get("/networks/{nid}/map", response_model=MapRead, operation_id="networkMap")
+def network_map(
+    request: Request,
+    session: SessionDep,
+    s: Broker,
+    measure: Literal[MAP_MEASURES] = "degree",  # type: ignore[valid-type]
+    lang: Lang = None,
+) -> JSONResponse:
+    """Every actor of the network with a position (igraph Fruchterman–Reingold, computed
+    once per revision), its community, a size from the chosen centrality, and marks for key
+    figures, isolated persons, unmet needs and groups without help; the ties between them.
+    In columns, for maps of many thousands of actors."""
+    text_lang = language(request, lang)
+    layout = service.map_layout(request.app.state.engine, s.network_id, measure=measure)
+    rows = session.execute(
+        sa.select(Actor.id, Actor.name, Actor.kind, Actor.consent).where(
+            Actor.network_id == s.network_id
+        )
+    ).all()
+    label = {
+        aid: anonymous_label(aid, text_lang) if consent == "withdrawn" else name
+        for aid, name, kind, consent in rows
+    }
+    nodes = {
+        "ids": list(layout.ids),
+        "names": [label.get(a, "") for a in layout.ids],
+        "kinds": list(layout.kinds),
+        "x": list(layout.x),
+        "y": list(layout.y),
+        "community": list(layout.community),
+        "size": list(layout.size),
+        "key_figure": list(layout.key_figure),
+        "isolated": list(layout.isolated),
+        "unmet_need": list(layout.unmet_need),
+        "no_help": list(layout.no_help),
+        "areas": list(layout.areas),
+        "themes": [list(t) for t in layout.themes],
+    }
+    # Every person on the map is shown to this broker: the audit log names the read, not
+    # each id (a map is a read of the whole network).
+    request.state.audit_objects = ["map"]
+    return JSONResponse(
+        {
+            "measure": layout.measure,
+            "nodes": nodes,
+            "edges": [list(e) for e in layout.edges],
+            "edge_weight": list(layout.edge_weight),
+            "provenance": present.to_data(layout.provenance),
+        }
+    )

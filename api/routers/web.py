@@ -1,0 +1,51 @@
+"""The broker's workspace: one HTML shell for every ``/app`` path, whose ES modules (under
+``/web/``, from the top-level ``web/`` folder) call the documented ``/api/v1`` routes with the
+token kept in the tab's sessionStorage. The pages hold no rule of the domain: the API decides
+what the caller's role may see. Every page carries a strict Content-Security-Policy (no inline
+script or style) beside the security headers of the API."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse
+
+from web import ROOT as WEB_ROOT
+
+__all__ = ["ASSET_FOLDERS", "CSP", "WEB_ROOT", "router"]
+
+ASSET_FOLDERS = ("js", "css", "i18n", "vendor", "img")
+
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "img-src 'self' data: blob:; font-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'"
+)
+
+router = APIRouter(tags=["pages"])
+_PAGE = {200: {"content": {"text/html": {}}, "description": "the page"}}
+
+
+def _shell() -> HTMLResponse:
+    html = (WEB_ROOT / "app.html").read_text(encoding="utf-8")
+    return HTMLResponse(html, headers={"Content-Security-Policy": CSP})
+
+
+@router.get("/app", response_class=HTMLResponse, operation_id="workspace", responses=_PAGE)
+def workspace() -> HTMLResponse:
+    """The broker's workspace: sign in with ``/app#token=…`` (the fragment is read once and
+    removed from the address bar), then search, person pages, plans and the map."""
+    return _shell()
+
+
+@router.get(
+    "/app/{path:path}",
+    response_class=HTMLResponse,
+    operation_id="workspacePage",
+    responses=_PAGE,
+)
+def workspace_page(path: Annotated[str, PathParam(max_length=300)]) -> HTMLResponse:
+    """A page of the workspace (the same shell; the page's script shows the right view)."""
+    return _shell()
