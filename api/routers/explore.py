@@ -16,9 +16,17 @@ from api import present
 from api.deps import CurrentPrincipal, Lang, Scope, SessionDep, SettingsDep, language, scope
 from api.errors import PROBLEM_RESPONSES
 from netwerk.explore import service
-from netwerk.explore.ego import EgoNetwork
+from netwerk.explore.ego import SECTOR_TIE_KINDS, SECTORS, EgoNetwork
 from netwerk.explore.service import MAP_MEASURES, ConsentRecord, DecisionList, SearchResult
-from netwerk.model import PERSON_KINDS, ActorKind, Role
+from netwerk.model import (
+    PERSON_KINDS,
+    ActorKind,
+    Consent,
+    ConsentBasis,
+    Role,
+    SupportKind,
+    TieKind,
+)
 from netwerk.privacy import anonymous_label
 from netwerk.store.tables import Actor, Network, Token
 
@@ -245,4 +253,33 @@ def network_map(
             "edge_weight": list(layout.edge_weight),
             "provenance": present.to_data(layout.provenance),
         }
+    )
+
+
+class Vocabulary(BaseModel):
+    actor_kinds: list[str]
+    person_kinds: list[str]
+    tie_kinds: list[str]
+    support_kinds: list[str]
+    consent: list[str]
+    consent_basis: list[str]
+    sectors: list[str]
+    """The four sectors of the netwerkkaart (ecogram), clockwise from the top left."""
+    sector_tie_kinds: dict[str, list[str]]
+    """The tie kinds that fit a sector (first = the usual one)."""
+
+
+@router.get("/vocabulary", response_model=Vocabulary, operation_id="vocabulary")
+def vocabulary(_: CurrentPrincipal) -> Vocabulary:
+    """The words of the model (kinds, support, consent) and the netwerkkaart's sectors with
+    the tie kinds that fit each, so that forms offer only what the API accepts."""
+    return Vocabulary(
+        actor_kinds=[k.value for k in ActorKind],
+        person_kinds=[k.value for k in ActorKind if k in PERSON_KINDS],
+        tie_kinds=[k.value for k in TieKind],
+        support_kinds=[k.value for k in SupportKind],
+        consent=[c.value for c in Consent],
+        consent_basis=[b.value for b in ConsentBasis],
+        sectors=list(SECTORS),
+        sector_tie_kinds={k: list(v) for k, v in SECTOR_TIE_KINDS.items()},
     )
