@@ -392,7 +392,7 @@ def test_keyboard_only_search_person_suggestion(browser: object, site: dict) -> 
     tab_to("#suggestion-list article button[data-decision=not_now]")
     target = page.evaluate("document.activeElement.closest('article').dataset.target")
     page.keyboard.press("Enter")
-    page.wait_for_selector(f".decision[data-decision=not_now]")
+    page.wait_for_selector(".decision[data-decision=not_now]")
     assert "niet nu" in page.inner_text("#status").lower()
     assert target
     tab.shot("14-keyboard")

@@ -6,7 +6,7 @@ script or style) beside the security headers of the API."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 from fastapi import Path as PathParam
@@ -25,7 +25,9 @@ CSP = (
 )
 
 router = APIRouter(tags=["pages"])
-_PAGE = {200: {"content": {"text/html": {}}, "description": "the page"}}
+_PAGE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/html": {}}, "description": "the page"}
+}
 
 
 def _shell() -> HTMLResponse:
