@@ -8,12 +8,21 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from api import present
-from api.deps import CurrentPrincipal, Lang, Scope, SessionDep, SettingsDep, language, scope
+from api.deps import (
+    ALL_ROLES,
+    Lang,
+    Scope,
+    SessionDep,
+    SettingsDep,
+    language,
+    require_roles,
+    scope,
+)
 from api.errors import PROBLEM_RESPONSES
 from netwerk.explore import service
 from netwerk.explore.ego import SECTOR_TIE_KINDS, SECTORS, EgoNetwork
@@ -29,11 +38,13 @@ from netwerk.model import (
 )
 from netwerk.privacy import anonymous_label
 from netwerk.store.tables import Actor, Network, Token
+from netwerk.store.tokens import Principal
 
 router = APIRouter(prefix="/api/v1", tags=["workspace"], responses=PROBLEM_RESPONSES)
 
 Broker = Annotated[Scope, scope(Role.admin, Role.broker)]
 Reader = Annotated[Scope, scope(Role.admin, Role.broker, Role.viewer)]
+AnyRole = Annotated[Principal, Depends(require_roles(*ALL_ROLES))]
 NON_PERSONS = tuple(k.value for k in ActorKind if k not in PERSON_KINDS)
 
 
@@ -52,7 +63,7 @@ class Me(BaseModel):
 
 
 @router.get("/me", response_model=Me, operation_id="me")
-def me(session: SessionDep, principal: CurrentPrincipal) -> Me:
+def me(session: SessionDep, principal: AnyRole) -> Me:
     """The caller: the token's name and role, and the networks it may use (no secret)."""
     name = session.scalar(sa.select(Token.name).where(Token.id == principal.token_id)) or ""
     stmt = sa.select(Network.id, Network.name, Network.area_code).order_by(Network.name)
@@ -187,6 +198,7 @@ class MapNodes(BaseModel):
     y: list[float]
     community: list[int]
     size: list[float]
+    value: list[float]
     key_figure: list[bool]
     isolated: list[bool]
     unmet_need: list[bool]
@@ -235,6 +247,7 @@ def network_map(
         "y": list(layout.y),
         "community": list(layout.community),
         "size": list(layout.size),
+        "value": list(layout.value),
         "key_figure": list(layout.key_figure),
         "isolated": list(layout.isolated),
         "unmet_need": list(layout.unmet_need),
@@ -270,7 +283,7 @@ class Vocabulary(BaseModel):
 
 
 @router.get("/vocabulary", response_model=Vocabulary, operation_id="vocabulary")
-def vocabulary(_: CurrentPrincipal) -> Vocabulary:
+def vocabulary(_: AnyRole) -> Vocabulary:
     """The words of the model (kinds, support, consent) and the netwerkkaart's sectors with
     the tie kinds that fit each, so that forms offer only what the API accepts."""
     return Vocabulary(

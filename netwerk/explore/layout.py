@@ -8,8 +8,10 @@ does not spend its battery on a force simulation, and the result is cached per
 ``(network, revision)`` alongside the analyses, so only the first map after a write pays
 (about 1.5 s at 10,000 actors and 90,000 ties on the reference machine).
 
-Components are laid out together; an isolated actor lands on the rim, where a broker looks
-for them. Coordinates are scaled into [-1, 1] on the larger axis.
+The largest connected part is laid out in the unit disc (scaled so that 98% of it fits,
+the few stragglers put on the edge); every other part — small groups and isolated actors —
+sits on a ring just outside it, where a broker looks for them, instead of being flung to the
+far corners and squeezing the neighbourhood into a dot.
 
 The same result carries, per actor, what the map colours and marks: the Leiden community,
 whether the actor is a (recognised or unrecognised) key figure, and whether it is an isolated
@@ -47,6 +49,8 @@ class MapLayout:
     community: tuple[int, ...]
     size: tuple[float, ...]
     """The chosen measure, normalised to [0, 1]."""
+    value: tuple[float, ...]
+    """The chosen measure itself."""
     measure: str
     key_figure: tuple[bool, ...]
     isolated: tuple[bool, ...]
@@ -63,19 +67,39 @@ class MapLayout:
 
 
 def positions(s: Snapshot, *, seed: int = 0, iterations: int = 300) -> np.ndarray:
-    """``(n, 2)`` coordinates in [-1, 1] (deterministic for a seed)."""
-    if s.n == 0:
-        return np.zeros((0, 2))
-    if s.n == 1:
-        return np.zeros((1, 2))
-    with seeded(seed):
-        layout = s.graph.layout_fruchterman_reingold(
-            grid=True, niter=iterations, weights=None if s.m == 0 else "weight"
-        )
-    xy = np.asarray(layout.coords, dtype=np.float64)
-    xy -= (xy.max(axis=0) + xy.min(axis=0)) / 2
-    span = float(np.abs(xy).max()) or 1.0
-    return xy / span
+    """``(n, 2)`` coordinates (deterministic for a seed): the largest connected part laid out
+    by Fruchterman–Reingold inside the unit disc; every other part (small groups, isolated
+    actors) on a ring just outside it, the members of a part next to each other."""
+    xy = np.zeros((s.n, 2))
+    if s.n <= 1:
+        return xy
+    comp = s.components
+    sizes = np.bincount(comp)
+    giant = int(np.argmax(sizes))
+    inside = np.flatnonzero(comp == giant)
+    if len(inside) > 1:
+        sub = s.graph.induced_subgraph(inside.tolist())
+        with seeded(seed):
+            layout = sub.layout_fruchterman_reingold(
+                grid=True, niter=iterations, weights="weight" if sub.ecount() else None
+            )
+        pts = np.asarray(layout.coords, dtype=np.float64)
+        pts -= np.median(pts, axis=0)
+        radius = np.hypot(pts[:, 0], pts[:, 1])
+        reach = float(np.quantile(radius, 0.98)) or 1.0
+        pts /= reach
+        far = radius / reach > 1.0  # a few stragglers: onto the disc's edge
+        pts[far] /= (radius[far] / reach)[:, None]
+        xy[inside] = pts
+    outside = np.flatnonzero(comp != giant)
+    if len(outside):
+        # by part (largest first), then by id: members of a part sit side by side
+        order = np.lexsort((outside, -sizes[comp[outside]], comp[outside]))
+        angles = np.linspace(0.0, 2 * np.pi, len(outside), endpoint=False) + np.pi / 2
+        ring = 1.15 + 0.06 * (np.arange(len(outside)) % 3)
+        xy[outside[order], 0] = ring * np.cos(angles)
+        xy[outside[order], 1] = ring * np.sin(angles)
+    return np.round(xy, 4)
 
 
 def build(
@@ -91,6 +115,7 @@ def build(
     no_help: set[int],
     seed: int,
 ) -> MapLayout:
+    size = np.nan_to_num(np.asarray(size, dtype=np.float64))
     top = float(size.max()) if len(size) else 0.0
     norm = size / top if top > 0 else np.zeros_like(size)
     e = s.edge_array
@@ -101,6 +126,7 @@ def build(
         y=tuple(np.round(xy[:, 1], 4).tolist()),
         community=tuple(int(c) for c in membership.tolist()),
         size=tuple(np.round(norm, 4).tolist()),
+        value=tuple(np.round(size, 4).tolist()),
         measure=measure,
         key_figure=tuple(v in key_figures for v in range(s.n)),
         isolated=tuple(v in isolated for v in range(s.n)),

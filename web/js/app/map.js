@@ -101,6 +101,7 @@ export async function render(main, ctx) {
       const fresh = await api(inNetwork(ctx.nid, "/map"), { query: { measure: state.measure } });
       data.measure = fresh.measure;
       n.size = fresh.nodes.size;
+      n.value = fresh.nodes.value;
       graph.forEachNode((node, attrs) => graph.setNodeAttribute(node, "size", sizeOf(attrs.i)));
     }
     const query = new URLSearchParams(Object.entries({ measure: state.measure, theme: state.theme, area: state.area,
@@ -132,7 +133,7 @@ export async function render(main, ctx) {
           h("td", {}, h("a", { href: ctx.href(ctx.nid, "actor", n.ids[i]), "aria-label": t("app.map.open", { name: n.names[i] }) }, n.names[i])),
           h("td", {}, kindBadge(n.kinds[i])),
           h("td", {}, n.areas[i] || t("common.none")),
-          h("td", {}, num(n.size[i] * 100)))))),
+          h("td", {}, num(n.value[i], 2)))))),
       rows.length >= LIST_MAX ? h("p", { class: "hint" }, t("app.map.list_more", { count: LIST_MAX })) : null));
   }
 
