@@ -8,6 +8,7 @@ WORKDIR /app
 COPY pyproject.toml README.md alembic.ini ./
 COPY netwerk ./netwerk
 COPY api ./api
+COPY web ./web
 COPY migrations ./migrations
 RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 --home /app netwerk \

@@ -22,7 +22,7 @@ function lookup(table, key) {
   return key.split(".").reduce((node, part) => (node && typeof node === "object" ? node[part] : undefined), table);
 }
 
-/** t("app.search.title"), t("app.ties.count", {count: 3}) — a table {one, other} is chosen
+/** t("app.search.title"), t("app.search.ties", {count: 3}) — a table {one, other} is chosen
  *  by `count`; {x} placeholders are filled (numbers in the language's format). */
 export function t(key, values = {}) {
   let entry = lookup(catalogue, key);
