@@ -270,6 +270,10 @@ class TokenRead(BaseModel):
 
 class TokenIssued(TokenRead):
     secret: str = Field(description="shown once; store it safely")
+    sign_in_link: str = Field(
+        description="the workspace with the token in the fragment (never sent to a server); "
+        "shown once, like the secret"
+    )
 
 
 class Health(BaseModel):

@@ -507,3 +507,38 @@ def test_vocabulary_matches_what_the_api_accepts(client: TestClient, hood: dict)
     for kinds in v["sector_tie_kinds"].values():
         assert set(kinds) <= set(v["tie_kinds"])
     assert client.get("/api/v1/vocabulary").status_code == 401
+
+
+def test_a_new_token_comes_with_its_sign_in_link(
+    client: TestClient, admin: dict, network: str
+) -> None:
+    r = client.post(
+        "/api/v1/tokens",
+        json={"role": "broker", "name": "Sanne", "networks": [network]},
+        headers=admin,
+    )
+    assert r.status_code == 201
+    issued = r.json()
+    assert issued["sign_in_link"] == f"http://testserver/app#token={issued['secret']}"
+    listed = client.get("/api/v1/tokens", headers=admin).text
+    assert issued["secret"] not in listed  # shown once
+
+
+def test_the_cli_prints_a_sign_in_link(tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NETWERK_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    run = [sys.executable, "-m", "netwerk.cli"]
+    subprocess.run([*run, "db", "upgrade"], env=env, check=True, capture_output=True)
+    done = subprocess.run(
+        [*run, "token", "create", "--role", "admin", "--url", "https://wijk.example.nl/"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    secret = done.stdout.strip()
+    assert secret.startswith("nw_")  # stdout stays the secret alone, for scripts
+    assert f"https://wijk.example.nl/app#token={secret}" in done.stderr.replace("\n", "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from api.deps import Limit, SessionDep, SettingsDep, page_limit, require_roles
 from api.errors import PROBLEM_RESPONSES
@@ -33,8 +33,10 @@ def _read(session: SessionDep, token: Token) -> TokenRead:
 
 
 @router.post("", response_model=TokenIssued, status_code=201, operation_id="createToken")
-def create_token(body: TokenCreate, session: SessionDep, admin: AdminOnly) -> TokenIssued:
-    """Make a token; its secret is in this response only."""
+def create_token(
+    request: Request, body: TokenCreate, session: SessionDep, admin: AdminOnly
+) -> TokenIssued:
+    """Make a token; its secret (and a sign-in link with it) is in this response only."""
     issued = svc.create_token(
         session,
         role=body.role.value,
@@ -44,7 +46,11 @@ def create_token(body: TokenCreate, session: SessionDep, admin: AdminOnly) -> To
         created_by=admin.token_id,
     )
     session.commit()
-    return TokenIssued(**_read(session, issued.token).model_dump(), secret=issued.secret)
+    return TokenIssued(
+        **_read(session, issued.token).model_dump(),
+        secret=issued.secret,
+        sign_in_link=f"{request.base_url}app#token={issued.secret}",
+    )
 
 
 @router.get("", response_model=PageOf[TokenRead], operation_id="listTokens")
