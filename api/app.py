@@ -92,7 +92,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.mount("/docs-static", StaticFiles(directory=docs.OWN), name="docs-static")
     for folder in web.ASSET_FOLDERS:  # never the package's Python files
         app.mount(
-            f"/web/{folder}", StaticFiles(directory=web.WEB_ROOT / folder), name=f"web-{folder}"
+            f"/web/{folder}",
+            web.Assets(directory=web.WEB_ROOT / folder, immutable=folder == "vendor"),
+            name=f"web-{folder}",
         )
 
     # Middleware: the last added runs first.

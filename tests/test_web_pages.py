@@ -59,6 +59,12 @@ def test_assets_are_served_and_python_files_are_not(client: TestClient) -> None:
         .headers["content-type"]
         .startswith(("text/javascript", "application/javascript"))
     )
+    vendor = client.get("/web/vendor/sigma-3.0.3.min.js").headers["cache-control"]
+    assert "immutable" in vendor  # versioned file names
+    page = client.get("/web/js/app/main.js")
+    assert page.headers["cache-control"] == "no-cache"  # revalidated: a release shows at once
+    again = client.get("/web/js/app/main.js", headers={"if-none-match": page.headers["etag"]})
+    assert again.status_code == 304
     for path in ["/web/__init__.py", "/web/js/../__init__.py", "/web/vendor/../../api/app.py"]:
         assert client.get(path).status_code == 404, path
 

@@ -6,15 +6,19 @@ script or style) beside the security headers of the API."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import Response
+from starlette.types import Scope
 
 from web import ROOT as WEB_ROOT
 
-__all__ = ["ASSET_FOLDERS", "CSP", "WEB_ROOT", "router"]
+__all__ = ["ASSET_FOLDERS", "CSP", "WEB_ROOT", "Assets", "router"]
 
 ASSET_FOLDERS = ("js", "css", "i18n", "vendor", "img")
 
@@ -25,6 +29,25 @@ CSP = (
 )
 
 router = APIRouter(tags=["pages"])
+
+
+class Assets(StaticFiles):
+    """The pages' files. Vendored files carry their version in the name, so a browser keeps
+    them for a year; the others are revalidated on every load (ETag, 304): a new release is
+    seen at once, an unchanged file costs no download. (Pages and API answers stay no-store.)
+    """
+
+    def __init__(self, *, directory: Path, immutable: bool = False) -> None:
+        super().__init__(directory=directory)
+        self.cache = "public, max-age=31536000, immutable" if immutable else "no-cache"
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code in (200, 304):
+            response.headers["cache-control"] = self.cache
+        return response
+
+
 _PAGE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/html": {}}, "description": "the page"}
 }

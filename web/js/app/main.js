@@ -17,6 +17,7 @@ const PAGES = {
 };
 
 let me = null;
+let pendingMe = null; // asked while the catalogue loads
 let leaving = [];
 
 /** /app/{nid}/{page}/{id} → {nid, page, id} */
@@ -106,7 +107,7 @@ async function route() {
   main.dataset.ready = "false";
   if (!token()) { signInForm(main); return; }
   if (!me) {
-    try { me = await api("/me"); } catch (err) {
+    try { me = await (pendingMe || api("/me")); } catch (err) {
       me = null;
       signInForm(main, err.status === 401 ? t("app.signin.bad") : t("common.failed", { detail: err.message }));
       return;
@@ -167,6 +168,8 @@ window.addEventListener("popstate", route);
 async function start() {
   chooseLanguage();
   takeTokenFromFragment();
+  if (token()) pendingMe = api("/me");
+  pendingMe?.catch(() => {});
   await loadCatalogue();
   translateStatic();
   languageSwitch();

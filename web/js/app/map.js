@@ -45,6 +45,7 @@ export async function render(main, ctx) {
 
   main.append(h("h1", {}, t("app.map.title")), h("p", { id: "map-intro" }, t("app.map.intro")));
   const [data] = await Promise.all([api(inNetwork(ctx.nid, "/map"), { query: { measure: state.measure } }), loadVendor()]);
+  performance.mark("map:data");
   const n = data.nodes;
   const areas = [...new Set(n.areas.filter(Boolean))].sort();
   const themes = [...new Set(n.themes.flat())].sort();
@@ -70,6 +71,7 @@ export async function render(main, ctx) {
     if (!graph.hasEdge(n.ids[a], n.ids[b])) graph.addEdge(n.ids[a], n.ids[b], { size: 0.3 + data.edge_weight[k] * 0.25, color: "#c5ced6" });
   });
 
+  performance.mark("map:graph");
   const visible = new Uint8Array(n.ids.length);
   const marked = (i) => [...state.layers].some((layer) => n[layer][i]);
   let renderer = null;
@@ -137,7 +139,11 @@ export async function render(main, ctx) {
       rows.length >= LIST_MAX ? h("p", { class: "hint" }, t("app.map.list_more", { count: LIST_MAX })) : null));
   }
 
+  performance.mark("map:sigma");
   await update();
+  performance.mark("map:ready");
   container.dataset.ready = "true";
-  ctx.onLeave?.(() => renderer && renderer.kill());
+  const kill = () => { if (renderer) { renderer.kill(); renderer = null; } };
+  ctx.onLeave?.(kill);
+  window.addEventListener("pagehide", kill, { once: true });
 }

@@ -1,0 +1,149 @@
+"""Time to first meaningful paint of the broker's workspace in headless chromium (Debian's,
+driven by Playwright), on synthetic neighbourhoods with the demo story added.
+
+    .venv/bin/python bench/web.py [--actors 1500 10000] [--repeat 3] [--seed 7]
+
+* person page: from navigation to Lina's page showing her suggestions, ties and ego map
+  (``main[data-person=ready]``); cold = the first visit after the server started (snapshot,
+  communities and suggestion model computed), warm = the median of the next visits.
+* map: from navigation to the map drawn by sigma.js with its filters and list ready
+  (``#sigma[data-ready=true]``): interactive. Cold includes the igraph layout of the
+  revision; warm is the median of later visits.
+* baseline (same run): the same data fetched over HTTP without a browser (httpx), so that the
+  table shows what the page adds to the API's own time.
+
+Targets (issue 13): person page with suggestions ≤ 1 s warm; a 10,000-actor map
+interactive ≤ 3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from netwerk import synth
+from netwerk.store.db import make_engine, make_sessionmaker, transaction
+from netwerk.store.migrate import upgrade
+from netwerk.store.networks import create_network
+from netwerk.store.tokens import create_token
+from tests.conftest import live_server
+from tests.web_story import add_story
+
+
+def say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def build(folder: Path, actors: int, seed: int) -> tuple[str, str, dict[str, str]]:
+    url = f"sqlite:///{folder / f'web-{actors}.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    factory = make_sessionmaker(engine)
+    with transaction(factory) as session:
+        nid = create_network(session, name="Benchwijk").id
+    with engine.begin() as conn:
+        synth.load(conn, nid, synth.generate(actors, seed=seed, fresh_ids=True))
+    with transaction(factory) as session:
+        tokens = {
+            r: create_token(session, role=r, name=f"bench {r}", networks=[nid]).secret
+            for r in ("admin", "broker")
+        }
+    engine.dispose()
+    return url, nid, tokens
+
+
+def paint(page: object, url: str, selector: str) -> float:
+    """Seconds from the start of navigation until ``selector`` is on the page. The tab first
+    goes to about:blank, so that tearing down the previous page (a WebGL context) is not
+    counted; the token stays in the tab's sessionStorage."""
+    page.goto("about:blank")  # type: ignore[attr-defined]
+    page.goto(url)  # type: ignore[attr-defined]
+    page.wait_for_selector(selector, timeout=120_000)  # type: ignore[attr-defined]
+    return float(page.evaluate("performance.now()")) / 1000  # type: ignore[attr-defined]
+
+
+def api_time(base: str, nid: str, token: str, paths: list[str]) -> float:
+    headers = {"Authorization": f"Bearer {token}"}
+    start = time.perf_counter()
+    for path in paths:
+        httpx.get(f"{base}/api/v1/networks/{nid}{path}", headers=headers, timeout=300)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--actors", type=int, nargs="+", default=[1500, 10000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        raise SystemExit("Debian's chromium is needed (apt-get install chromium)")
+    say(f"seed {args.seed}")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"],
+        )
+        for n in args.actors:
+            say(f"{n} actors: generating …")
+            url, nid, tokens = build(Path(tmp), n, args.seed)
+            env = {"NETWERK_DATABASE_URL": url, "NETWERK_RATE_LIMIT_PER_MINUTE": "0"}
+            with live_server(env) as base:
+                story = add_story(base, nid, tokens["admin"])
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                page.goto(f"{base}/app#token={tokens['broker']}")
+                page.wait_for_selector("main[data-ready=true]")
+                person_url = f"{base}/app/{nid}/actor/{story.lina}"
+                map_url = f"{base}/app/{nid}/map"
+                say(f"{n} actors: person page …")
+                person = [paint(page, person_url, "main[data-person=ready]")]
+                person += [
+                    paint(page, person_url, "main[data-person=ready]") for _ in range(args.repeat)
+                ]
+                say(f"{n} actors: map …")
+                mapped = [paint(page, map_url, "#sigma[data-ready=true]")]
+                mapped += [
+                    paint(page, map_url, "#sigma[data-ready=true]") for _ in range(args.repeat)
+                ]
+                lina = f"/actors/{story.lina}"
+                base_person = api_time(
+                    base,
+                    nid,
+                    tokens["broker"],
+                    [lina, f"{lina}/ego", f"{lina}/suggestions?limit=10", f"{lina}/decisions"],
+                )
+                base_map = api_time(base, nid, tokens["broker"], ["/map"])
+                page.close()
+            rows.append(
+                (n, "person page", person[0], statistics.median(person[1:]), base_person, 1.0)
+            )
+            rows.append((n, "map", mapped[0], statistics.median(mapped[1:]), base_map, 3.0))
+        browser.close()
+    print(
+        f"{'actors':>7} | {'page':<12} | {'cold s':>7} | {'warm s':>7} | "
+        f"{'API only s':>10} | {'target s':>8} | ok"
+    )
+    print("-" * 72)
+    for n, what, cold, warm, base_s, target in rows:
+        ok = "yes" if warm <= target else "NO"
+        print(
+            f"{n:>7} | {what:<12} | {cold:7.2f} | {warm:7.2f} | {base_s:10.2f} | "
+            f"{target:8.1f} | {ok}"
+        )
+
+
+if __name__ == "__main__":
+    main()
