@@ -185,6 +185,7 @@ def _open_lina(tab: Tab) -> None:
     page = tab.page
     page.fill("#q", "lina")
     page.wait_for_selector(f"#results a:has-text('{LINA}')")
+    assert "lina" not in page.url.lower()  # a typed name never goes in the address
     tab.shot("02-search-lina")
     page.click(f"#results a:has-text('{LINA}')")
     page.wait_for_selector("main[data-person=ready]")

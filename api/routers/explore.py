@@ -5,11 +5,12 @@ provenance and the decisions on an actor's suggestions. Thin: each calls
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from api import present
@@ -24,6 +25,7 @@ from api.deps import (
     scope,
 )
 from api.errors import PROBLEM_RESPONSES
+from netwerk import cache
 from netwerk.explore import service
 from netwerk.explore.ego import SECTOR_TIE_KINDS, SECTORS, EgoNetwork
 from netwerk.explore.service import MAP_MEASURES, ConsentRecord, DecisionList, SearchResult
@@ -211,8 +213,10 @@ class MapRead(BaseModel):
     measure: str
     nodes: MapNodes
     edges: list[tuple[int, int]]
-    """Positions in the node columns of the two ends of each tie (collapsed per pair)."""
+    """Positions in the node columns of the two ends of each tie (collapsed per pair),
+    strongest first, at most ``max_edges``."""
     edge_weight: list[float]
+    edges_total: int
     provenance: dict[str, object]
 
 
@@ -222,51 +226,63 @@ def network_map(
     session: SessionDep,
     s: Broker,
     measure: Literal[MAP_MEASURES] = "degree",  # type: ignore[valid-type]
+    max_edges: Annotated[
+        int, Query(ge=0, le=2_000_000, description="draw at most this many ties, strongest first")
+    ] = 30_000,
     lang: Lang = None,
-) -> JSONResponse:
+) -> Response:
     """Every actor of the network with a position (igraph Fruchterman–Reingold, computed
     once per revision), its community, a size from the chosen centrality, and marks for key
-    figures, isolated persons, unmet needs and groups without help; the ties between them.
-    In columns, for maps of many thousands of actors."""
+    figures, isolated persons, unmet needs and groups without help; the strongest ties
+    between them (``edges_total`` says how many there are). In columns, for maps of many
+    thousands of actors; the encoded answer is cached per revision."""
     text_lang = language(request, lang)
     layout = service.map_layout(request.app.state.engine, s.network_id, measure=measure)
-    rows = session.execute(
-        sa.select(Actor.id, Actor.name, Actor.kind, Actor.consent).where(
-            Actor.network_id == s.network_id
-        )
-    ).all()
-    label = {
-        aid: anonymous_label(aid, text_lang) if consent == "withdrawn" else name
-        for aid, name, kind, consent in rows
-    }
-    nodes = {
-        "ids": list(layout.ids),
-        "names": [label.get(a, "") for a in layout.ids],
-        "kinds": list(layout.kinds),
-        "x": list(layout.x),
-        "y": list(layout.y),
-        "community": list(layout.community),
-        "size": list(layout.size),
-        "value": list(layout.value),
-        "key_figure": list(layout.key_figure),
-        "isolated": list(layout.isolated),
-        "unmet_need": list(layout.unmet_need),
-        "no_help": list(layout.no_help),
-        "areas": list(layout.areas),
-        "themes": [list(t) for t in layout.themes],
-    }
-    # Every person on the map is shown to this broker: the audit log names the read, not
-    # each id (a map is a read of the whole network).
-    request.state.audit_objects = ["map"]
-    return JSONResponse(
-        {
+
+    def encode() -> bytes:
+        rows = session.execute(
+            sa.select(Actor.id, Actor.name, Actor.consent).where(Actor.network_id == s.network_id)
+        ).all()
+        label = {
+            aid: anonymous_label(aid, text_lang) if consent == "withdrawn" else name
+            for aid, name, consent in rows
+        }
+        body = {
             "measure": layout.measure,
-            "nodes": nodes,
-            "edges": [list(e) for e in layout.edges],
-            "edge_weight": list(layout.edge_weight),
+            "nodes": {
+                "ids": layout.ids,
+                "names": [label.get(a, "") for a in layout.ids],
+                "kinds": layout.kinds,
+                "x": layout.x,
+                "y": layout.y,
+                "community": layout.community,
+                "size": layout.size,
+                "value": layout.value,
+                "key_figure": layout.key_figure,
+                "isolated": layout.isolated,
+                "unmet_need": layout.unmet_need,
+                "no_help": layout.no_help,
+                "areas": layout.areas,
+                "themes": layout.themes,
+            },
+            "edges": layout.edges[:max_edges],
+            "edge_weight": layout.edge_weight[:max_edges],
+            "edges_total": len(layout.edges),
             "provenance": present.to_data(layout.provenance),
         }
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+    prov = layout.provenance
+    content = cache.cached(
+        prov.network_id,
+        prov.revision,
+        "http.map",
+        {"measure": measure, "lang": text_lang, "max_edges": max_edges},
+        encode,
     )
+    # A map is a read of the whole network: the audit log names that, not every id on it.
+    request.state.audit_objects = ["map"]
+    return Response(content, media_type="application/json")
 
 
 class Vocabulary(BaseModel):

@@ -61,7 +61,8 @@ class MapLayout:
     themes: tuple[tuple[str, ...], ...]
     """Assets and needs together (for the theme filter)."""
     edges: tuple[tuple[int, int], ...]
-    """Positions in the columns of each tie's two ends (collapsed per pair)."""
+    """Positions in the columns of each tie's two ends (collapsed per pair), strongest
+    first."""
     edge_weight: tuple[float, ...]
     provenance: Provenance
 
@@ -118,7 +119,9 @@ def build(
     size = np.nan_to_num(np.asarray(size, dtype=np.float64))
     top = float(size.max()) if len(size) else 0.0
     norm = size / top if top > 0 else np.zeros_like(size)
-    e = s.edge_array
+    # strongest ties first (then by position): a map can draw the strongest N
+    order = np.lexsort((np.arange(s.m), -s.weights)) if s.m else np.zeros(0, dtype=np.int64)
+    e = s.edge_array[order]
     return MapLayout(
         ids=s.ids,
         kinds=s.kind,
@@ -135,7 +138,7 @@ def build(
         areas=s.area,
         themes=tuple(tuple(sorted(s.assets[v] | s.needs[v])) for v in range(s.n)),
         edges=tuple((int(a), int(b)) for a, b in e.tolist()),
-        edge_weight=tuple(s.weights.tolist()),
+        edge_weight=tuple(s.weights[order].tolist()),
         provenance=provenance(
             s,
             "Fruchterman-Reingold (grid), igraph",

@@ -17,6 +17,7 @@ const PAGES = {
 };
 
 let me = null;
+let refused = false; // the last token was refused (401)
 let pendingMe = null; // asked while the catalogue loads
 let leaving = [];
 
@@ -75,6 +76,7 @@ function header(nid) {
 
 function signOut() {
   forget();
+  sessionStorage.removeItem("netwerk-search");
   me = null;
   navigate("/app", { replace: true });
   announce(t("app.signin.signed_out"));
@@ -85,7 +87,7 @@ function signInForm(main, message) {
   clear(main).append(
     h("h1", {}, t("app.signin.title")),
     h("p", {}, t("app.signin.intro")),
-    message ? h("p", { class: "error", role: "alert" }, message) : null,
+    message ? h("p", { class: "error", role: "alert" }, message) : "",
     h("form", { id: "signin", class: "card narrow", onsubmit: async (e) => {
       e.preventDefault();
       const value = $("#token-input").value.trim();
@@ -105,7 +107,11 @@ function signInForm(main, message) {
 async function route() {
   const main = $("#main");
   main.dataset.ready = "false";
-  if (!token()) { signInForm(main); return; }
+  if (!token()) {
+    signInForm(main, refused ? t("app.signin.bad") : null);
+    refused = false;
+    return;
+  }
   if (!me) {
     try { me = await (pendingMe || api("/me")); } catch (err) {
       me = null;
@@ -168,12 +174,12 @@ window.addEventListener("popstate", route);
 async function start() {
   chooseLanguage();
   takeTokenFromFragment();
+  whenUnauthorised(() => { me = null; refused = true; });
   if (token()) pendingMe = api("/me");
   pendingMe?.catch(() => {});
   await loadCatalogue();
   translateStatic();
   languageSwitch();
-  whenUnauthorised(() => { me = null; });
   await route();
 }
 

@@ -67,29 +67,28 @@ export async function render(main, ctx) {
   for (let i = 0; i < n.ids.length; i += 1) {
     graph.addNode(n.ids[i], { x: n.x[i], y: n.y[i], size: sizeOf(i), label: n.names[i], color: colour(i), i });
   }
+  // one edge per pair already (the server collapsed them), strongest first: numbered keys
+  // spare graphology the generation of random ones
   data.edges.forEach(([a, b], k) => {
-    if (!graph.hasEdge(n.ids[a], n.ids[b])) graph.addEdge(n.ids[a], n.ids[b], { size: 0.3 + data.edge_weight[k] * 0.25, color: "#c5ced6" });
+    graph.addEdgeWithKey(k, n.ids[a], n.ids[b], { size: 0.3 + data.edge_weight[k] * 0.25, color: "#c5ced6", a, b });
   });
 
   performance.mark("map:graph");
-  const visible = new Uint8Array(n.ids.length);
+  const visible = new Uint8Array(n.ids.length).fill(1);
+  let layersBefore = 0;
   const marked = (i) => [...state.layers].some((layer) => n[layer][i]);
+  const nodeReducer = (node, attrs) => {
+    const i = attrs.i;
+    if (!visible[i]) return { ...attrs, hidden: true };
+    if (state.layers.size && !marked(i)) return { ...attrs, color: DIM, label: "", zIndex: 0 };
+    if (state.layers.size) return { ...attrs, size: attrs.size * 1.6, zIndex: 1 };
+    return attrs;
+  };
+  const edgeReducer = (edge, attrs) => (visible[attrs.a] && visible[attrs.b] ? attrs : { ...attrs, hidden: true });
   let renderer = null;
   try {
     renderer = new window.Sigma(graph, container, {
       hideEdgesOnMove: true, labelRenderedSizeThreshold: 9, defaultEdgeColor: "#c5ced6", zIndex: true,
-      nodeReducer: (node, attrs) => {
-        const i = attrs.i;
-        if (!visible[i]) return { ...attrs, hidden: true };
-        if (state.layers.size && !marked(i)) return { ...attrs, color: DIM, label: "", zIndex: 0 };
-        if (state.layers.size) return { ...attrs, size: attrs.size * 1.6, zIndex: 1 };
-        return attrs;
-      },
-      edgeReducer: (edge, attrs) => {
-        const [s, d] = graph.extremities(edge);
-        if (!visible[graph.getNodeAttribute(s, "i")] || !visible[graph.getNodeAttribute(d, "i")]) return { ...attrs, hidden: true };
-        return attrs;
-      },
     });
     renderer.on("clickNode", ({ node }) => ctx.navigate(ctx.href(ctx.nid, "actor", node)));
     renderer.on("enterNode", () => { container.style.cursor = "pointer"; });
@@ -110,24 +109,40 @@ export async function render(main, ctx) {
       kind: state.kind, layers: [...state.layers].join(",") }).filter(([, v]) => v && v !== "degree"));
     window.history.replaceState(null, "", `${window.location.pathname}${query.size ? `?${query}` : ""}`);
     let shown = 0;
+    let filtersMoved = false;
     for (let i = 0; i < n.ids.length; i += 1) {
       const ok = (!state.theme || n.themes[i].includes(state.theme)) && (!state.area || n.areas[i] === state.area)
-        && (!state.kind || n.kinds[i] === state.kind);
-      visible[i] = ok ? 1 : 0;
-      shown += visible[i];
+        && (!state.kind || n.kinds[i] === state.kind) ? 1 : 0;
+      if (visible[i] !== ok) filtersMoved = true;
+      visible[i] = ok;
+      shown += ok;
     }
-    if (renderer) renderer.refresh();
-    count.textContent = t("app.map.showing", { shown, total: n.ids.length });
+    filtersMoved ||= state.layers.size > 0 || layersBefore > 0;
+    layersBefore = state.layers.size;
+    if (renderer) {
+      // Reducers only while something is filtered: the plain map draws straight from the
+      // graph. Each change of a setting redraws everything, so change only what changed.
+      const wantNodes = shown < n.ids.length || state.layers.size > 0 ? nodeReducer : null;
+      const wantEdges = shown < n.ids.length ? edgeReducer : null;
+      const changed = renderer.getSetting("nodeReducer") !== wantNodes || renderer.getSetting("edgeReducer") !== wantEdges;
+      if (renderer.getSetting("edgeReducer") !== wantEdges) renderer.setSetting("edgeReducer", wantEdges);
+      if (renderer.getSetting("nodeReducer") !== wantNodes) renderer.setSetting("nodeReducer", wantNodes);
+      else if (!changed && filtersMoved) renderer.refresh();
+    }
+    count.textContent = t("app.map.showing", { shown, total: n.ids.length })
+      + (data.edges_total > data.edges.length ? ` ${t("app.map.edges_cut", { count: data.edges.length, total: data.edges_total })}` : "");
     container.dataset.shown = String(shown);
     renderList();
   }
 
   function renderList() {
-    const rows = [];
-    for (let i = 0; i < n.ids.length && rows.length < LIST_MAX; i += 1) {
+    let rows = [];
+    for (let i = 0; i < n.ids.length; i += 1) {
       if (visible[i] && (!state.layers.size || marked(i))) rows.push(i);
     }
-    rows.sort((a, b) => n.size[b] - n.size[a]);
+    const all = rows.length;
+    rows.sort((a, b) => n.size[b] - n.size[a] || a - b);
+    rows = rows.slice(0, LIST_MAX);
     clear(listBox).append(h("h2", { id: "h-map-list" }, t("app.map.list")), h("p", { class: "hint" }, t("app.map.list_intro")),
       h("div", { class: "map-list" }, h("table", {},
         h("thead", {}, h("tr", {}, [t("app.search.label"), t("app.map.kind"), t("app.map.area"), t(`app.map.measures.${state.measure}`)].map((x) => h("th", { scope: "col" }, x)))),
@@ -136,7 +151,7 @@ export async function render(main, ctx) {
           h("td", {}, kindBadge(n.kinds[i])),
           h("td", {}, n.areas[i] || t("common.none")),
           h("td", {}, num(n.value[i], 2)))))),
-      rows.length >= LIST_MAX ? h("p", { class: "hint" }, t("app.map.list_more", { count: LIST_MAX })) : null));
+      all > LIST_MAX ? h("p", { class: "hint" }, t("app.map.list_more", { count: LIST_MAX })) : null));
   }
 
   performance.mark("map:sigma");

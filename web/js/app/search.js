@@ -18,7 +18,7 @@ export async function render(main, ctx) {
       h("div", { class: "grow" },
         h("label", { for: "q" }, t("app.search.label")),
         h("input", { id: "q", name: "q", type: "search", autocomplete: "off", placeholder: t("app.search.placeholder"),
-          value: params.get("q") || "", "aria-describedby": "q-hint" })),
+          value: sessionStorage.getItem("netwerk-search") || "", "aria-describedby": "q-hint" })),
       h("button", { type: "submit", class: "primary" }, t("app.search.submit"))),
     h("p", { id: "q-hint", class: "hint" }, t("app.search.hint")),
     h("details", { class: "card", open: window.matchMedia("(min-width: 960px)").matches || null },
@@ -46,8 +46,11 @@ export async function render(main, ctx) {
   let seq = 0;
   async function run() {
     const values = Object.fromEntries(["q", "kind", "area", "theme", "language", "consent"].map((k) => [k, $(`#${k}`).value.trim()]));
-    const query = new URLSearchParams(Object.entries(values).filter(([, v]) => v));
+    // Filters go in the address (shareable, no personal data); a typed name never does:
+    // it would sit in the browser's history. It is kept for this tab only.
+    const query = new URLSearchParams(Object.entries(values).filter(([k, v]) => v && k !== "q"));
     window.history.replaceState(null, "", `${window.location.pathname}${query.size ? `?${query}` : ""}`);
+    sessionStorage.setItem("netwerk-search", values.q);
     if (!Object.values(values).some(Boolean)) { clear(results).append(h("p", { class: "hint" }, t("app.search.start"))); return; }
     const mine = ++seq;
     let res;
