@@ -67,7 +67,7 @@ def paint(page: object, url: str, selector: str) -> float:
     counted; the token stays in the tab's sessionStorage."""
     page.goto("about:blank")  # type: ignore[attr-defined]
     page.goto(url)  # type: ignore[attr-defined]
-    page.wait_for_selector(selector, timeout=120_000)  # type: ignore[attr-defined]
+    page.wait_for_selector(selector, timeout=600_000)  # type: ignore[attr-defined]
     return float(page.evaluate("performance.now()")) / 1000  # type: ignore[attr-defined]
 
 

@@ -8,15 +8,17 @@ does not spend its battery on a force simulation, and the result is cached per
 ``(network, revision)`` alongside the analyses, so only the first map after a write pays
 (about 1.5 s at 10,000 actors and 90,000 ties on the reference machine).
 
-The largest connected part is laid out in the unit disc (scaled so that 98% of it fits,
-the few stragglers put on the edge); every other part — small groups and isolated actors —
-sits on a ring just outside it, where a broker looks for them, instead of being flung to the
+Ties inside a Leiden community pull four times as hard as ties between communities, so
+that the groups a broker works with show as groups. The largest connected part is laid out
+in the unit disc (scaled so that 98% of it fits, the few stragglers put on the edge); every
+other part — small groups and isolated actors — sits on a ring just outside it, where a
+broker looks for them, instead of being flung to the
 far corners and squeezing the neighbourhood into a dot.
 
 The same result carries, per actor, what the map colours and marks: the Leiden community,
-whether the actor is a (recognised or unrecognised) key figure, and whether it is an isolated
-person or has a need with no matching asset within reach — read from the key-figure and gap
-analyses of the same revision.
+whether the actor is a recognised key figure, and whether it is an isolated person, has a
+need with no matching asset within reach or is in a group without a line to help — read from
+the gap analysis of the same revision.
 
 References
 ----------
@@ -37,6 +39,9 @@ from netwerk.graph import Snapshot, seeded
 
 __all__ = ["MapLayout", "positions"]
 
+INSIDE_PULL = 4.0
+"""How much harder a tie inside a (Leiden) community pulls than one between communities."""
+
 
 @dataclass(frozen=True)
 class MapLayout:
@@ -53,6 +58,7 @@ class MapLayout:
     """The chosen measure itself."""
     measure: str
     key_figure: tuple[bool, ...]
+    """Recognised key figures (kind ``key_figure``)."""
     isolated: tuple[bool, ...]
     unmet_need: tuple[bool, ...]
     no_help: tuple[bool, ...]
@@ -67,7 +73,13 @@ class MapLayout:
     provenance: Provenance
 
 
-def positions(s: Snapshot, *, seed: int = 0, iterations: int = 300) -> np.ndarray:
+def positions(
+    s: Snapshot,
+    *,
+    membership: np.ndarray | None = None,
+    seed: int = 0,
+    iterations: int = 300,
+) -> np.ndarray:
     """``(n, 2)`` coordinates (deterministic for a seed): the largest connected part laid out
     by Fruchterman–Reingold inside the unit disc; every other part (small groups, isolated
     actors) on a ring just outside it, the members of a part next to each other."""
@@ -80,9 +92,18 @@ def positions(s: Snapshot, *, seed: int = 0, iterations: int = 300) -> np.ndarra
     inside = np.flatnonzero(comp == giant)
     if len(inside) > 1:
         sub = s.graph.induced_subgraph(inside.tolist())
+        weights = None
+        if sub.ecount():
+            ends = np.asarray(sub.get_edgelist(), dtype=np.int64)
+            weights = np.asarray(sub.es["weight"], dtype=np.float64)
+            if membership is not None:
+                # ties inside a community pull harder, so that groups show as groups
+                group = np.asarray(membership)[inside]
+                same = group[ends[:, 0]] == group[ends[:, 1]]
+                weights = weights * np.where(same, INSIDE_PULL, 1.0)
         with seeded(seed):
             layout = sub.layout_fruchterman_reingold(
-                grid=True, niter=iterations, weights="weight" if sub.ecount() else None
+                grid=True, niter=iterations, weights=None if weights is None else weights.tolist()
             )
         pts = np.asarray(layout.coords, dtype=np.float64)
         pts -= np.median(pts, axis=0)

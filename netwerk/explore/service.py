@@ -209,16 +209,23 @@ def map_layout(
     lang: str = "nl",
     seed: int = 0,
 ) -> MapLayout:
-    """Positions, communities, sizes and gap marks of every actor, cached per revision."""
+    """Positions, communities, sizes, recognised key figures and gap marks (isolated persons,
+    unmet needs, groups without help) of every actor, cached per revision."""
     if measure not in MAP_MEASURES:
         raise ValidationFailed("measure", f"one of {', '.join(MAP_MEASURES)}")
     s = cache.get_snapshot(source, network_id)
-    xy = cache.cached_for(s, "explore.positions", {"seed": seed}, lambda: _layout.positions(s))
+    xy = cache.cached_for(
+        s,
+        "explore.positions",
+        {"seed": seed},
+        lambda: _layout.positions(s, membership=_partition(s, seed).membership, seed=seed),
+    )
 
     def compute() -> MapLayout:
-        kf = analysis.key_figures(source, network_id, top=max(s.n, 1), seed=seed, lang=lang)
-        key_ids = {f.actor_id for f in (*kf.recognised, *kf.unrecognised)}
-        key_ids |= {s.ids[v] for v in s.vertices_of_kind("key_figure").tolist()}
+        # Recognised key figures only: the unrecognised ones need betweenness over the whole
+        # network (seconds at 10,000 actors), so a client asks GET …/analysis/key-figures
+        # when it shows that layer, instead of every map paying for it.
+        key_ids = {s.ids[v] for v in s.vertices_of_kind("key_figure").tolist()}
         gaps = analysis.gaps(
             source,
             network_id,

@@ -55,8 +55,9 @@ export async function render(main, ctx) {
     select("map-area", "app.map.area", [["", t("app.map.all")], ...areas.map((x) => [x, x])], state.area),
     select("map-kind", "app.map.kind", [["", t("app.map.all")], ...KINDS.map((k) => [k, t(`common.kinds.${k}`)])], state.kind),
     h("fieldset", {}, h("legend", {}, t("app.map.layers")), LAYERS.map(([key, label]) => h("label", { class: "choice" },
-      h("input", { type: "checkbox", value: key, checked: state.layers.has(key), onchange: (e) => {
+      h("input", { type: "checkbox", value: key, checked: state.layers.has(key), onchange: async (e) => {
         if (e.target.checked) state.layers.add(key); else state.layers.delete(key);
+        if (key === "key_figure" && e.target.checked) await unrecognised();
         update();
       } }), t(label)))));
   main.append(controls, h("div", { class: "map-wrap" }, container), count, listBox);
@@ -95,6 +96,18 @@ export async function render(main, ctx) {
     renderer.on("leaveNode", () => { container.style.cursor = ""; });
   } catch (err) {
     container.replaceWith(h("p", { class: "error" }, t("app.map.no_webgl")));
+  }
+
+  // The map marks recognised key figures; persons who act as one come from the key-figure
+  // analysis (cached per revision on the server), asked only when the layer is shown.
+  let askedKeyFigures = false;
+  async function unrecognised() {
+    if (askedKeyFigures) return;
+    askedKeyFigures = true;
+    const kf = await api(inNetwork(ctx.nid, "/analysis/key-figures"), { query: { top: 1000 } }).catch(() => null);
+    if (!kf) return;
+    const at = new Map(n.ids.map((id, i) => [id, i]));
+    for (const f of [...kf.recognised, ...kf.unrecognised]) if (at.has(f.actor_id)) n.key_figure[at.get(f.actor_id)] = true;
   }
 
   async function update() {
@@ -155,6 +168,7 @@ export async function render(main, ctx) {
   }
 
   performance.mark("map:sigma");
+  if (state.layers.has("key_figure")) await unrecognised();
   await update();
   performance.mark("map:ready");
   container.dataset.ready = "true";

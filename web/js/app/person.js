@@ -100,9 +100,9 @@ export async function render(main, ctx) {
       body.append(row);
     }
     clear(sections.ties).append(h("h2", { id: "h-ties" }, `${t("app.ties.title")} (${num(active.length)})`),
-      active.length ? h("table", { class: "ties-table" },
+      active.length ? h("div", { class: "table-wrap" }, h("table", { class: "ties-table" },
         h("thead", {}, h("tr", {}, ["with", "kind", "strength", "support", "since", "actions"].map((k) => h("th", { scope: "col" }, t(`app.ties.${k}`))))),
-        body) : h("p", {}, t("app.ties.none")));
+        body)) : h("p", {}, t("app.ties.none")));
   }
 
   function editTie(row, tie) {
