@@ -15,7 +15,24 @@ export async function render(main, ctx) {
   const get = (path, query) => api(inNetwork(nid, path), { query });
   const actorHref = (id) => ctx.href(nid, "actor", id);
 
-  const actor = await get(`/actors/${encodeURIComponent(aid)}`);
+  // Everything the first paint needs is asked at once (the server answers in parallel);
+  // later reloads of a section (after a decision, a new tie) ask again.
+  const self = `/actors/${encodeURIComponent(aid)}`;
+  const early = {
+    consent: get(`${self}/consent`).catch(() => null),
+    ego: get(`${self}/ego`, { steps: 2 }),
+    ties: get("/ties", { actor: aid, limit: 500 }),
+    suggestions: get(`${self}/suggestions`, { limit: 10 }),
+    decisions: get(`${self}/decisions`, { limit: 20 }),
+    vocabulary: vocabulary(api),
+  };
+  for (const p of Object.values(early)) p.catch(() => {});
+  const first = (key, ask) => {
+    const p = early[key];
+    if (p) { delete early[key]; return p; }
+    return ask();
+  };
+  const actor = await get(self);
   const isPerson = PERSONS.has(actor.kind);
   const sections = {
     details: h("section", { class: "card", id: "details", "aria-labelledby": "h-details" }),
@@ -39,7 +56,7 @@ export async function render(main, ctx) {
 
   // --- details ------------------------------------------------------------------------
   async function details() {
-    const consent = isPerson ? await get(`/actors/${encodeURIComponent(aid)}/consent`).catch(() => null) : null;
+    const consent = isPerson ? await first("consent", () => get(`${self}/consent`).catch(() => null)) : null;
     const rows = [
       ["app.person.area", actor.area || t("common.none")],
       ["app.person.languages", actor.languages.length ? actor.languages.join(", ") : t("common.none")],
@@ -60,7 +77,7 @@ export async function render(main, ctx) {
 
   // --- ego map ------------------------------------------------------------------------
   async function ego() {
-    egoData = await get(`/actors/${encodeURIComponent(aid)}/ego`, { steps: 2 });
+    egoData = await first("ego", () => get(`${self}/ego`, { steps: 2 }));
     for (const n of egoData.nodes) names.set(n.actor_id, n.name);
     egoSvg = egoMap(egoData, { href: actorHref });
     egoSvg.id = "egomap";
@@ -73,7 +90,7 @@ export async function render(main, ctx) {
 
   // --- ties ---------------------------------------------------------------------------
   async function ties() {
-    const page = await get("/ties", { actor: aid, limit: 500 });
+    const page = await first("ties", () => get("/ties", { actor: aid, limit: 500 }));
     const today = new Date().toISOString().slice(0, 10);
     const active = page.items.filter((x) => !x.until || x.until >= today);
     const missing = active.map((x) => (x.source === aid ? x.target : x.source)).filter((id) => !names.has(id));
@@ -144,7 +161,9 @@ export async function render(main, ctx) {
     }
     const list = h("div", { id: "suggestion-list" });
     sections.suggestions.append(list);
-    const res = await get(`/actors/${encodeURIComponent(aid)}/suggestions`, { limit: 10, theme: themeFilter || null });
+    const res = themeFilter
+      ? await get(`${self}/suggestions`, { limit: 10, theme: themeFilter })
+      : await first("suggestions", () => get(`${self}/suggestions`, { limit: 10 }));
     if (res.notice) list.append(h("p", { class: "hint" }, res.notice));
     if (!res.suggestions.length) { list.append(h("p", {}, t("app.suggest.none"))); return; }
     const shown = 5;
@@ -212,7 +231,7 @@ export async function render(main, ctx) {
 
   // --- decisions ----------------------------------------------------------------------
   async function decisions() {
-    const res = await get(`/actors/${encodeURIComponent(aid)}/decisions`, { limit: 20 });
+    const res = await first("decisions", () => get(`${self}/decisions`, { limit: 20 }));
     clear(sections.decisions).append(h("h2", { id: "h-decisions", tabindex: "-1" }, t("app.decisions.title")));
     if (!res.items.length) { sections.decisions.append(h("p", { class: "hint" }, t("app.decisions.none"))); return; }
     for (const f of res.items) {
@@ -240,7 +259,7 @@ export async function render(main, ctx) {
 
   // --- add a contact ------------------------------------------------------------------
   async function contactForm() {
-    const vocab = await vocabulary(api);
+    const vocab = await first("vocabulary", () => vocabulary(api));
     let row = contactRow({ nid, vocab, i: 0, ownId: aid });
     const holder = h("div", {}, row.node);
     const form = h("form", { id: "contact-form", noValidate: true, onsubmit: async (e) => {
