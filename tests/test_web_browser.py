@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import playwright.sync_api as playwright_api  # a dev dependency: missing is a failure, not a skip
 import pytest
 
 from netwerk import synth
@@ -26,8 +27,6 @@ from netwerk.store.networks import create_network
 from netwerk.store.tokens import create_token
 from tests.conftest import live_server
 from tests.web_story import CAFE, KARIM, LINA, STREET, Story, add_story
-
-playwright_api = pytest.importorskip("playwright.sync_api", reason="dev dependency playwright")
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ROOT = Path(__file__).resolve().parents[1]
