@@ -30,6 +30,7 @@ __all__ = [
     "kind_the",
     "kind_this",
     "kinds_text",
+    "labels",
     "language_names",
     "say",
     "steps_text",
@@ -97,6 +98,17 @@ def theme_label(theme: str, lang: str) -> str:
     theme of the network's own is shown as it is, underscores as spaces."""
     entry = catalogue(lang).get(f"theme.label.{theme}")
     return str(entry) if isinstance(entry, str) else theme.replace("_", " ")
+
+
+def labels(section: str, lang: str) -> dict[str, str]:
+    """Every entry of one catalogue section (``theme.label``, ``theme.language``) as
+    ``{key: words}``: for clients that show themes and languages the way the engine does."""
+    prefix = f"{section}."
+    return {
+        k[len(prefix) :]: str(v)
+        for k, v in catalogue(lang).items()
+        if k.startswith(prefix) and isinstance(v, str)
+    }
 
 
 def themes_text(themes: Iterable[str], lang: str) -> str:

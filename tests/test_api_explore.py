@@ -506,6 +506,11 @@ def test_vocabulary_matches_what_the_api_accepts(client: TestClient, hood: dict)
     assert v["sectors"] == ["family", "friends_neighbours", "school_work_leisure", "care"]
     for kinds in v["sector_tie_kinds"].values():
         assert set(kinds) <= set(v["tie_kinds"])
+    assert v["theme_labels"]["digitaal"] == "digitale vaardigheden"
+    assert v["language_names"]["ar"] == "Arabisch"
+    en = client.get("/api/v1/vocabulary", params={"lang": "en"}, headers=hood["broker"]).json()
+    assert en["language_names"]["ar"] == "Arabic"
+    assert set(en["theme_labels"]) == set(v["theme_labels"])
     assert client.get("/api/v1/vocabulary").status_code == 401
 
 

@@ -197,6 +197,7 @@ def test_lina_suggestion_feedback_and_new_tie(browser: object, site: dict) -> No
     _open_lina(tab)
     assert page.inner_text("h1") == LINA
     assert "Vastgelegd door Beheer" in page.inner_text("#consent-provenance")
+    assert "Arabisch" in page.inner_text("#details")  # languages by name, not by code
     # among her top suggestions: the taalcafé (her needs meet its offer, same street)
     first = page.locator(f"#suggestion-list article[data-target='{story.cafe}']")
     if first.count() == 0 and page.locator("#more-suggestions").count():

@@ -25,7 +25,7 @@ from api.deps import (
     scope,
 )
 from api.errors import PROBLEM_RESPONSES
-from netwerk import cache
+from netwerk import cache, words
 from netwerk.explore import service
 from netwerk.explore.ego import SECTOR_TIE_KINDS, SECTORS, EgoNetwork
 from netwerk.explore.service import MAP_MEASURES, ConsentRecord, DecisionList, SearchResult
@@ -296,10 +296,16 @@ class Vocabulary(BaseModel):
     """The four sectors of the netwerkkaart (ecogram), clockwise from the top left."""
     sector_tie_kinds: dict[str, list[str]]
     """The tie kinds that fit a sector (first = the usual one)."""
+    theme_labels: dict[str, str]
+    """Themes as a professional reads them, in the asked language (``digitaal`` →
+    ``digitale vaardigheden``); a theme not listed is shown as it is."""
+    language_names: dict[str, str]
+    """Names of languages by ISO 639 code (``ar`` → ``Arabisch``); an unknown code is shown
+    in capitals."""
 
 
 @router.get("/vocabulary", response_model=Vocabulary, operation_id="vocabulary")
-def vocabulary(_: AnyRole) -> Vocabulary:
+def vocabulary(request: Request, _: AnyRole, lang: Lang = None) -> Vocabulary:
     """The words of the model (kinds, support, consent) and the netwerkkaart's sectors with
     the tie kinds that fit each, so that forms offer only what the API accepts."""
     return Vocabulary(
@@ -311,4 +317,6 @@ def vocabulary(_: AnyRole) -> Vocabulary:
         consent_basis=[b.value for b in ConsentBasis],
         sectors=list(SECTORS),
         sector_tie_kinds={k: list(v) for k, v in SECTOR_TIE_KINDS.items()},
+        theme_labels=words.labels("theme.label", language(request, lang)),
+        language_names=words.labels("theme.language", language(request, lang)),
     )

@@ -17,6 +17,7 @@ const PAGES = {
 };
 
 let me = null;
+let wordsLoaded = false;
 let refused = false; // the last token was refused (401)
 let pendingMe = null; // asked while the catalogue loads
 let leaving = [];
@@ -141,6 +142,11 @@ async function route() {
   }
   if (me.role === "researcher" && page !== "export") { navigate(href(nid, "export"), { replace: true }); return; }
   const network = me.networks.find((n) => n.id === nid) || { id: nid, name: nid };
+  if (!wordsLoaded) {
+    wordsLoaded = true;
+    const [{ vocabulary }, { setWords }] = await Promise.all([import("./contactform.js"), import("./parts.js")]);
+    setWords(await vocabulary(api).catch(() => ({})));
+  }
   header(nid);
   const load = PAGES[page] || PAGES.search;
   clear(main).append(h("p", { class: "loading" }, t("common.loading")));

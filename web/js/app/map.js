@@ -6,7 +6,7 @@
 import { api, inNetwork } from "../core/api.js";
 import { clear, h } from "../core/dom.js";
 import { num, t } from "../core/i18n.js";
-import { kindBadge } from "./parts.js";
+import { kindBadge, theme } from "./parts.js";
 
 const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
   "#bcbd22", "#ff7f0e", "#393b79", "#637939", "#843c39"];
@@ -51,7 +51,7 @@ export async function render(main, ctx) {
   const themes = [...new Set(n.themes.flat())].sort();
   const controls = h("form", { class: "card map-controls", id: "map-controls", onsubmit: (e) => e.preventDefault() },
     select("map-measure", "app.map.measure", MEASURES.map((m) => [m, t(`app.map.measures.${m}`)]), state.measure),
-    select("map-theme", "app.map.theme", [["", t("app.map.all")], ...themes.map((x) => [x, x.replaceAll("_", " ")])], state.theme),
+    select("map-theme", "app.map.theme", [["", t("app.map.all")], ...themes.map((x) => [x, theme(x)])], state.theme),
     select("map-area", "app.map.area", [["", t("app.map.all")], ...areas.map((x) => [x, x])], state.area),
     select("map-kind", "app.map.kind", [["", t("app.map.all")], ...KINDS.map((k) => [k, t(`common.kinds.${k}`)])], state.kind),
     h("fieldset", {}, h("legend", {}, t("app.map.layers")), LAYERS.map(([key, label]) => h("label", { class: "choice" },

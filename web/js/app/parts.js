@@ -11,7 +11,15 @@ export function consentBadge(consent) {
   return h("span", { class: `badge consent-${consent}` }, t(`common.consent.${consent}`));
 }
 
-export const theme = (slug) => slug.replaceAll("_", " ");
+// Themes and languages as the engine words them (GET /vocabulary, in the page's language).
+const words = { themes: {}, languages: {} };
+export function setWords(vocab) {
+  words.themes = vocab.theme_labels || {};
+  words.languages = vocab.language_names || {};
+}
+export const theme = (slug) => words.themes[slug] || slug.replaceAll("_", " ");
+export const language = (code) => words.languages[code] || code.toUpperCase();
+export const languages = (codes) => (codes && codes.length ? codes.map(language).join(", ") : t("common.none"));
 
 export function tags(items, cls = "") {
   if (!items || !items.length) return h("span", { class: "hint" }, t("common.none"));

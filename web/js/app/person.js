@@ -6,7 +6,7 @@ import { announce, clear, h } from "../core/dom.js";
 import { date, num, t } from "../core/i18n.js";
 import { contactRow, vocabulary } from "./contactform.js";
 import { egoMap, highlightPath, legend } from "./egomap.js";
-import { consentBadge, kindBadge, showFieldErrors, strength, tags, theme } from "./parts.js";
+import { consentBadge, kindBadge, languages, showFieldErrors, strength, tags, theme } from "./parts.js";
 
 const PERSONS = new Set(["resident", "key_figure", "professional"]);
 
@@ -59,7 +59,7 @@ export async function render(main, ctx) {
     const consent = isPerson ? await first("consent", () => get(`${self}/consent`).catch(() => null)) : null;
     const rows = [
       ["app.person.area", actor.area || t("common.none")],
-      ["app.person.languages", actor.languages.length ? actor.languages.join(", ") : t("common.none")],
+      ["app.person.languages", languages(actor.languages)],
       ["app.person.needs", tags(actor.needs, "needs")],
       ["app.person.assets", tags(actor.assets, "assets")],
     ];

@@ -4,7 +4,7 @@
 import { api, inNetwork } from "../core/api.js";
 import { $, clear, debounce, h } from "../core/dom.js";
 import { t } from "../core/i18n.js";
-import { consentBadge, kindBadge, theme } from "./parts.js";
+import { consentBadge, kindBadge, languages, theme } from "./parts.js";
 
 const KINDS = ["resident", "key_figure", "professional", "organisation", "initiative", "place"];
 
@@ -72,7 +72,7 @@ export async function render(main, ctx) {
         kindBadge(item.kind),
         item.area ? h("span", {}, item.area) : null,
         h("span", {}, t("app.search.ties", { count: item.ties })),
-        item.languages.length ? h("span", {}, item.languages.join(", ")) : null,
+        item.languages.length ? h("span", {}, languages(item.languages)) : null,
         consentBadge(item.consent)),
       item.needs.length || item.assets.length ? h("div", { class: "meta" },
         item.needs.length ? h("span", {}, `${t("app.search.needs")}: ${item.needs.map(theme).join(", ")}`) : null,
