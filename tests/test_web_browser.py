@@ -272,6 +272,20 @@ def test_new_resident_with_two_contacts_on_the_netwerkkaart(browser: object, sit
     assert KARIM in text and "Elif Vermeulen" in text and "familie" in text
     assert page.locator(f"#egomap .node[data-id='{story.karim}']").count() == 1
     tab.shot("07-new-person-saved")
+    # change a tie, then end one: the ended tie is history, not deleted
+    karim_row = page.locator(f"#ties tr[data-other='{story.karim}']")
+    karim_row.locator("button", has_text="Wijzigen").click()
+    page.select_option(".edit-tie select", "2")
+    page.click(".edit-tie button[type=submit]")
+    karim_strength = f"#ties tr[data-other='{story.karim}'] .strength"
+    page.wait_for_selector(f"{karim_strength}[aria-label*='sterkte 2']")
+    elif_row = page.locator("#ties tbody tr", has_text="Elif Vermeulen")
+    elif_row.locator("button", has_text="Beëindigen").click()
+    page.wait_for_selector("#ties tbody tr:has-text('Elif Vermeulen')", state="detached")
+    assert page.locator("#ties tbody tr").count() == 1
+    noor = page.url.rsplit("/", 1)[-1]
+    ties = api(site, "/ties", actor=noor).json()["items"]
+    assert len(ties) == 2 and sum(1 for t in ties if t["until"]) == 1
     tab.close()
 
 
@@ -331,7 +345,8 @@ def test_map_filter_on_a_theme_and_click_through(browser: object, site: dict) ->
     tab.shot("10-map")
     tab.axe("10-map")
     page.select_option("#map-theme", "ontmoeting")
-    page.wait_for_function(f"Number(document.querySelector('#sigma').dataset.shown) < {total}")
+    page.wait_for_selector(f"#map-list tr[data-id='{story.cafe}']")
+    assert int(page.get_attribute("#sigma", "data-shown") or 0) < total
     assert page.locator(f"#map-list tr[data-id='{story.cafe}']").count() == 1
     page.check("#map-controls input[value=key_figure]")
     tab.shot("11-map-ontmoeting")

@@ -92,7 +92,9 @@ export async function render(main, ctx) {
   async function ties() {
     const page = await first("ties", () => get("/ties", { actor: aid, limit: 500 }));
     const today = new Date().toISOString().slice(0, 10);
-    const active = page.items.filter((x) => !x.until || x.until >= today);
+    // a tie ended today (until = today) is over for the broker, though it counts as active
+    // for the analyses until the end of the day
+    const active = page.items.filter((x) => !x.until || x.until > today);
     const missing = active.map((x) => (x.source === aid ? x.target : x.source)).filter((id) => !names.has(id));
     await Promise.all([...new Set(missing)].slice(0, 50).map(async (id) => {
       const other = await get(`/actors/${encodeURIComponent(id)}`).catch(() => null);
