@@ -96,6 +96,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(docs.router)
     app.mount("/docs-static/vendor", StaticFiles(directory=docs.VENDOR), name="docs-vendor")
     app.mount("/docs-static", StaticFiles(directory=docs.OWN), name="docs-static")
+    for folder in web.ASSET_FOLDERS:  # never the package's Python files
+        app.mount(
+            f"/web/{folder}",
+            web.Assets(directory=web.WEB_ROOT / folder, immutable=folder == "vendor"),
+            name=f"web-{folder}",
+        )
 
     # Middleware: the last added runs first.
     if settings.cors_origins:

@@ -20,6 +20,7 @@ from api.deps import (
     Scope,
     SessionDep,
     SettingsDep,
+    audit_objects,
     language,
     require_roles,
     scope,
@@ -122,7 +123,15 @@ def search(
         consent=consent,
         limit=limit,
     )
-    return present.show(request, session, s, result, language(request, lang))
+    # Viewers asked for organisations, initiatives and places only (above): no person row and
+    # no count of persons is in the answer, and their names are public in the network, so
+    # the names are joined in for every role (and no row about a person survives for them).
+    data = present.to_data(result)
+    if not s.sees_persons:
+        data["items"] = [i for i in data["items"] if not i["person"]]
+    data, persons = present.for_broker(data, session, s.network_id, language(request, lang))
+    audit_objects(request, persons)
+    return JSONResponse(data)
 
 
 @router.get(

@@ -7,15 +7,15 @@ script or style) beside the security headers of the API."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter
-from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 from starlette.types import Scope
 
+from api.errors import PROBLEM_RESPONSES
 from web import ROOT as WEB_ROOT
 
 __all__ = ["ASSET_FOLDERS", "CSP", "WEB_ROOT", "Assets", "router"]
@@ -49,7 +49,8 @@ class Assets(StaticFiles):
 
 
 _PAGE: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/html": {}}, "description": "the page"}
+    200: {"content": {"text/html": {}}, "description": "the page"},
+    404: PROBLEM_RESPONSES[404],
 }
 
 
@@ -71,6 +72,6 @@ def workspace() -> HTMLResponse:
     operation_id="workspacePage",
     responses=_PAGE,
 )
-def workspace_page(path: Annotated[str, PathParam(max_length=300)]) -> HTMLResponse:
+def workspace_page(path: str) -> HTMLResponse:
     """A page of the workspace (the same shell; the page's script shows the right view)."""
     return _shell()

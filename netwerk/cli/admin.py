@@ -13,6 +13,7 @@ import typer
 
 from netwerk.cli import app, db_app, retention_app, token_app
 from netwerk.cli.common import (
+    LANG,
     err,
     fail,
     fail_domain,
@@ -24,6 +25,7 @@ from netwerk.cli.common import (
 )
 from netwerk.config import ConfigurationError, get_settings, startup_problems
 from netwerk.errors import NetwerkError
+from netwerk.i18n import text
 from netwerk.store.db import make_sessionmaker, transaction
 
 DEMO_NAME = "Demo wijk"
@@ -72,7 +74,7 @@ def token_create(
         int | None, typer.Option(help=msg("help.expires_days"), metavar=msg("metavar.number"))
     ] = None,
     url: Annotated[
-        str, typer.Option(help=msg("help.token_url"), metavar=msg("metavar.url"))
+        str, typer.Option(help=text("web.cli.url_help", LANG), metavar=msg("metavar.text"))
     ] = "http://127.0.0.1:8000",
 ) -> None:
     from netwerk.cli.common import resolve_network
@@ -89,8 +91,8 @@ def token_create(
     except NetwerkError as exc:
         fail_domain(exc)
     out.print(issued.secret)
-    # the sign-in link on stderr, so that stdout stays the secret alone for scripts
-    err.print(msg("demo.app", url=f"{url.rstrip('/')}/app#token={issued.secret}"), soft_wrap=True)
+    link = f"{url.rstrip('/')}/app#token={issued.secret}"
+    err.print(text("web.cli.sign_in", LANG, url=link), soft_wrap=True)
 
 
 def _load_synthetic(engine: sa.Engine, name: str, actors: int, seed: int) -> str:

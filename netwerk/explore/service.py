@@ -27,7 +27,6 @@ from netwerk.explore.layout import MapLayout
 from netwerk.explore.search import Candidate, rank, words
 from netwerk.graph import PERSONS, Snapshot
 from netwerk.model import normalise_area, normalise_languages, normalise_themes
-from netwerk.privacy import aggregate
 from netwerk.store.revision import current_revision
 from netwerk.store.tables import Actor, Token
 from netwerk.store.tables import Feedback as FeedbackRow
@@ -50,9 +49,6 @@ Source = cache.Source
 MAP_MEASURES = ("degree", "strength", "betweenness", "pagerank", "two_step_reach", "coreness")
 
 
-# A viewer searches organisations, initiatives and places only (api/routers/explore.py):
-# registered as aggregates, and check_aggregate refuses any row that is about a person.
-@aggregate
 @dataclass(frozen=True)
 class SearchItem:
     actor_id: str
@@ -69,7 +65,6 @@ class SearchItem:
     """Number of actors this one has an active tie with."""
 
 
-@aggregate
 @dataclass(frozen=True)
 class SearchResult:
     items: tuple[SearchItem, ...]
