@@ -18,7 +18,8 @@ export function egoMap(ego, { href }) {
   const px = (x) => x * scale;
   const py = (y) => -y * scale;
   const svg = h("svg:svg", {
-    viewBox: `${-R - 10} ${-R - 10} ${2 * R + 20} ${2 * R + 20}`, class: "egomap", role: "group",
+    // room beside the circle for the names of the outer ring
+    viewBox: `${-R - 110} ${-R - 10} ${2 * R + 220} ${2 * R + 20}`, class: "egomap", role: "group",
     "aria-label": t("app.ego.caption", { name: ego.center_name || "" }),
   });
   svg.append(h("svg:circle", { class: "ring", cx: 0, cy: 0, r: px(1.1) }));
