@@ -123,11 +123,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             web,
         )
     ]
+    app.state.routers.append(dashboard.api_router)
     for router in app.state.routers:
         app.include_router(router)
     if settings.metrics:
         app.include_router(metrics_router)
-    app.mount("/dashboard-static", StaticFiles(directory=dashboard.STATIC), name="static")
     app.include_router(docs.router)
     app.mount("/docs-static/vendor", StaticFiles(directory=docs.VENDOR), name="docs-vendor")
     app.mount("/docs-static", StaticFiles(directory=docs.OWN), name="docs-static")
@@ -143,7 +143,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Accept-Language"],
         )
     app.add_middleware(InputGuard)  # innermost: before any route, after the body cap

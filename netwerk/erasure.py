@@ -1,5 +1,6 @@
 """Erasure (AVG/GDPR art. 17): an actor is removed with its ties, its feedback, its pseudonym
-entries and every cached snapshot or result that contains it, for good. The audit log keeps
+entries, its place among the members of the dashboard's named groups and every cached
+snapshot or result that contains it, for good. The audit log keeps
 only that an erasure happened: the actor's id in earlier audit rows is replaced by the id of
 the erasure event."""
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from netwerk import audit, cache
+from netwerk.dashboard import names as group_names
 from netwerk.store.actors import delete_actor
 
 __all__ = ["erase_actor"]
@@ -25,6 +27,7 @@ def erase_actor(
     """Erase in the caller's transaction; returns the erasure event id. Call
     :func:`purge_caches` after the commit."""
     delete_actor(session, network_id, actor_id)  # ties and feedback go by ON DELETE CASCADE
+    group_names.erase_member(session, network_id, actor_id)  # the dashboard's named groups
     event_id = audit.record(
         session,
         token_id=token_id,

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Actor", "Base", "Network", "Tie", "Token", "TokenNetwork", "utcnow"]
+__all__ = ["Actor", "Base", "GroupName", "Network", "Tie", "Token", "TokenNetwork", "utcnow"]
 
 
 def utcnow() -> dt.datetime:
@@ -337,3 +337,22 @@ class DoNotSuggest(Base):
     target_id: Mapped[str] = mapped_column(Id, primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow)
     token_id: Mapped[str | None] = mapped_column(Id)
+
+
+class GroupName(Base):
+    """A broker's name for a group (community) of the dashboard. The group is kept as the
+    member actor ids it had when it was named, so that the name follows it to later
+    revisions by overlap (:mod:`netwerk.dashboard.names`). Presentation only: naming a group
+    does not change the network, so it does not bump the revision."""
+
+    __tablename__ = "group_names"
+    __table_args__ = (sa.Index("ix_group_names_network", "network_id"),)
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    network_id: Mapped[str] = mapped_column(Id, sa.ForeignKey("networks.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(80))
+    members: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    revision: Mapped[int] = mapped_column(sa.BigInteger)
+    """The network revision the group was named at."""
+    token_id: Mapped[str | None] = mapped_column(Id)
+    created_at: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow)
