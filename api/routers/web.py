@@ -51,6 +51,7 @@ class Assets(StaticFiles):
 _PAGE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/html": {}}, "description": "the page"},
     404: PROBLEM_RESPONSES[404],
+    422: PROBLEM_RESPONSES[422],
 }
 
 

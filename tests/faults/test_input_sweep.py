@@ -11,6 +11,7 @@ in turn by a hostile one. Expected for each request: 422 with a problem that nam
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -79,6 +80,17 @@ BODIES: dict[tuple[str, str], Any] = {
         "target": "{org}",
     },
     ("POST", "/api/v1/tokens"): {"role": "broker", "name": "Balie", "networks": ["{nid}"]},
+    ("POST", "/api/v1/networks/{nid}/persons"): {
+        "person": {"kind": "resident", "name": "Nadia", "area": "Kerkstraat", "needs": ["taal"]},
+        "contacts": [
+            {"actor_id": "{aid}", "kind": "friend", "support": ["company"], "note": "Notitie"}
+        ],
+    },
+    ("POST", "/api/v1/networks/{nid}/actors/{aid}/contacts"): {
+        "contacts": [{"actor_id": "{org}", "kind": "participates_in", "note": "Een notitie"}]
+    },
+    ("POST", "/api/v1/networks/{nid}/suggestions/{sid}/outcome"): {"outcome": "no_contact"},
+    ("PUT", "/api/v1/networks/{nid}/dashboard/groups/{group}/name"): {"name": "Rond het plein"},
 }
 
 
@@ -130,13 +142,18 @@ def body_variants(body: Any, bad: str, where: str = "") -> Iterator[tuple[str, A
 
 
 def _url(path: str, world: dict[str, str], swap: str | None = None, bad: str = "") -> str:
-    out = path
-    for name in ("nid", "aid", "tid", "fid"):
-        value = world["token" if name == "tid" and path.startswith("/api/v1/tokens") else name]
+    """The path with every parameter filled in (ids from the world; others a plain value),
+    the one named ``swap`` spoiled with ``bad``."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        key = "token" if name == "tid" and path.startswith("/api/v1/tokens") else name
+        text = world.get(key, "0" if name == "group" else "abc")
         if swap == name:
-            value = value[:2] + bad + value[2:]
-        out = out.replace("{" + name + "}", quote(value, safe=""))
-    return out
+            text = text[:2] + bad + text[2:]
+        return quote(text, safe="")
+
+    return re.sub(r"\{(\w+)(?::\w+)?\}", value, path)
 
 
 def world(client: TestClient, admin: dict[str, str]) -> dict[str, str]:
