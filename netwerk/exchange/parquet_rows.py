@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import queue
 import secrets
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
@@ -89,10 +91,48 @@ def fetch(
         sql = sql.replace(f"FROM {scan} ", f"FROM {scan} NOT INDEXED ", 1)
     try:
         cursor.execute(sql, params)
-        while part := cursor.fetchmany(_FETCH_ROWS):
-            yield part
+        if dialect.name == "postgresql":
+            yield from _read_ahead(cursor)
+        else:
+            while part := cursor.fetchmany(_FETCH_ROWS):
+                yield part
     finally:
         cursor.close()
+
+
+def _read_ahead(cursor: Any) -> Iterator[list[Any]]:
+    """The cursor's partitions, the next one fetched by a thread while the caller turns the
+    current one into Arrow: PostgreSQL's server-side cursor then sends while we convert,
+    instead of each side waiting for the other (psycopg releases the GIL while it waits).
+    At most two partitions are in memory; the thread stops when the caller stops early."""
+    parts: queue.Queue[list[Any] | BaseException | None] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            while not stop.is_set():
+                part = cursor.fetchmany(_FETCH_ROWS)
+                parts.put(part or None)
+                if not part:
+                    return
+        except BaseException as error:  # handed to the caller, raised there
+            parts.put(error)
+
+    reader = threading.Thread(target=produce, name="netwerk-parquet-fetch", daemon=True)
+    reader.start()
+    try:
+        while (item := parts.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while reader.is_alive():
+            try:
+                parts.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        reader.join()
 
 
 def _bind(value: Any) -> Any:
