@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import queue
@@ -128,10 +129,8 @@ def _read_ahead(cursor: Any) -> Iterator[list[Any]]:
     finally:
         stop.set()
         while reader.is_alive():
-            try:
+            with contextlib.suppress(queue.Empty):
                 parts.get(timeout=0.05)
-            except queue.Empty:
-                pass
         reader.join()
 
 
