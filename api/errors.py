@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -147,11 +148,12 @@ def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
 
 def _allowed_methods(request: Request) -> str | None:
     """Every method any route serves on this path (Starlette names only the first route's)."""
-    from api.app import api_routes
-
     path = request.url.path
     methods = {
-        m for r in api_routes(request.app) if r.path_regex.match(path) for m in r.methods or ()
+        m
+        for r in request.app.routes
+        if isinstance(r, APIRoute) and r.path_regex.match(path)
+        for m in r.methods or ()
     }
     return ", ".join(sorted(methods)) if methods else None
 

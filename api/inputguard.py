@@ -38,10 +38,10 @@ MAX_LISTED = 20
 def _route(scope: Scope) -> tuple[APIRoute | None, dict[str, Any]]:
     """The API route this request is for (a full match first, else one that serves the path
     with another method), with its path parameters; None for anything else."""
-    from api.app import api_routes  # the one route table (api.app imports this module)
-
     partial: tuple[APIRoute, dict[str, Any]] | None = None
-    for route in api_routes(scope["app"]):
+    for route in scope["app"].routes:
+        if not isinstance(route, APIRoute):
+            continue
         match, child = route.matches(scope)
         if match is Match.FULL:
             return route, child.get("path_params", {})

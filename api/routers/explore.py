@@ -246,7 +246,10 @@ def network_map(
     between them (``edges_total`` says how many there are). In columns, for maps of many
     thousands of actors; the encoded answer is cached per revision."""
     text_lang = language(request, lang)
-    layout = service.map_layout(request.app.state.engine, s.network_id, measure=measure)
+    exact_max = request.app.state.settings.exact_betweenness_max
+    layout = service.map_layout(
+        request.app.state.engine, s.network_id, measure=measure, exact_max=exact_max
+    )
 
     def encode() -> bytes:
         rows = session.execute(
@@ -286,7 +289,7 @@ def network_map(
         prov.network_id,
         prov.revision,
         "http.map",
-        {"measure": measure, "lang": text_lang, "max_edges": max_edges},
+        {"measure": measure, "lang": text_lang, "max_edges": max_edges, "exact_max": exact_max},
         encode,
     )
     # A map is a read of the whole network: the audit log names that, not every id on it.

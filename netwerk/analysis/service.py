@@ -2,16 +2,20 @@
 
 Every function has the shape ``(source, network_id, *, as_of=None, lang="nl", **params)``
 and returns the analysis module's frozen result dataclass. ``source`` is a SQLAlchemy
-``Session``, ``Connection``, ``Engine`` or session factory.
+``Session``, ``Connection``, ``Engine`` or session factory. Nothing here reads the settings:
+``exact_max`` (above this many actors betweenness is sampled) is an argument, and the API
+passes its ``exact_betweenness_max`` setting.
 
 Caching (:mod:`netwerk.cache`): each call reads the network's current revision (one
 primary-key lookup), takes the snapshot of ``(network, revision, as_of)`` from the
 snapshot cache or loads it, and takes the result of ``(network, revision, as_of, route,
-params)`` from the result cache or computes it. Building blocks shared by several routes
-(communities, betweenness, distance sample, structural holes) are cached the same way, so
-a dashboard asking for summary, key figures, bridges and gaps computes the communities
-once. A write bumps the revision, so nothing older than an acknowledged write is served,
-also with several worker processes on one database.
+params)`` from the result cache or computes it. :func:`_answer` builds that key from the
+route's own arguments, so each parameter is stated once, in the route's signature.
+Building blocks shared by several routes (communities, betweenness, distance sample,
+structural holes) are cached the same way, so a dashboard asking for summary, key figures,
+bridges and gaps computes the communities once. A write bumps the revision, so nothing
+older than an acknowledged write is served, also with several worker processes on one
+database.
 
 Raises :class:`~netwerk.errors.NotFound` for an unknown network (or actor in
 :func:`what_if`) and :class:`~netwerk.errors.ValidationFailed` for a bad parameter.
@@ -20,8 +24,8 @@ Raises :class:`~netwerk.errors.NotFound` for an unknown network (or actor in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from netwerk import cache
 from netwerk.analysis import bridges as _bridges
@@ -36,12 +40,17 @@ from netwerk.analysis import stage as _stage
 from netwerk.analysis import summary as _summary
 from netwerk.analysis.bridges import BridgesResult
 from netwerk.analysis.brokers import BrokersResult, HoleScores
-from netwerk.analysis.centrality import CentralityResult, DistanceSample, Scores
-from netwerk.analysis.common import check_kinds
+from netwerk.analysis.centrality import (
+    DEFAULT_EXACT_MAX,
+    CentralityResult,
+    DistanceSample,
+    Scores,
+)
 from netwerk.analysis.communities import CommunitiesResult, Partition
 from netwerk.analysis.compare import CompareResult
 from netwerk.analysis.gaps import GAP_KINDS, GapsResult
 from netwerk.analysis.key_figures import KeyFiguresResult
+from netwerk.analysis.records import check_kinds
 from netwerk.analysis.resilience import WhatIfResult
 from netwerk.analysis.stage import StageResult
 from netwerk.analysis.summary import SummaryResult
@@ -49,6 +58,7 @@ from netwerk.errors import ValidationFailed
 from netwerk.graph import Snapshot, params_key, require_lang
 
 __all__ = [
+    "DEFAULT_EXACT_MAX",
     "bridges",
     "brokers",
     "centrality",
@@ -61,25 +71,50 @@ __all__ = [
     "what_if",
 ]
 
+T = TypeVar("T")
 Source = cache.Source
+Blocks = Callable[[Snapshot, Mapping[str, Any]], Mapping[str, Any]]
 
 
-def _exact_max(value: int | None) -> int:
-    if value is not None:
-        if value < 10:
-            raise ValidationFailed("exact_max", "must be at least 10")
-        return value
-    try:
-        from netwerk.config import get_settings
-
-        return int(get_settings().exact_betweenness_max)
-    except Exception:
-        return _centrality.DEFAULT_EXACT_MAX
+def check_exact_max(value: int) -> int:
+    """``value``, refused (:class:`ValidationFailed`) below 10."""
+    if value < 10:
+        raise ValidationFailed("exact_max", "must be at least 10")
+    return value
 
 
 def _snapshot(source: Source, network_id: str, as_of: dt.date | None, lang: str) -> Snapshot:
     require_lang(lang)
     return cache.get_snapshot(source, network_id, as_of)
+
+
+def _answer(
+    name: str,
+    fn: Callable[..., T],
+    arguments: Mapping[str, Any],
+    *,
+    blocks: Blocks | None = None,
+    key_only: tuple[str, ...] = (),
+) -> T:
+    """The route ``name``: ``fn(snapshot, **params)``, cached under ``name`` and ``params``.
+
+    ``arguments`` are the route function's own arguments (its ``locals()`` before anything
+    else): ``source``, ``network_id`` and ``as_of`` choose the snapshot, the others are the
+    ``params``, each stated once in the route's signature. ``key_only`` names params that
+    ``fn`` does not take (they shape only the building blocks). ``blocks(snapshot, params)``
+    gives the building blocks ``fn`` is handed besides; they are cached on their own and
+    asked for only when the result is not cached.
+    """
+    params = {k: v for k, v in arguments.items() if k not in ("source", "network_id", "as_of")}
+    s = _snapshot(arguments["source"], arguments["network_id"], arguments["as_of"], params["lang"])
+    if "exact_max" in params:
+        check_exact_max(params["exact_max"])
+    taken = {k: v for k, v in params.items() if k not in key_only}
+
+    def compute() -> T:
+        return fn(s, **taken, **(blocks(s, params) if blocks else {}))
+
+    return cache.cached_for(s, name, params, compute)
 
 
 # --------------------------------------------------------------------------- building blocks
@@ -106,33 +141,25 @@ def _distances(
             {"exact": True},
             lambda: _centrality.distance_sample(s, exact_max=exact_max),
         )
-    full_key = {"pivots": pivots, "seed": seed, "betweenness": True}
-    if betweenness or cache.result_cache.get(_key(s, "distance_sample", full_key)) is not None:
-        return cache.cached_for(
-            s,
-            "distance_sample",
-            full_key,
-            lambda: _centrality.distance_sample(
-                s,
-                exact_max=exact_max,
-                pivots=pivots,
-                seed=seed,
-                reach=_reach(s),
-                with_betweenness=True,
-            ),
-        )
+    full = {"pivots": pivots, "seed": seed, "betweenness": True}
+    with_dependencies = betweenness or cache.result_cache.get(_key(s, full)) is not None
     return cache.cached_for(
         s,
         "distance_sample",
-        {"pivots": pivots, "seed": seed, "betweenness": False},
+        {**full, "betweenness": with_dependencies},
         lambda: _centrality.distance_sample(
-            s, exact_max=exact_max, pivots=pivots, seed=seed, reach=_reach(s)
+            s,
+            exact_max=exact_max,
+            pivots=pivots,
+            seed=seed,
+            reach=_reach(s),
+            with_betweenness=with_dependencies,
         ),
     )
 
 
-def _key(s: Snapshot, name: str, params: dict[str, Any]) -> tuple[Any, ...]:
-    return (s.network_id, s.revision, s.as_of, name, params_key(params))
+def _key(s: Snapshot, params: dict[str, Any]) -> tuple[Any, ...]:
+    return (s.network_id, s.revision, s.as_of, "distance_sample", params_key(params))
 
 
 def _reach(s: Snapshot) -> Any:
@@ -180,6 +207,41 @@ def _holes(s: Snapshot, weighted: bool) -> HoleScores:
     )
 
 
+def _with_distances(s: Snapshot, p: Mapping[str, Any]) -> Mapping[str, Any]:
+    return {"distances": _distances(s, p["exact_max"], p["pivots"], p["seed"])}
+
+
+def _with_partition(s: Snapshot, p: Mapping[str, Any]) -> Mapping[str, Any]:
+    return {"communities": _partition(s, p["seed"])}
+
+
+def _ranked_scores(s: Snapshot, p: Mapping[str, Any]) -> Mapping[str, Any]:
+    return {"precomputed": _scores(s, p["measure"], p["exact_max"], p["pivots"], p["seed"])}
+
+
+def _figure_blocks(s: Snapshot, p: Mapping[str, Any]) -> Mapping[str, Any]:
+    measures = {"betweenness": "betweenness", "two_step": "two_step_reach"}
+    return {
+        "communities": _partition(s, p["seed"]),
+        **{
+            name: _scores(s, measure, p["exact_max"], p["pivots"], p["seed"])
+            for name, measure in measures.items()
+        },
+    }
+
+
+def _broker_blocks(s: Snapshot, p: Mapping[str, Any]) -> Mapping[str, Any]:
+    by_community = p["grouping"] == "community"
+    return {
+        "communities": _partition(s, p["seed"]) if by_community else None,
+        "holes": _holes(s, p["weighted"]),
+    }
+
+
+def _grouping(s: Snapshot, p: Mapping[str, Any]) -> Mapping[str, Any]:
+    return {"precomputed": _partition(s, p["seed"], p["resolution"])}
+
+
 # --------------------------------------------------------------------------- routes
 
 
@@ -190,25 +252,11 @@ def summary(
     as_of: dt.date | None = None,
     lang: str = "nl",
     seed: int = 0,
-    exact_max: int | None = None,
+    exact_max: int = DEFAULT_EXACT_MAX,
     pivots: int | None = None,
 ) -> SummaryResult:
     """Counts, density, components, clustering, path length and stage."""
-    s = _snapshot(source, network_id, as_of, lang)
-    em = _exact_max(exact_max)
-    return cache.cached_for(
-        s,
-        "route.summary",
-        {"lang": lang, "seed": seed, "exact_max": em, "pivots": pivots},
-        lambda: _summary.summary(
-            s,
-            exact_max=em,
-            pivots=pivots,
-            seed=seed,
-            lang=lang,
-            distances=_distances(s, em, pivots, seed),
-        ),
-    )
+    return _answer("route.summary", _summary.summary, locals(), blocks=_with_distances)
 
 
 def stage(
@@ -218,25 +266,11 @@ def stage(
     as_of: dt.date | None = None,
     lang: str = "nl",
     seed: int = 0,
-    exact_max: int | None = None,
+    exact_max: int = DEFAULT_EXACT_MAX,
     pivots: int | None = None,
 ) -> StageResult:
     """The Krebs & Holley development stage with its figures."""
-    s = _snapshot(source, network_id, as_of, lang)
-    em = _exact_max(exact_max)
-    return cache.cached_for(
-        s,
-        "route.stage",
-        {"lang": lang, "seed": seed, "exact_max": em, "pivots": pivots},
-        lambda: _stage.stage(
-            s,
-            exact_max=em,
-            pivots=pivots,
-            seed=seed,
-            lang=lang,
-            distances=_distances(s, em, pivots, seed),
-        ),
-    )
+    return _answer("route.stage", _stage.stage, locals(), blocks=_with_distances)
 
 
 def centrality(
@@ -249,38 +283,13 @@ def centrality(
     top: int = 20,
     kind: str | Sequence[str] | None = None,
     seed: int = 0,
-    exact_max: int | None = None,
+    exact_max: int = DEFAULT_EXACT_MAX,
     pivots: int | None = None,
 ) -> CentralityResult:
     """The ``top`` actors by ``measure`` (one of :data:`~.centrality.MEASURES`),
     optionally of ``kind`` only; sampled measures state their error."""
-    s = _snapshot(source, network_id, as_of, lang)
-    em = _exact_max(exact_max)
-    kinds = check_kinds(kind)
-    return cache.cached_for(
-        s,
-        "route.centrality",
-        {
-            "lang": lang,
-            "measure": measure,
-            "top": top,
-            "kind": kinds,
-            "seed": seed,
-            "exact_max": em,
-            "pivots": pivots,
-        },
-        lambda: _centrality.centrality(
-            s,
-            measure,
-            top=top,
-            kind=kinds,
-            exact_max=em,
-            pivots=pivots,
-            seed=seed,
-            lang=lang,
-            precomputed=_scores(s, measure, em, pivots, seed),
-        ),
-    )
+    kind = check_kinds(kind)
+    return _answer("route.centrality", _centrality.centrality, locals(), blocks=_ranked_scores)
 
 
 def key_figures(
@@ -294,38 +303,16 @@ def key_figures(
     min_score: int = 3,
     min_group: int = 3,
     seed: int = 0,
-    exact_max: int | None = None,
+    exact_max: int = DEFAULT_EXACT_MAX,
     pivots: int | None = None,
 ) -> KeyFiguresResult:
     """Recognised and unrecognised key figures, with reasons."""
-    s = _snapshot(source, network_id, as_of, lang)
-    em = _exact_max(exact_max)
-    return cache.cached_for(
-        s,
+    return _answer(
         "route.key_figures",
-        {
-            "lang": lang,
-            "top": top,
-            "percentile": percentile,
-            "min_score": min_score,
-            "min_group": min_group,
-            "seed": seed,
-            "exact_max": em,
-            "pivots": pivots,
-        },
-        lambda: _key_figures.key_figures(
-            s,
-            percentile=percentile,
-            min_score=min_score,
-            min_group=min_group,
-            top=top,
-            seed=seed,
-            exact_max=em,
-            lang=lang,
-            communities=_partition(s, seed),
-            betweenness=_scores(s, "betweenness", em, pivots, seed),
-            two_step=_scores(s, "two_step_reach", em, pivots, seed),
-        ),
+        _key_figures.key_figures,
+        locals(),
+        blocks=_figure_blocks,
+        key_only=("pivots",),
     )
 
 
@@ -344,33 +331,8 @@ def brokers(
 ) -> BrokersResult:
     """Articulation points, structural holes and Gould–Fernandez roles over ``grouping``
     (``community``, ``area``, ``language`` or ``kind``)."""
-    s = _snapshot(source, network_id, as_of, lang)
-    kinds = check_kinds(kind)
-    return cache.cached_for(
-        s,
-        "route.brokers",
-        {
-            "lang": lang,
-            "grouping": grouping,
-            "top": top,
-            "kind": kinds,
-            "weighted": weighted,
-            "min_degree": min_degree,
-            "seed": seed,
-        },
-        lambda: _brokers.brokers(
-            s,
-            grouping=grouping,
-            top=top,
-            kind=kinds,
-            weighted=weighted,
-            min_degree=min_degree,
-            seed=seed,
-            communities=_partition(s, seed) if grouping == "community" else None,
-            holes=_holes(s, weighted),
-            lang=lang,
-        ),
-    )
+    kind = check_kinds(kind)
+    return _answer("route.brokers", _brokers.brokers, locals(), blocks=_broker_blocks)
 
 
 def bridges(
@@ -384,18 +346,8 @@ def bridges(
     seed: int = 0,
 ) -> BridgesResult:
     """Cut edges (largest split first) and the only ties between two communities."""
-    s = _snapshot(source, network_id, as_of, lang)
-    return cache.cached_for(
-        s,
-        "route.bridges",
-        {"limit": limit, "include_pendant": include_pendant, "seed": seed},
-        lambda: _bridges.bridges(
-            s,
-            limit=limit,
-            include_pendant=include_pendant,
-            seed=seed,
-            communities=_partition(s, seed),
-        ),
+    return _answer(
+        "route.bridges", _bridges.bridges, locals(), blocks=_with_partition, key_only=("lang",)
     )
 
 
@@ -412,29 +364,7 @@ def communities(
     seed: int = 0,
 ) -> CommunitiesResult:
     """Leiden communities, modularity and between-community tie density."""
-    s = _snapshot(source, network_id, as_of, lang)
-    return cache.cached_for(
-        s,
-        "route.communities",
-        {
-            "lang": lang,
-            "include_members": include_members,
-            "max_matrix": max_matrix,
-            "limit": limit,
-            "resolution": resolution,
-            "seed": seed,
-        },
-        lambda: _communities.communities(
-            s,
-            seed=seed,
-            resolution=resolution,
-            include_members=include_members,
-            max_matrix=max_matrix,
-            limit=limit,
-            precomputed=_partition(s, seed, resolution),
-            lang=lang,
-        ),
-    )
+    return _answer("route.communities", _communities.communities, locals(), blocks=_grouping)
 
 
 def gaps(
@@ -450,34 +380,12 @@ def gaps(
     seed: int = 0,
 ) -> GapsResult:
     """Every gap kind of DESIGN.md 4 (or the ``kinds`` asked), with actors and sentences."""
-    s = _snapshot(source, network_id, as_of, lang)
-    wanted = (
+    kinds = (
         GAP_KINDS
         if kinds is None
         else tuple(k.strip() for k in (kinds.split(",") if isinstance(kinds, str) else kinds))
     )
-    return cache.cached_for(
-        s,
-        "route.gaps",
-        {
-            "lang": lang,
-            "reach": reach,
-            "min_size": min_size,
-            "limit": limit,
-            "kinds": wanted,
-            "seed": seed,
-        },
-        lambda: _gaps.gaps(
-            s,
-            reach=reach,
-            min_size=min_size,
-            limit=limit,
-            kinds=wanted,
-            seed=seed,
-            lang=lang,
-            communities=_partition(s, seed),
-        ),
-    )
+    return _answer("route.gaps", _gaps.gaps, locals(), blocks=_with_partition)
 
 
 def what_if(
@@ -491,23 +399,13 @@ def what_if(
     limit: int = 100,
     seed: int = 0,
 ) -> WhatIfResult:
-    """Resilience if actor ``remove`` leaves: who loses help, what splits, handover."""
-    s = _snapshot(source, network_id, as_of, lang)
-    s.actor_index(remove)  # NotFound before anything is cached
-    return cache.cached_for(
-        s,
-        "route.what_if",
-        {"lang": lang, "remove": remove, "steps": steps, "limit": limit, "seed": seed},
-        lambda: _resilience.what_if(
-            s,
-            remove,
-            steps=steps,
-            limit=limit,
-            seed=seed,
-            lang=lang,
-            communities=_partition(s, seed),
-        ),
-    )
+    """Resilience if actor ``remove`` leaves: who loses help, what splits, handover.
+    An unknown actor raises :class:`~netwerk.errors.NotFound` and caches nothing."""
+    return _answer("route.what_if", _leaves, locals(), blocks=_with_partition)
+
+
+def _leaves(s: Snapshot, *, remove: str, **params: Any) -> WhatIfResult:
+    return _resilience.what_if(s, remove, **params)
 
 
 def compare(
@@ -519,7 +417,7 @@ def compare(
     lang: str = "nl",
     limit: int = 100,
     seed: int = 0,
-    exact_max: int | None = None,
+    exact_max: int = DEFAULT_EXACT_MAX,
     pivots: int | None = None,
 ) -> CompareResult:
     """Ties gained and lost, figure changes and stage change from ``from_date`` to
@@ -527,40 +425,21 @@ def compare(
     to = to_date or dt.date.today()
     if from_date > to:
         raise ValidationFailed("from", "'from' must not be after 'to'")
+    check_exact_max(exact_max)
     before = _snapshot(source, network_id, from_date, lang)
     after = _snapshot(source, network_id, to, lang)
-    em = _exact_max(exact_max)
+    figures: dict[str, Any] = {"lang": lang, "seed": seed, "exact_max": exact_max, "pivots": pivots}
 
     def run() -> CompareResult:
-        sb = summary(
-            source, network_id, as_of=from_date, lang=lang, seed=seed, exact_max=em, pivots=pivots
-        )
-        sa_ = summary(
-            source, network_id, as_of=to, lang=lang, seed=seed, exact_max=em, pivots=pivots
-        )
         return _compare.compare_snapshots(
             before,
             after,
             limit=limit,
             lang=lang,
-            summary_before=sb,
-            summary_after=sa_,
             seed=seed,
+            summary_before=summary(source, network_id, as_of=from_date, **figures),
+            summary_after=summary(source, network_id, as_of=to, **figures),
         )
 
-    return cache.cached(
-        after.network_id,
-        after.revision,
-        "route.compare",
-        {
-            "lang": lang,
-            "from": from_date,
-            "to": to,
-            "limit": limit,
-            "seed": seed,
-            "exact_max": em,
-            "pivots": pivots,
-        },
-        run,
-        as_of=to,
-    )
+    params = {"from": from_date, "to": to, "limit": limit, **figures}
+    return cache.cached(after.network_id, after.revision, "route.compare", params, run, as_of=to)
