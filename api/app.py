@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
@@ -36,6 +35,7 @@ from api.routers import (
     tokens,
     web,
 )
+from api.routetable import api_routes
 from netwerk import __version__, cache
 from netwerk.config import ConfigurationError, Settings, get_settings, startup_problems
 from netwerk.ratelimit import RateLimiter
@@ -167,8 +167,3 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.add_middleware(AccessLog)
     return app
-
-
-def api_routes(app: FastAPI) -> list[APIRoute]:
-    """Every route of the app's routers (each router carries its full prefix)."""
-    return [r for router in app.state.routers for r in router.routes if isinstance(r, APIRoute)]

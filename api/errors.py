@@ -8,12 +8,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.routetable import api_routes
 from netwerk import errors_text as problem_text
 from netwerk import metrics
 from netwerk.errors import (
@@ -150,10 +150,7 @@ def _allowed_methods(request: Request) -> str | None:
     """Every method any route serves on this path (Starlette names only the first route's)."""
     path = request.url.path
     methods = {
-        m
-        for r in request.app.routes
-        if isinstance(r, APIRoute) and r.path_regex.match(path)
-        for m in r.methods or ()
+        m for r in api_routes(request.app) if r.path_regex.match(path) for m in r.methods or ()
     }
     return ", ".join(sorted(methods)) if methods else None
 

@@ -27,6 +27,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import language
+from api.routetable import api_routes
 from netwerk.i18n import text
 from netwerk.safetext import Flaw, first_flaw, flaws, message
 
@@ -39,9 +40,7 @@ def _route(scope: Scope) -> tuple[APIRoute | None, dict[str, Any]]:
     """The API route this request is for (a full match first, else one that serves the path
     with another method), with its path parameters; None for anything else."""
     partial: tuple[APIRoute, dict[str, Any]] | None = None
-    for route in scope["app"].routes:
-        if not isinstance(route, APIRoute):
-            continue
+    for route in api_routes(scope["app"]):
         match, child = route.matches(scope)
         if match is Match.FULL:
             return route, child.get("path_params", {})

@@ -44,11 +44,13 @@ Seed = Annotated[int, Query(ge=0, le=2**31 - 1, description="seed of randomised 
 Top = Annotated[int, Query(ge=1, le=1000)]
 
 
-def _route(path: str, result_type: Any, operation_id: str, summary: str) -> Any:
+def _route(path: str, result_type: Any, summary: str) -> Any:
+    """``GET <path>``, operation ``analysis<Path>`` (``/key-figures``: ``analysisKeyFigures``)."""
+    words = path.strip("/").split("-")
     return router.get(
         path,
         response_class=JSONResponse,
-        operation_id=operation_id,
+        operation_id="analysis" + "".join(w.title() for w in words),
         summary=summary,
         responses=present.documented(result_type, summary),
     )
@@ -89,22 +91,12 @@ def _on_a_day(a: BetweenDays, as_of: AsOf = None) -> Analysis:
 OnADay = Annotated[Analysis, Depends(_on_a_day)]
 
 
-@_route(
-    "/summary",
-    SummaryResult,
-    "analysisSummary",
-    "Counts, density, components, clustering, path length and stage",
-)
+@_route("/summary", SummaryResult, "Counts, density, components, clustering, path length and stage")
 def summary(a: OnADay) -> JSONResponse:
     return a.respond(service.summary, exact_max=a.exact_max)
 
 
-@_route(
-    "/stage",
-    StageResult,
-    "analysisStage",
-    "Development stage after Krebs & Holley, with the figures behind it",
-)
+@_route("/stage", StageResult, "Development stage after Krebs & Holley, with the figures behind it")
 def stage(a: OnADay) -> JSONResponse:
     return a.respond(service.stage, exact_max=a.exact_max)
 
@@ -112,7 +104,6 @@ def stage(a: OnADay) -> JSONResponse:
 @_route(
     "/centrality",
     CentralityResult,
-    "analysisCentrality",
     "Actors ranked by a centrality measure (sampled measures state their error)",
 )
 def centrality(
@@ -128,10 +119,7 @@ def centrality(
 
 
 @_route(
-    "/key-figures",
-    KeyFiguresResult,
-    "analysisKeyFigures",
-    "Recognised key figures and persons who act as one, with why",
+    "/key-figures", KeyFiguresResult, "Recognised key figures and persons who act as one, with why"
 )
 def key_figures(a: OnADay, top: Top = 50) -> JSONResponse:
     return a.respond(service.key_figures, top=top, exact_max=a.exact_max)
@@ -140,7 +128,6 @@ def key_figures(a: OnADay, top: Top = 50) -> JSONResponse:
 @_route(
     "/brokers",
     BrokersResult,
-    "analysisBrokers",
     "Articulation points, structural holes and Gould–Fernandez brokerage roles",
 )
 def brokers(
@@ -151,9 +138,7 @@ def brokers(
     return a.respond(service.brokers, grouping=grouping, top=top)
 
 
-@_route(
-    "/bridges", BridgesResult, "analysisBridges", "Cut edges and the only ties between communities"
-)
+@_route("/bridges", BridgesResult, "Cut edges and the only ties between communities")
 def bridges(a: OnADay, limit: Top = 50) -> JSONResponse:
     return a.respond(service.bridges, limit=limit)
 
@@ -161,7 +146,6 @@ def bridges(a: OnADay, limit: Top = 50) -> JSONResponse:
 @_route(
     "/communities",
     CommunitiesResult,
-    "analysisCommunities",
     "Leiden communities, modularity and the tie density between them",
 )
 def communities(a: OnADay, members: bool = False) -> JSONResponse:
@@ -171,7 +155,6 @@ def communities(a: OnADay, members: bool = False) -> JSONResponse:
 @_route(
     "/gaps",
     GapsResult,
-    "analysisGaps",
     "Every kind of gap in the network, with the actors concerned and an explanation",
 )
 def gaps(a: OnADay, reach: Annotated[int, Query(ge=1, le=3)] = 2, limit: Top = 100) -> JSONResponse:
@@ -181,7 +164,6 @@ def gaps(a: OnADay, reach: Annotated[int, Query(ge=1, le=3)] = 2, limit: Top = 1
 @_route(
     "/what-if",
     WhatIfResult,
-    "analysisWhatIf",
     "Resilience if this actor leaves: who loses help, what splits, whom to introduce",
 )
 def what_if(a: OnADay, remove: Annotated[str, Query(min_length=1, max_length=64)]) -> JSONResponse:
@@ -191,12 +173,7 @@ def what_if(a: OnADay, remove: Annotated[str, Query(min_length=1, max_length=64)
     return a.respond(service.what_if, remove=remove)
 
 
-@_route(
-    "/compare",
-    CompareResult,
-    "analysisCompare",
-    "Change between two dates: ties gained and lost, figures, stage",
-)
+@_route("/compare", CompareResult, "Change between two dates: ties gained and lost, figures, stage")
 def compare(
     a: BetweenDays,
     from_: Annotated[IsoDate, Query(alias="from", description="the earlier day")],

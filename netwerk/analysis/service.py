@@ -1,16 +1,18 @@
 """The analysis facade the API calls: one function per analysis route (DESIGN.md 8).
 
 Every function has the shape ``(source, network_id, *, as_of=None, lang="nl", **params)``
-and returns the analysis module's frozen result dataclass. ``source`` is a SQLAlchemy
-``Session``, ``Connection``, ``Engine`` or session factory. Nothing here reads the settings:
-``exact_max`` (above this many actors betweenness is sampled) is an argument, and the API
-passes its ``exact_betweenness_max`` setting.
+and returns the analysis module's frozen result dataclass; ``params`` are those of the
+analysis function it runs (``summary`` runs :func:`.summary.summary`, and so on), stated
+once there. ``source`` is a SQLAlchemy ``Session``, ``Connection``, ``Engine`` or session
+factory. Nothing here reads the settings: ``exact_max`` (above this many actors
+betweenness is sampled) is an argument, and the API passes its ``exact_betweenness_max``
+setting.
 
 Caching (:mod:`netwerk.cache`): each call reads the network's current revision (one
 primary-key lookup), takes the snapshot of ``(network, revision, as_of)`` from the
 snapshot cache or loads it, and takes the result of ``(network, revision, as_of, route,
-params)`` from the result cache or computes it. :func:`_answer` builds that key from the
-route's own arguments, so each parameter is stated once, in the route's signature.
+params)`` from the result cache or computes it; :func:`_route` builds that key from the
+arguments the analysis function binds, its defaults included.
 Building blocks shared by several routes (communities, betweenness, distance sample,
 structural holes) are cached the same way, so a dashboard asking for summary, key figures,
 bridges and gaps computes the communities once. A write bumps the revision, so nothing
@@ -24,7 +26,8 @@ Raises :class:`~netwerk.errors.NotFound` for an unknown network (or actor in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+import inspect
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from netwerk import cache
@@ -38,22 +41,15 @@ from netwerk.analysis import key_figures as _key_figures
 from netwerk.analysis import resilience as _resilience
 from netwerk.analysis import stage as _stage
 from netwerk.analysis import summary as _summary
-from netwerk.analysis.bridges import BridgesResult
-from netwerk.analysis.brokers import BrokersResult, HoleScores
+from netwerk.analysis.brokers import HoleScores
 from netwerk.analysis.centrality import (
     DEFAULT_EXACT_MAX,
-    CentralityResult,
     DistanceSample,
     Scores,
 )
-from netwerk.analysis.communities import CommunitiesResult, Partition
+from netwerk.analysis.communities import Partition
 from netwerk.analysis.compare import CompareResult
-from netwerk.analysis.gaps import GAP_KINDS, GapsResult
-from netwerk.analysis.key_figures import KeyFiguresResult
 from netwerk.analysis.records import check_kinds
-from netwerk.analysis.resilience import WhatIfResult
-from netwerk.analysis.stage import StageResult
-from netwerk.analysis.summary import SummaryResult
 from netwerk.errors import ValidationFailed
 from netwerk.graph import Snapshot, params_key, require_lang
 
@@ -73,7 +69,7 @@ __all__ = [
 
 T = TypeVar("T")
 Source = cache.Source
-Blocks = Callable[[Snapshot, Mapping[str, Any]], Mapping[str, Any]]
+Block = Callable[[Snapshot, Mapping[str, Any]], Any]
 
 
 def check_exact_max(value: int) -> int:
@@ -88,33 +84,48 @@ def _snapshot(source: Source, network_id: str, as_of: dt.date | None, lang: str)
     return cache.get_snapshot(source, network_id, as_of)
 
 
-def _answer(
+def _route(
     name: str,
     fn: Callable[..., T],
-    arguments: Mapping[str, Any],
+    summary: str,
     *,
-    blocks: Blocks | None = None,
-    key_only: tuple[str, ...] = (),
-) -> T:
-    """The route ``name``: ``fn(snapshot, **params)``, cached under ``name`` and ``params``.
+    blocks: Mapping[str, Block] | None = None,
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> Callable[..., T]:
+    """The route ``name``: ``route(source, network_id, *, as_of=None, **params)`` is
+    ``fn(snapshot, **params)`` on the snapshot of ``(source, network_id, as_of)``, cached
+    under ``name`` and every parameter ``fn`` binds, its defaults included.
 
-    ``arguments`` are the route function's own arguments (its ``locals()`` before anything
-    else): ``source``, ``network_id`` and ``as_of`` choose the snapshot, the others are the
-    ``params``, each stated once in the route's signature. ``key_only`` names params that
-    ``fn`` does not take (they shape only the building blocks). ``blocks(snapshot, params)``
-    gives the building blocks ``fn`` is handed besides; they are cached on their own and
-    asked for only when the result is not cached.
+    So each parameter is stated once, in ``fn``'s signature. ``prepare`` normalises the
+    parameters first. ``extra`` names the route's parameters that ``fn`` does not take,
+    with their defaults: they are in the key and shape only the building blocks.
+    ``blocks`` are the arguments of ``fn`` the route hands it, each ``block(snapshot,
+    key)``: building blocks cached on their own and asked for only when the result is not
+    cached.
     """
-    params = {k: v for k, v in arguments.items() if k not in ("source", "network_id", "as_of")}
-    s = _snapshot(arguments["source"], arguments["network_id"], arguments["as_of"], params["lang"])
-    if "exact_max" in params:
-        check_exact_max(params["exact_max"])
-    taken = {k: v for k, v in params.items() if k not in key_only}
+    signature = inspect.signature(fn)
+    handed = set(blocks or {})
 
-    def compute() -> T:
-        return fn(s, **taken, **(blocks(s, params) if blocks else {}))
+    def route(source: Source, network_id: str, *, as_of: dt.date | None = None, **params: Any) -> T:
+        params = prepare(dict(params)) if prepare else dict(params)
+        own = {k: params.pop(k, default) for k, default in (extra or {}).items()}
+        bound = signature.bind_partial(None, **params)
+        bound.apply_defaults()
+        args = {k: v for k, v in list(bound.arguments.items())[1:] if k not in handed}
+        key = {**args, **own}
+        if "exact_max" in key:
+            check_exact_max(key["exact_max"])
+        s = _snapshot(source, network_id, as_of, key.get("lang", "nl"))
 
-    return cache.cached_for(s, name, params, compute)
+        def compute() -> T:
+            return fn(s, **args, **{k: block(s, key) for k, block in (blocks or {}).items()})
+
+        return cache.cached_for(s, name, key, compute)
+
+    route.__name__ = route.__qualname__ = name.removeprefix("route.")
+    route.__doc__ = f"{summary}\n\nParameters: those of :func:`{fn.__module__}.{fn.__name__}`."
+    return route
 
 
 # --------------------------------------------------------------------------- building blocks
@@ -207,205 +218,125 @@ def _holes(s: Snapshot, weighted: bool) -> HoleScores:
     )
 
 
-def _with_distances(s: Snapshot, p: Mapping[str, Any]) -> Mapping[str, Any]:
-    return {"distances": _distances(s, p["exact_max"], p["pivots"], p["seed"])}
+def _distance_pass(s: Snapshot, p: Mapping[str, Any]) -> DistanceSample:
+    return _distances(s, p["exact_max"], p["pivots"], p["seed"])
 
 
-def _with_partition(s: Snapshot, p: Mapping[str, Any]) -> Mapping[str, Any]:
-    return {"communities": _partition(s, p["seed"])}
+def _communities_of(s: Snapshot, p: Mapping[str, Any]) -> Partition:
+    return _partition(s, p["seed"])
 
 
-def _ranked_scores(s: Snapshot, p: Mapping[str, Any]) -> Mapping[str, Any]:
-    return {"precomputed": _scores(s, p["measure"], p["exact_max"], p["pivots"], p["seed"])}
+def _ranked(s: Snapshot, p: Mapping[str, Any]) -> Scores:
+    return _scores(s, p["measure"], p["exact_max"], p["pivots"], p["seed"])
 
 
-def _figure_blocks(s: Snapshot, p: Mapping[str, Any]) -> Mapping[str, Any]:
-    measures = {"betweenness": "betweenness", "two_step": "two_step_reach"}
-    return {
-        "communities": _partition(s, p["seed"]),
-        **{
-            name: _scores(s, measure, p["exact_max"], p["pivots"], p["seed"])
-            for name, measure in measures.items()
-        },
-    }
+def _betweenness(s: Snapshot, p: Mapping[str, Any]) -> Scores:
+    return _scores(s, "betweenness", p["exact_max"], p["pivots"], p["seed"])
 
 
-def _broker_blocks(s: Snapshot, p: Mapping[str, Any]) -> Mapping[str, Any]:
-    by_community = p["grouping"] == "community"
-    return {
-        "communities": _partition(s, p["seed"]) if by_community else None,
-        "holes": _holes(s, p["weighted"]),
-    }
+def _two_step(s: Snapshot, p: Mapping[str, Any]) -> Scores:
+    return _scores(s, "two_step_reach", p["exact_max"], p["pivots"], p["seed"])
 
 
-def _grouping(s: Snapshot, p: Mapping[str, Any]) -> Mapping[str, Any]:
-    return {"precomputed": _partition(s, p["seed"], p["resolution"])}
+def _grouped_communities(s: Snapshot, p: Mapping[str, Any]) -> Partition | None:
+    return _partition(s, p["seed"]) if p["grouping"] == "community" else None
+
+
+def _holes_of(s: Snapshot, p: Mapping[str, Any]) -> HoleScores:
+    return _holes(s, p["weighted"])
+
+
+def _resolved(s: Snapshot, p: Mapping[str, Any]) -> Partition:
+    return _partition(s, p["seed"], p["resolution"])
+
+
+def _kinds(params: dict[str, Any]) -> dict[str, Any]:
+    return {**params, "kind": check_kinds(params.get("kind"))}
+
+
+def _gap_kinds(params: dict[str, Any]) -> dict[str, Any]:
+    kinds = params.pop("kinds", None)
+    if kinds is not None:  # none: every kind (the default of gaps.gaps)
+        listed = kinds.split(",") if isinstance(kinds, str) else kinds
+        params["kinds"] = tuple(k.strip() for k in listed)
+    return params
+
+
+def _actor(params: dict[str, Any]) -> dict[str, Any]:
+    """``remove`` is the actor who leaves (``actor_id`` of :func:`.resilience.what_if`)."""
+    params = dict(params)
+    params["actor_id"] = params.pop("remove")
+    return params
 
 
 # --------------------------------------------------------------------------- routes
 
+_FIGURES = {"distances": _distance_pass}
+_COMMUNITIES = {"communities": _communities_of}
 
-def summary(
-    source: Source,
-    network_id: str,
-    *,
-    as_of: dt.date | None = None,
-    lang: str = "nl",
-    seed: int = 0,
-    exact_max: int = DEFAULT_EXACT_MAX,
-    pivots: int | None = None,
-) -> SummaryResult:
-    """Counts, density, components, clustering, path length and stage."""
-    return _answer("route.summary", _summary.summary, locals(), blocks=_with_distances)
-
-
-def stage(
-    source: Source,
-    network_id: str,
-    *,
-    as_of: dt.date | None = None,
-    lang: str = "nl",
-    seed: int = 0,
-    exact_max: int = DEFAULT_EXACT_MAX,
-    pivots: int | None = None,
-) -> StageResult:
-    """The Krebs & Holley development stage with its figures."""
-    return _answer("route.stage", _stage.stage, locals(), blocks=_with_distances)
-
-
-def centrality(
-    source: Source,
-    network_id: str,
-    *,
-    as_of: dt.date | None = None,
-    lang: str = "nl",
-    measure: str = "betweenness",
-    top: int = 20,
-    kind: str | Sequence[str] | None = None,
-    seed: int = 0,
-    exact_max: int = DEFAULT_EXACT_MAX,
-    pivots: int | None = None,
-) -> CentralityResult:
-    """The ``top`` actors by ``measure`` (one of :data:`~.centrality.MEASURES`),
-    optionally of ``kind`` only; sampled measures state their error."""
-    kind = check_kinds(kind)
-    return _answer("route.centrality", _centrality.centrality, locals(), blocks=_ranked_scores)
-
-
-def key_figures(
-    source: Source,
-    network_id: str,
-    *,
-    as_of: dt.date | None = None,
-    lang: str = "nl",
-    top: int = 50,
-    percentile: float = 0.95,
-    min_score: int = 3,
-    min_group: int = 3,
-    seed: int = 0,
-    exact_max: int = DEFAULT_EXACT_MAX,
-    pivots: int | None = None,
-) -> KeyFiguresResult:
-    """Recognised and unrecognised key figures, with reasons."""
-    return _answer(
-        "route.key_figures",
-        _key_figures.key_figures,
-        locals(),
-        blocks=_figure_blocks,
-        key_only=("pivots",),
-    )
-
-
-def brokers(
-    source: Source,
-    network_id: str,
-    *,
-    as_of: dt.date | None = None,
-    lang: str = "nl",
-    grouping: str = "community",
-    top: int = 20,
-    kind: str | Sequence[str] | None = None,
-    weighted: bool = False,
-    min_degree: int = 2,
-    seed: int = 0,
-) -> BrokersResult:
-    """Articulation points, structural holes and Gould–Fernandez roles over ``grouping``
-    (``community``, ``area``, ``language`` or ``kind``)."""
-    kind = check_kinds(kind)
-    return _answer("route.brokers", _brokers.brokers, locals(), blocks=_broker_blocks)
-
-
-def bridges(
-    source: Source,
-    network_id: str,
-    *,
-    as_of: dt.date | None = None,
-    lang: str = "nl",
-    limit: int = 50,
-    include_pendant: bool = False,
-    seed: int = 0,
-) -> BridgesResult:
-    """Cut edges (largest split first) and the only ties between two communities."""
-    return _answer(
-        "route.bridges", _bridges.bridges, locals(), blocks=_with_partition, key_only=("lang",)
-    )
-
-
-def communities(
-    source: Source,
-    network_id: str,
-    *,
-    as_of: dt.date | None = None,
-    lang: str = "nl",
-    include_members: bool = False,
-    max_matrix: int = 30,
-    limit: int = 500,
-    resolution: float = 1.0,
-    seed: int = 0,
-) -> CommunitiesResult:
-    """Leiden communities, modularity and between-community tie density."""
-    return _answer("route.communities", _communities.communities, locals(), blocks=_grouping)
-
-
-def gaps(
-    source: Source,
-    network_id: str,
-    *,
-    as_of: dt.date | None = None,
-    lang: str = "nl",
-    reach: int = 2,
-    min_size: int = 3,
-    limit: int = 100,
-    kinds: str | Sequence[str] | None = None,
-    seed: int = 0,
-) -> GapsResult:
-    """Every gap kind of DESIGN.md 4 (or the ``kinds`` asked), with actors and sentences."""
-    kinds = (
-        GAP_KINDS
-        if kinds is None
-        else tuple(k.strip() for k in (kinds.split(",") if isinstance(kinds, str) else kinds))
-    )
-    return _answer("route.gaps", _gaps.gaps, locals(), blocks=_with_partition)
-
-
-def what_if(
-    source: Source,
-    network_id: str,
-    *,
-    remove: str,
-    as_of: dt.date | None = None,
-    lang: str = "nl",
-    steps: int = 3,
-    limit: int = 100,
-    seed: int = 0,
-) -> WhatIfResult:
-    """Resilience if actor ``remove`` leaves: who loses help, what splits, handover.
-    An unknown actor raises :class:`~netwerk.errors.NotFound` and caches nothing."""
-    return _answer("route.what_if", _leaves, locals(), blocks=_with_partition)
-
-
-def _leaves(s: Snapshot, *, remove: str, **params: Any) -> WhatIfResult:
-    return _resilience.what_if(s, remove, **params)
+summary = _route(
+    "route.summary",
+    _summary.summary,
+    "Counts, density, components, clustering, path length and stage.",
+    blocks=_FIGURES,
+)
+stage = _route(
+    "route.stage",
+    _stage.stage,
+    "The Krebs & Holley development stage with its figures.",
+    blocks=_FIGURES,
+)
+centrality = _route(
+    "route.centrality",
+    _centrality.centrality,
+    "The ``top`` actors by ``measure`` (one of :data:`~.centrality.MEASURES`), optionally "
+    "of ``kind`` only; sampled measures state their error.",
+    blocks={"precomputed": _ranked},
+    prepare=_kinds,
+)
+key_figures = _route(
+    "route.key_figures",
+    _key_figures.key_figures,
+    "Recognised and unrecognised key figures, with reasons.",
+    blocks={**_COMMUNITIES, "betweenness": _betweenness, "two_step": _two_step},
+    extra={"pivots": None},
+)
+brokers = _route(
+    "route.brokers",
+    _brokers.brokers,
+    "Articulation points, structural holes and Gould–Fernandez roles over ``grouping`` "
+    "(``community``, ``area``, ``language`` or ``kind``).",
+    blocks={"communities": _grouped_communities, "holes": _holes_of},
+    prepare=_kinds,
+)
+bridges = _route(
+    "route.bridges",
+    _bridges.bridges,
+    "Cut edges (largest split first) and the only ties between two communities.",
+    blocks=_COMMUNITIES,
+    extra={"lang": "nl"},
+)
+communities = _route(
+    "route.communities",
+    _communities.communities,
+    "Leiden communities, modularity and between-community tie density.",
+    blocks={"precomputed": _resolved},
+)
+gaps = _route(
+    "route.gaps",
+    _gaps.gaps,
+    "Every gap kind of DESIGN.md 4 (or the ``kinds`` asked), with actors and sentences.",
+    blocks=_COMMUNITIES,
+    prepare=_gap_kinds,
+)
+what_if = _route(
+    "route.what_if",
+    _resilience.what_if,
+    "Resilience if actor ``remove`` leaves: who loses help, what splits, handover. An "
+    "unknown actor raises :class:`~netwerk.errors.NotFound` and caches nothing.",
+    blocks=_COMMUNITIES,
+    prepare=_actor,
+)
 
 
 def compare(
