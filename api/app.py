@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
@@ -36,7 +35,8 @@ from api.routers import (
     tokens,
     web,
 )
-from netwerk import __version__
+from api.routetable import api_routes
+from netwerk import __version__, cache
 from netwerk.config import ConfigurationError, Settings, get_settings, startup_problems
 from netwerk.ratelimit import RateLimiter
 from netwerk.store.db import engine_from_settings, make_sessionmaker
@@ -83,11 +83,19 @@ def _analysis_pool(settings: Settings) -> ThreadPoolExecutor:
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """The app, configured by ``settings`` (default: read from the environment, here and in
+    the CLI only): everything it starts takes its settings from here — the database engine,
+    the analysis threads, the rate limiter, the middleware, the sizes of the process's
+    caches — and every route reads them from ``app.state.settings``, so two apps made in
+    one process each keep their own."""
     settings = settings or get_settings()
     if problems := startup_problems(settings):
         raise ConfigurationError("; ".join(problems))
     settings = settings.with_pseudonym_key()
     configure_logging(settings.log_level, settings.log_format)
+    cache.configure(
+        snapshot_size=settings.snapshot_cache_size, result_size=settings.result_cache_size
+    )
     engine = engine or engine_from_settings(settings)
     app = FastAPI(
         title="Spinnen in het web",
@@ -159,8 +167,3 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.add_middleware(AccessLog)
     return app
-
-
-def api_routes(app: FastAPI) -> list[APIRoute]:
-    """Every route of the app's routers (each router carries its full prefix)."""
-    return [r for router in app.state.routers for r in router.routes if isinstance(r, APIRoute)]

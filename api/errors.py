@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.routetable import api_routes
 from netwerk import errors_text as problem_text
 from netwerk import metrics
 from netwerk.errors import (
@@ -147,8 +148,6 @@ def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
 
 def _allowed_methods(request: Request) -> str | None:
     """Every method any route serves on this path (Starlette names only the first route's)."""
-    from api.app import api_routes
-
     path = request.url.path
     methods = {
         m for r in api_routes(request.app) if r.path_regex.match(path) for m in r.methods or ()

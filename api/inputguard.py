@@ -27,6 +27,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import language
+from api.routetable import api_routes
 from netwerk.i18n import text
 from netwerk.safetext import Flaw, first_flaw, flaws, message
 
@@ -38,8 +39,6 @@ MAX_LISTED = 20
 def _route(scope: Scope) -> tuple[APIRoute | None, dict[str, Any]]:
     """The API route this request is for (a full match first, else one that serves the path
     with another method), with its path parameters; None for anything else."""
-    from api.app import api_routes  # the one route table (api.app imports this module)
-
     partial: tuple[APIRoute, dict[str, Any]] | None = None
     for route in api_routes(scope["app"]):
         match, child = route.matches(scope)

@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from netwerk import metrics
+from netwerk.config import Settings
 from netwerk.graph import Snapshot, load_snapshot, params_key
 from netwerk.store.revision import current_revision
 
@@ -204,25 +205,27 @@ def _network_revision(key: Hashable) -> tuple[str | None, int | None]:
     return None, None
 
 
-def _default_sizes() -> tuple[int, int]:
-    try:
-        from netwerk.config import get_settings
-
-        s = get_settings()
-        return s.snapshot_cache_size, s.result_cache_size
-    except Exception:  # settings unreadable: sane defaults
-        return 8, 256
+def _default(setting: str) -> int:
+    """The declared default of a size setting (the settings themselves are never read here:
+    :func:`api.app.create_app` and the CLI call :func:`configure` with them)."""
+    return int(Settings.model_fields[setting].default)
 
 
-_snap_size, _result_size = _default_sizes()
-snapshot_cache: LRUCache[tuple[str, int, dt.date], Snapshot] = LRUCache(_snap_size, "snapshots")
+snapshot_cache: LRUCache[tuple[str, int, dt.date], Snapshot] = LRUCache(
+    _default("snapshot_cache_size"), "snapshots"
+)
 """Snapshots keyed by ``(network_id, revision, as_of)``."""
-result_cache: LRUCache[tuple[Any, ...], Any] = LRUCache(_result_size, "results")
+result_cache: LRUCache[tuple[Any, ...], Any] = LRUCache(_default("result_cache_size"), "results")
 """Results keyed by ``(network_id, revision, as_of, name, params)``."""
 
 
 def configure(*, snapshot_size: int | None = None, result_size: int | None = None) -> None:
-    """Resize the caches (the defaults come from the settings)."""
+    """Resize the caches: :func:`api.app.create_app` and the CLI pass the
+    ``snapshot_cache_size`` and ``result_cache_size`` settings.
+
+    The caches belong to the process, not to an app: what they hold is keyed by network and
+    revision, so it is right for every app and database connection of the process to share
+    it; two apps made in one process share one pair of caches, sized by the later call."""
     if snapshot_size is not None:
         snapshot_cache.resize(snapshot_size)
     if result_size is not None:

@@ -530,26 +530,29 @@ def test_research_export_coarsens_buurt_to_wijk_when_the_network_says_so(engine)
     assert any(n.get("area", "").startswith("BU") for n in fine["nodes"])
 
 
-def test_pseudonym_key_comes_from_settings_or_a_key_file(tmp_path, monkeypatch):
-    from netwerk.config import get_settings
+def test_pseudonym_key_comes_from_the_settings_passed_or_a_key_file(tmp_path, monkeypatch):
+    from netwerk.config import Settings
+
+    def load(settings: Settings) -> PseudonymKey:
+        return PseudonymKey.load(
+            "tok", secret=settings.pseudonym_key, key_file=settings.pseudonym_key_file
+        )
 
     monkeypatch.setenv("NETWERK_PSEUDONYM_KEY", "k" * 32)
-    get_settings.cache_clear()
-    try:
-        assert PseudonymKey.load("tok").secret == b"k" * 32
-        monkeypatch.delenv("NETWERK_PSEUDONYM_KEY")
-        get_settings.cache_clear()
-        key_file = tmp_path / "pseudonym.key"
-        key_file.write_text("f" * 40 + "\n")
-        monkeypatch.setenv("NETWERK_PSEUDONYM_KEY_FILE", str(key_file))
-        assert PseudonymKey.load("tok").secret == b"f" * 40
-        monkeypatch.delenv("NETWERK_PSEUDONYM_KEY_FILE")
-        with pytest.raises(PseudonymKeyMissing):
-            PseudonymKey.load("tok")
-        with pytest.raises(PseudonymKeyMissing):
-            PseudonymKey(b"short", "tok")
-    finally:
-        get_settings.cache_clear()
+    assert load(Settings()).secret == b"k" * 32
+    monkeypatch.delenv("NETWERK_PSEUDONYM_KEY")
+    key_file = tmp_path / "pseudonym.key"
+    key_file.write_text("f" * 40 + "\n")
+    monkeypatch.setenv("NETWERK_PSEUDONYM_KEY_FILE", str(key_file))
+    assert load(Settings()).secret == b"f" * 40
+    # Nothing is read behind the caller's back: without a key passed there is none.
+    with pytest.raises(PseudonymKeyMissing):
+        PseudonymKey.load("tok")
+    monkeypatch.delenv("NETWERK_PSEUDONYM_KEY_FILE")
+    with pytest.raises(PseudonymKeyMissing):
+        load(Settings(_env_file=None))
+    with pytest.raises(PseudonymKeyMissing):
+        PseudonymKey(b"short", "tok")
 
 
 def test_analysis_results_become_node_attributes(engine, demo):

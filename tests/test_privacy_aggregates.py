@@ -13,8 +13,8 @@ import pytest
 
 from netwerk.aggregate.routes import VIEWS, for_viewer
 from netwerk.analysis import service
-from netwerk.analysis.common import ActorRef
 from netwerk.analysis.key_figures import KeyFigure
+from netwerk.analysis.records import ActorRef
 from netwerk.privacy import (
     Cells,
     PersonCells,

@@ -25,7 +25,7 @@ from netwerk import erasure
 from netwerk.errors import NotFound
 from netwerk.model import PERSON_KINDS, ActorKind, Role
 from netwerk.privacy import anonymous_label, is_person, shown_as_pseudonym
-from netwerk.store import actors as svc
+from netwerk.store import actors
 from netwerk.store.tables import Actor
 
 router = APIRouter(
@@ -38,7 +38,7 @@ NON_PERSONS = [k.value for k in ActorKind if k not in PERSON_KINDS]
 Cursor = Annotated[str | None, Query(max_length=200)]
 
 
-def present(actor: Actor, lang: str = "nl") -> ActorRead:
+def actor_read(actor: Actor, lang: str = "nl") -> ActorRead:
     """What a broker may see: a person with withdrawn consent only as a pseudonym."""
     read = ActorRead.model_validate(actor)
     if shown_as_pseudonym(actor.kind, actor.consent):
@@ -57,8 +57,8 @@ def present(actor: Actor, lang: str = "nl") -> ActorRead:
     return read
 
 
-def _seen(request: Request, actors: list[Actor]) -> None:
-    audit_objects(request, [a.id for a in actors if is_person(a.kind)])
+def _seen(request: Request, rows: list[Actor]) -> None:
+    audit_objects(request, [a.id for a in rows if is_person(a.kind)])
 
 
 @router.post(
@@ -69,12 +69,12 @@ def _seen(request: Request, actors: list[Actor]) -> None:
     responses={409: CONFLICT},
 )
 def create_actor(request: Request, body: ActorCreate, session: SessionDep, s: Writer) -> ActorRead:
-    actor = svc.create_actor(
+    actor = actors.create_actor(
         session, s.network_id, body.model_dump(exclude_unset=True), set_by=s.principal.token_id
     )
     _seen(request, [actor])
     session.commit()
-    return present(actor, language(request))
+    return actor_read(actor, language(request))
 
 
 @router.get("", response_model=PageOf[ActorRead], operation_id="listActors")
@@ -96,14 +96,14 @@ def list_actors(
         kinds = [k for k in kinds if k in NON_PERSONS] if kinds else NON_PERSONS
         if not kinds:
             return PageOf[ActorRead](items=[], next_cursor=None)
-    flt = svc.ActorFilter(kinds, area, theme, q)
-    page = svc.list_actors(
+    flt = actors.ActorFilter(kinds, area, theme, q)
+    page = actors.list_actors(
         session, s.network_id, flt, limit=page_limit(settings, limit), cursor=cursor
     )
     _seen(request, list(page.items))
     text_lang = language(request, lang)
     return PageOf[ActorRead](
-        items=[present(a, text_lang) for a in page.items], next_cursor=page.next_cursor
+        items=[actor_read(a, text_lang) for a in page.items], next_cursor=page.next_cursor
     )
 
 
@@ -111,10 +111,10 @@ def list_actors(
 def get_actor(
     request: Request, session: SessionDep, s: Reader, aid: str, lang: Lang = None
 ) -> ActorRead:
-    actor = svc.get_actor(session, s.network_id, aid)
+    actor = actors.get_actor(session, s.network_id, aid)
     if not s.sees_persons and is_person(actor.kind):
         raise NotFound("actor", aid)
-    return present(actor, language(request, lang))
+    return actor_read(actor, language(request, lang))
 
 
 @router.patch(
@@ -123,11 +123,11 @@ def get_actor(
 def update_actor(
     request: Request, body: ActorUpdate, session: SessionDep, s: Writer, aid: str
 ) -> ActorRead:
-    actor = svc.update_actor(
+    actor = actors.update_actor(
         session, s.network_id, aid, body.model_dump(exclude_unset=True), set_by=s.principal.token_id
     )
     session.commit()
-    return present(actor, language(request))
+    return actor_read(actor, language(request))
 
 
 @router.delete("/{aid}", status_code=204, response_class=Response, operation_id="deleteActor")

@@ -5,14 +5,16 @@ use the export. Every route takes ``as_of`` and answers with the result's proven
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from api import present
-from api.deps import Lang, Scope, SessionDep, SettingsDep, scope
+from api.deps import Lang, Scope
 from api.errors import PROBLEM_RESPONSES
+from api.presenter import Presenter, presenter
 from api.schemas import IsoDate
 from netwerk.analysis import service
 from netwerk.analysis.bridges import BridgesResult
@@ -36,311 +38,150 @@ router = APIRouter(
     responses={**PROBLEM_RESPONSES, 503: {"description": "the analysis took too long"}},
 )
 
-Reader = Annotated[Scope, scope(Role.admin, Role.broker, Role.viewer)]
+Reader = Annotated[Presenter, presenter(Role.admin, Role.broker, Role.viewer)]
 AsOf = Annotated[IsoDate | None, Query(description="analyse the network as it was that day")]
 Seed = Annotated[int, Query(ge=0, le=2**31 - 1, description="seed of randomised steps")]
 Top = Annotated[int, Query(ge=1, le=1000)]
 
 
-def _route(path: str, result_type: Any, operation_id: str, summary: str) -> Any:
+def _route(path: str, result_type: Any, summary: str) -> Any:
+    """``GET <path>``, operation ``analysis<Path>`` (``/key-figures``: ``analysisKeyFigures``)."""
+    words = path.strip("/").split("-")
     return router.get(
         path,
         response_class=JSONResponse,
-        operation_id=operation_id,
+        operation_id="analysis" + "".join(w.title() for w in words),
         summary=summary,
         responses=present.documented(result_type, summary),
     )
 
 
-@_route(
-    "/summary",
-    SummaryResult,
-    "analysisSummary",
-    "Counts, density, components, clustering, path length and stage",
-)
-def summary(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    s: Reader,
-    as_of: AsOf = None,
-    lang: Lang = None,
-    seed: Seed = 0,
-) -> JSONResponse:
-    return present.respond(
-        request,
-        session,
-        s,
-        settings.analysis_timeout_s,
-        service.summary,
-        as_of=as_of,
-        lang=lang,
-        seed=seed,
-    )
+@dataclass(frozen=True)
+class Analysis:
+    """What every analysis route passes on: its presenter and the parameters all routes
+    share (the language, the seed and, but for ``compare``, the day)."""
+
+    presenter: Presenter
+    shared: dict[str, Any]
+
+    @property
+    def scope(self) -> Scope:
+        return self.presenter.scope
+
+    @property
+    def exact_max(self) -> int:
+        """Above this many actors betweenness is sampled (the app's setting)."""
+        return self.presenter.settings.exact_betweenness_max
+
+    def respond(self, fn: Any, **params: Any) -> JSONResponse:
+        return self.presenter.respond(fn, **self.shared, **params)
 
 
-@_route(
-    "/stage",
-    StageResult,
-    "analysisStage",
-    "Development stage after Krebs & Holley, with the figures behind it",
-)
-def stage(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    s: Reader,
-    as_of: AsOf = None,
-    lang: Lang = None,
-    seed: Seed = 0,
-) -> JSONResponse:
-    return present.respond(
-        request,
-        session,
-        s,
-        settings.analysis_timeout_s,
-        service.stage,
-        as_of=as_of,
-        lang=lang,
-        seed=seed,
-    )
+def _between_days(p: Reader, lang: Lang = None, seed: Seed = 0) -> Analysis:
+    return Analysis(p, {"lang": lang, "seed": seed})
+
+
+BetweenDays = Annotated[Analysis, Depends(_between_days)]
+
+
+def _on_a_day(a: BetweenDays, as_of: AsOf = None) -> Analysis:
+    return Analysis(a.presenter, {**a.shared, "as_of": as_of})
+
+
+OnADay = Annotated[Analysis, Depends(_on_a_day)]
+
+
+@_route("/summary", SummaryResult, "Counts, density, components, clustering, path length and stage")
+def summary(a: OnADay) -> JSONResponse:
+    return a.respond(service.summary, exact_max=a.exact_max)
+
+
+@_route("/stage", StageResult, "Development stage after Krebs & Holley, with the figures behind it")
+def stage(a: OnADay) -> JSONResponse:
+    return a.respond(service.stage, exact_max=a.exact_max)
 
 
 @_route(
     "/centrality",
     CentralityResult,
-    "analysisCentrality",
     "Actors ranked by a centrality measure (sampled measures state their error)",
 )
 def centrality(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    s: Reader,
+    a: OnADay,
     measure: Annotated[Literal[MEASURES], Query()] = "betweenness",  # type: ignore[valid-type]
     top: Top = 20,
     kind: Annotated[list[ActorKind] | None, Query(max_length=6)] = None,
-    as_of: AsOf = None,
-    lang: Lang = None,
-    seed: Seed = 0,
 ) -> JSONResponse:
-    return present.respond(
-        request,
-        session,
-        s,
-        settings.analysis_timeout_s,
-        service.centrality,
-        measure=measure,
-        top=top,
-        kind=[k.value for k in kind] if kind else None,
-        as_of=as_of,
-        lang=lang,
-        seed=seed,
+    kinds = [k.value for k in kind] if kind else None
+    return a.respond(
+        service.centrality, measure=measure, top=top, kind=kinds, exact_max=a.exact_max
     )
 
 
 @_route(
-    "/key-figures",
-    KeyFiguresResult,
-    "analysisKeyFigures",
-    "Recognised key figures and persons who act as one, with why",
+    "/key-figures", KeyFiguresResult, "Recognised key figures and persons who act as one, with why"
 )
-def key_figures(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    s: Reader,
-    top: Top = 50,
-    as_of: AsOf = None,
-    lang: Lang = None,
-    seed: Seed = 0,
-) -> JSONResponse:
-    return present.respond(
-        request,
-        session,
-        s,
-        settings.analysis_timeout_s,
-        service.key_figures,
-        top=top,
-        as_of=as_of,
-        lang=lang,
-        seed=seed,
-    )
+def key_figures(a: OnADay, top: Top = 50) -> JSONResponse:
+    return a.respond(service.key_figures, top=top, exact_max=a.exact_max)
 
 
 @_route(
     "/brokers",
     BrokersResult,
-    "analysisBrokers",
     "Articulation points, structural holes and Gould–Fernandez brokerage roles",
 )
 def brokers(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    s: Reader,
+    a: OnADay,
     grouping: Literal["community", "area", "language", "kind"] = "community",
     top: Top = 20,
-    as_of: AsOf = None,
-    lang: Lang = None,
-    seed: Seed = 0,
 ) -> JSONResponse:
-    return present.respond(
-        request,
-        session,
-        s,
-        settings.analysis_timeout_s,
-        service.brokers,
-        grouping=grouping,
-        top=top,
-        as_of=as_of,
-        lang=lang,
-        seed=seed,
-    )
+    return a.respond(service.brokers, grouping=grouping, top=top)
 
 
-@_route(
-    "/bridges", BridgesResult, "analysisBridges", "Cut edges and the only ties between communities"
-)
-def bridges(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    s: Reader,
-    limit: Top = 50,
-    as_of: AsOf = None,
-    lang: Lang = None,
-    seed: Seed = 0,
-) -> JSONResponse:
-    return present.respond(
-        request,
-        session,
-        s,
-        settings.analysis_timeout_s,
-        service.bridges,
-        limit=limit,
-        as_of=as_of,
-        lang=lang,
-        seed=seed,
-    )
+@_route("/bridges", BridgesResult, "Cut edges and the only ties between communities")
+def bridges(a: OnADay, limit: Top = 50) -> JSONResponse:
+    return a.respond(service.bridges, limit=limit)
 
 
 @_route(
     "/communities",
     CommunitiesResult,
-    "analysisCommunities",
     "Leiden communities, modularity and the tie density between them",
 )
-def communities(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    s: Reader,
-    members: bool = False,
-    as_of: AsOf = None,
-    lang: Lang = None,
-    seed: Seed = 0,
-) -> JSONResponse:
-    return present.respond(
-        request,
-        session,
-        s,
-        settings.analysis_timeout_s,
-        service.communities,
-        include_members=members and s.sees_persons,
-        as_of=as_of,
-        lang=lang,
-        seed=seed,
-    )
+def communities(a: OnADay, members: bool = False) -> JSONResponse:
+    return a.respond(service.communities, include_members=members and a.scope.sees_persons)
 
 
 @_route(
     "/gaps",
     GapsResult,
-    "analysisGaps",
     "Every kind of gap in the network, with the actors concerned and an explanation",
 )
-def gaps(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    s: Reader,
-    reach: Annotated[int, Query(ge=1, le=3)] = 2,
-    limit: Top = 100,
-    as_of: AsOf = None,
-    lang: Lang = None,
-    seed: Seed = 0,
-) -> JSONResponse:
-    return present.respond(
-        request,
-        session,
-        s,
-        settings.analysis_timeout_s,
-        service.gaps,
-        reach=reach,
-        limit=limit,
-        as_of=as_of,
-        lang=lang,
-        seed=seed,
-    )
+def gaps(a: OnADay, reach: Annotated[int, Query(ge=1, le=3)] = 2, limit: Top = 100) -> JSONResponse:
+    return a.respond(service.gaps, reach=reach, limit=limit)
 
 
 @_route(
     "/what-if",
     WhatIfResult,
-    "analysisWhatIf",
     "Resilience if this actor leaves: who loses help, what splits, whom to introduce",
 )
-def what_if(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    s: Reader,
-    remove: Annotated[str, Query(min_length=1, max_length=64)],
-    as_of: AsOf = None,
-    lang: Lang = None,
-    seed: Seed = 0,
-) -> JSONResponse:
-    actor = get_actor(session, s.network_id, remove)
-    if not s.sees_persons and is_person(actor.kind):
+def what_if(a: OnADay, remove: Annotated[str, Query(min_length=1, max_length=64)]) -> JSONResponse:
+    actor = get_actor(a.presenter.session, a.scope.network_id, remove)
+    if not a.scope.sees_persons and is_person(actor.kind):
         raise NotFound("actor", remove)  # viewers may ask about organisations and places
-    return present.respond(
-        request,
-        session,
-        s,
-        settings.analysis_timeout_s,
-        service.what_if,
-        remove=remove,
-        as_of=as_of,
-        lang=lang,
-        seed=seed,
-    )
+    return a.respond(service.what_if, remove=remove)
 
 
-@_route(
-    "/compare",
-    CompareResult,
-    "analysisCompare",
-    "Change between two dates: ties gained and lost, figures, stage",
-)
+@_route("/compare", CompareResult, "Change between two dates: ties gained and lost, figures, stage")
 def compare(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    s: Reader,
+    a: BetweenDays,
     from_: Annotated[IsoDate, Query(alias="from", description="the earlier day")],
     to: Annotated[IsoDate | None, Query(description="the later day (default today)")] = None,
-    lang: Lang = None,
-    seed: Seed = 0,
 ) -> JSONResponse:
-    return present.respond(
-        request,
-        session,
-        s,
-        settings.analysis_timeout_s,
+    return a.respond(
         service.compare,
         from_date=from_,
         to_date=to or dt.date.today(),
-        lang=lang,
-        seed=seed,
+        exact_max=a.exact_max,
     )

@@ -19,13 +19,13 @@ from api.deps import (
     Lang,
     Scope,
     SessionDep,
-    SettingsDep,
     audit_objects,
     language,
     require_roles,
     scope,
 )
 from api.errors import PROBLEM_RESPONSES
+from api.presenter import Presenter, presenter
 from netwerk import cache, words
 from netwerk.explore import service
 from netwerk.explore.ego import SECTOR_TIE_KINDS, SECTORS, EgoNetwork
@@ -46,6 +46,7 @@ from netwerk.store.tokens import Principal
 router = APIRouter(prefix="/api/v1", tags=["workspace"], responses=PROBLEM_RESPONSES)
 
 Broker = Annotated[Scope, scope(Role.admin, Role.broker)]
+BrokerPresenter = Annotated[Presenter, presenter(Role.admin, Role.broker)]
 Reader = Annotated[Scope, scope(Role.admin, Role.broker, Role.viewer)]
 AnyRole = Annotated[Principal, Depends(require_roles(*ALL_ROLES))]
 NON_PERSONS = tuple(k.value for k in ActorKind if k not in PERSON_KINDS)
@@ -141,10 +142,7 @@ def search(
     responses=present.documented(EgoNetwork, "The actor's network, steps ties out"),
 )
 def ego(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    s: Broker,
+    p: BrokerPresenter,
     aid: str,
     steps: Annotated[int, Query(ge=1, le=3)] = 2,
     max_nodes: Annotated[int, Query(ge=10, le=500)] = 150,
@@ -153,11 +151,7 @@ def ego(
     """The actor's ego network (default two steps out) laid out as a netwerkkaart: sectors
     family, friends and neighbours, school/work/leisure, care and support; positions,
     communities, tie strengths and support kinds."""
-    return present.respond(
-        request,
-        session,
-        s,
-        settings.analysis_timeout_s,
+    return p.respond(
         service.ego,
         actor_id=aid,
         steps=steps,
@@ -246,7 +240,10 @@ def network_map(
     between them (``edges_total`` says how many there are). In columns, for maps of many
     thousands of actors; the encoded answer is cached per revision."""
     text_lang = language(request, lang)
-    layout = service.map_layout(request.app.state.engine, s.network_id, measure=measure)
+    exact_max = request.app.state.settings.exact_betweenness_max
+    layout = service.map_layout(
+        request.app.state.engine, s.network_id, measure=measure, exact_max=exact_max
+    )
 
     def encode() -> bytes:
         rows = session.execute(
@@ -286,7 +283,7 @@ def network_map(
         prov.network_id,
         prov.revision,
         "http.map",
-        {"measure": measure, "lang": text_lang, "max_edges": max_edges},
+        {"measure": measure, "lang": text_lang, "max_edges": max_edges, "exact_max": exact_max},
         encode,
     )
     # A map is a read of the whole network: the audit log names that, not every id on it.

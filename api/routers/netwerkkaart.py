@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, StrictInt
 
 from api.deps import Scope, SessionDep, audit_objects, language, scope
 from api.errors import CONFLICT, PROBLEM_RESPONSES
-from api.routers.actors import present
+from api.routers.actors import actor_read
 from api.schemas import ActorCreate, ActorRead, IsoDate, Note, Ref, Strict, TieRead
 from netwerk.explore import record
 from netwerk.model import Role, SupportKind, TieKind
@@ -53,8 +53,8 @@ def _answer(request: Request, result: record.Recorded) -> Recorded:
     lang = language(request)
     audit_objects(request, [result.actor.id, *(a.id for a in result.new_actors)])
     return Recorded(
-        actor=present(result.actor, lang),
-        new_actors=[present(a, lang) for a in result.new_actors],
+        actor=actor_read(result.actor, lang),
+        new_actors=[actor_read(a, lang) for a in result.new_actors],
         ties=[TieRead.model_validate(t) for t in result.ties],
     )
 

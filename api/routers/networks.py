@@ -20,7 +20,7 @@ from api.deps import (
 from api.errors import CONFLICT, PROBLEM_RESPONSES
 from api.schemas import NetworkCreate, NetworkRead, NetworkUpdate, PageOf
 from netwerk.model import Role
-from netwerk.store import networks as svc
+from netwerk.store import networks
 from netwerk.store.tokens import Principal
 
 router = APIRouter(prefix="/api/v1/networks", tags=["networks"], responses=PROBLEM_RESPONSES)
@@ -36,7 +36,7 @@ AdminOnly = Annotated[Principal, Depends(require_roles(Role.admin))]
     responses={409: CONFLICT},
 )
 def create_network(body: NetworkCreate, session: SessionDep, _: AdminOnly) -> NetworkRead:
-    network = svc.create_network(session, **body.model_dump())
+    network = networks.create_network(session, **body.model_dump())
     session.commit()
     return NetworkRead.model_validate(network)
 
@@ -49,7 +49,7 @@ def list_networks(
     limit: Limit | None = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> PageOf[NetworkRead]:
-    page = svc.list_networks(
+    page = networks.list_networks(
         session, allowed=principal.networks, limit=page_limit(settings, limit), cursor=cursor
     )
     return PageOf[NetworkRead](
@@ -59,20 +59,20 @@ def list_networks(
 
 @router.get("/{nid}", response_model=NetworkRead, operation_id="getNetwork")
 def get_network(session: SessionDep, s: Annotated[Scope, scope(*ALL_ROLES)]) -> NetworkRead:
-    return NetworkRead.model_validate(svc.get_network(session, s.network_id))
+    return NetworkRead.model_validate(networks.get_network(session, s.network_id))
 
 
 @router.patch("/{nid}", response_model=NetworkRead, operation_id="updateNetwork")
 def update_network(
     body: NetworkUpdate, session: SessionDep, s: Annotated[Scope, scope(Role.admin)]
 ) -> NetworkRead:
-    network = svc.update_network(session, s.network_id, body.model_dump(exclude_unset=True))
+    network = networks.update_network(session, s.network_id, body.model_dump(exclude_unset=True))
     session.commit()
     return NetworkRead.model_validate(network)
 
 
 @router.delete("/{nid}", status_code=204, response_class=Response, operation_id="deleteNetwork")
 def delete_network(session: SessionDep, s: Annotated[Scope, scope(Role.admin)]) -> Response:
-    svc.delete_network(session, s.network_id)
+    networks.delete_network(session, s.network_id)
     session.commit()
     return Response(status_code=204)

@@ -6,15 +6,17 @@ request's transaction; feedback and outcomes refer to that id.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field, StrictBool
 
 from api import present
-from api.deps import Lang, Scope, SessionDep, SettingsDep, language, scope
+from api.deps import Lang, Scope, SessionDep, language, scope
 from api.errors import PROBLEM_RESPONSES
+from api.presenter import Presenter, presenter
 from api.schemas import IsoDate, Ref, Strict, Theme, Themes, WholeNumber
 from netwerk.model import ActorKind, Role
 from netwerk.suggest import service
@@ -32,8 +34,9 @@ router = APIRouter(
 )
 
 Broker = Annotated[Scope, scope(Role.admin, Role.broker)]
+BrokerPresenter = Annotated[Presenter, presenter(Role.admin, Role.broker)]
+ReaderPresenter = Annotated[Presenter, presenter(Role.admin, Role.broker, Role.viewer)]
 Admin = Annotated[Scope, scope(Role.admin)]
-Reader = Annotated[Scope, scope(Role.admin, Role.broker, Role.viewer)]
 AsOf = Annotated[IsoDate | None, Query(description="the network as it was that day")]
 Decision = Literal[DECISIONS]  # type: ignore[valid-type]
 Outcome = Literal[OUTCOMES]  # type: ignore[valid-type]
@@ -41,14 +44,13 @@ SuggestionKind = Literal[SUGGESTION_KINDS]  # type: ignore[valid-type]
 Order = Literal[ORDERS]  # type: ignore[valid-type]
 
 
-def _shown(
-    request: Request, session: SessionDep, s: Scope, timeout: float, fn: object, **params: object
-) -> JSONResponse:
+def _shown(p: Presenter, fn: Callable[..., Any], **params: Any) -> JSONResponse:
     """Compute, store what is shown (ids), commit, present."""
-    result, lang = present.compute(request, session, s, timeout, fn, **params)  # type: ignore[arg-type]
-    result = service.remember(session, s.network_id, result, token_id=s.principal.token_id)
-    session.commit()
-    return present.show(request, session, s, result, lang)
+    result, lang = p.compute(fn, **params)
+    s = p.scope
+    result = service.remember(p.session, s.network_id, result, token_id=s.principal.token_id)
+    p.session.commit()
+    return present.show(p.request, p.session, s, result, lang)
 
 
 @router.get(
@@ -58,10 +60,7 @@ def _shown(
     responses=present.documented(SuggestionList, "Whom this actor could meet"),
 )
 def actor_suggestions(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    s: Broker,
+    p: BrokerPresenter,
     aid: str,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     theme: Annotated[list[Theme] | None, Query(max_length=10)] = None,
@@ -86,10 +85,7 @@ def actor_suggestions(
     the reasons (Dutch by default, English on request), who can introduce them, and an
     ``id`` to give feedback on. What is shown is stored (an impression)."""
     return _shown(
-        request,
-        session,
-        s,
-        settings.analysis_timeout_s,
+        p,
         service.suggestions,
         actor_id=aid,
         limit=limit,
@@ -109,10 +105,7 @@ def actor_suggestions(
     responses=present.documented(WeaveList, "Introductions that close structural holes"),
 )
 def weave(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    s: Broker,
+    p: BrokerPresenter,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     as_of: AsOf = None,
     lang: Lang = None,
@@ -120,10 +113,7 @@ def weave(
     """Network-level introductions that would close the largest structural holes, each with
     the measured gain if made (and an ``id``)."""
     return _shown(
-        request,
-        session,
-        s,
-        settings.analysis_timeout_s,
+        p,
         service.weave,
         limit=limit,
         as_of=as_of,
@@ -149,21 +139,15 @@ class ActivationRequest(Strict):
     responses=present.documented(ActivationPlan, "Whom to activate, and how"),
 )
 def activation(
-    request: Request,
     body: ActivationRequest,
-    session: SessionDep,
-    settings: SettingsDep,
-    s: Broker,
+    p: BrokerPresenter,
     lang: Lang = None,
 ) -> JSONResponse:
     """For a question (themes) around a person or an area: the actors to activate, ranked,
     each with the chain of existing ties to reach them, who makes the first call, and an
     ``id``."""
     return _shown(
-        request,
-        session,
-        s,
-        settings.analysis_timeout_s,
+        p,
         service.activation,
         focus_actor=body.focus_actor,
         area=body.area,
@@ -284,10 +268,7 @@ def do_not_suggest(
     responses=present.documented(FeedbackStats, "Acceptance and outcome rates"),
 )
 def stats(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    s: Reader,
+    p: ReaderPresenter,
     since: Annotated[IsoDate | None, Query(description="shown on or after this day")] = None,
     until: Annotated[IsoDate | None, Query(description="shown on or before this day")] = None,
     lang: Lang = None,
@@ -295,15 +276,11 @@ def stats(
     """What was shown, decided, accepted and formed a tie, with rates and Wilson intervals,
     per reason code, kind and origin; per broker for admins; small cells suppressed for
     viewers."""
-    return present.respond(
-        request,
-        session,
-        s,
-        settings.analysis_timeout_s,
+    return p.respond(
         service.stats,
         since=since,
         until=until,
-        by_broker=s.role is Role.admin,
+        by_broker=p.scope.role is Role.admin,
         lang=lang,
     )
 

@@ -10,7 +10,7 @@ from api.deps import Limit, Scope, SessionDep, SettingsDep, audit_objects, page_
 from api.errors import CONFLICT, PROBLEM_RESPONSES
 from api.schemas import IsoDate, PageOf, TieCreate, TieRead, TieUpdate
 from netwerk.model import Role, TieKind
-from netwerk.store import ties as svc
+from netwerk.store import ties
 
 router = APIRouter(prefix="/api/v1/networks/{nid}/ties", tags=["ties"], responses=PROBLEM_RESPONSES)
 
@@ -21,7 +21,7 @@ Broker = Annotated[Scope, scope(Role.admin, Role.broker)]
     "", response_model=TieRead, status_code=201, operation_id="createTie", responses={409: CONFLICT}
 )
 def create_tie(request: Request, body: TieCreate, session: SessionDep, s: Broker) -> TieRead:
-    tie = svc.create_tie(session, s.network_id, body.model_dump(exclude_unset=True))
+    tie = ties.create_tie(session, s.network_id, body.model_dump(exclude_unset=True))
     audit_objects(request, [tie.id, tie.source_id, tie.target_id])
     session.commit()
     return TieRead.model_validate(tie)
@@ -39,8 +39,8 @@ def list_ties(
     limit: Limit | None = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> PageOf[TieRead]:
-    flt = svc.TieFilter(kind=kind.value if kind else None, actor=actor, active_on=active_on)
-    page = svc.list_ties(
+    flt = ties.TieFilter(kind=kind.value if kind else None, actor=actor, active_on=active_on)
+    page = ties.list_ties(
         session, s.network_id, flt, limit=page_limit(settings, limit), cursor=cursor
     )
     audit_objects(request, [x for t in page.items for x in (t.source_id, t.target_id)])
@@ -51,18 +51,18 @@ def list_ties(
 
 @router.get("/{tid}", response_model=TieRead, operation_id="getTie")
 def get_tie(session: SessionDep, s: Broker, tid: str) -> TieRead:
-    return TieRead.model_validate(svc.get_tie(session, s.network_id, tid))
+    return TieRead.model_validate(ties.get_tie(session, s.network_id, tid))
 
 
 @router.patch("/{tid}", response_model=TieRead, operation_id="updateTie", responses={409: CONFLICT})
 def update_tie(body: TieUpdate, session: SessionDep, s: Broker, tid: str) -> TieRead:
-    tie = svc.update_tie(session, s.network_id, tid, body.model_dump(exclude_unset=True))
+    tie = ties.update_tie(session, s.network_id, tid, body.model_dump(exclude_unset=True))
     session.commit()
     return TieRead.model_validate(tie)
 
 
 @router.delete("/{tid}", status_code=204, response_class=Response, operation_id="deleteTie")
 def delete_tie(session: SessionDep, s: Broker, tid: str) -> Response:
-    svc.delete_tie(session, s.network_id, tid)
+    ties.delete_tie(session, s.network_id, tid)
     session.commit()
     return Response(status_code=204)

@@ -10,7 +10,7 @@ from api.deps import Limit, SessionDep, SettingsDep, page_limit, require_roles
 from api.errors import PROBLEM_RESPONSES
 from api.schemas import PageOf, TokenCreate, TokenIssued, TokenRead
 from netwerk.model import Role
-from netwerk.store import tokens as svc
+from netwerk.store import tokens
 from netwerk.store.tables import Token
 from netwerk.store.tokens import Principal
 
@@ -20,7 +20,7 @@ AdminOnly = Annotated[Principal, Depends(require_roles(Role.admin))]
 
 
 def _read(session: SessionDep, token: Token) -> TokenRead:
-    networks = None if token.all_networks else svc.token_networks(session, token.id)
+    networks = None if token.all_networks else tokens.token_networks(session, token.id)
     return TokenRead(
         id=token.id,
         name=token.name,
@@ -37,7 +37,7 @@ def create_token(
     request: Request, body: TokenCreate, session: SessionDep, admin: AdminOnly
 ) -> TokenIssued:
     """Make a token; its secret (and a sign-in link with it) is in this response only."""
-    issued = svc.create_token(
+    issued = tokens.create_token(
         session,
         role=body.role.value,
         name=body.name,
@@ -62,7 +62,7 @@ def list_tokens(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> PageOf[TokenRead]:
     """Every token, without secrets."""
-    page = svc.list_tokens(session, limit=page_limit(settings, limit), cursor=cursor)
+    page = tokens.list_tokens(session, limit=page_limit(settings, limit), cursor=cursor)
     return PageOf[TokenRead](
         items=[_read(session, t) for t in page.items], next_cursor=page.next_cursor
     )
@@ -71,6 +71,6 @@ def list_tokens(
 @router.delete("/{tid}", response_model=TokenRead, operation_id="revokeToken")
 def revoke_token(session: SessionDep, _: AdminOnly, tid: str) -> TokenRead:
     """Revoke a token at once; it answers 401 from then on."""
-    token = svc.revoke_token(session, tid)
+    token = tokens.revoke_token(session, tid)
     session.commit()
     return _read(session, token)

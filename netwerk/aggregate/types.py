@@ -16,9 +16,9 @@ from typing import Annotated
 
 from netwerk.analysis.brokers import BrokerageEntry, StructuralHole
 from netwerk.analysis.centrality import CentralityEntry, SamplingError
-from netwerk.analysis.common import ActorRef, Provenance
 from netwerk.analysis.compare import TieChange
 from netwerk.analysis.gaps import Gap
+from netwerk.analysis.records import ActorRef, Provenance
 from netwerk.analysis.stage import Stage
 from netwerk.privacy import Cells, PersonCells, PersonCount, aggregate
 

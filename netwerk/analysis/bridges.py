@@ -28,8 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from netwerk.analysis.common import Provenance, check_positive, provenance
 from netwerk.analysis.communities import Partition, partition
+from netwerk.analysis.records import Provenance, check_positive, provenance
 from netwerk.graph import PERSONS, Snapshot
 
 __all__ = ["BridgeTie", "BridgesResult", "bridges", "cut_edge_sides"]

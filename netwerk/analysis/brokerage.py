@@ -29,8 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from netwerk.analysis.common import check_kinds, ranked
 from netwerk.analysis.communities import Partition, partition
+from netwerk.analysis.records import check_kinds, ranked
 from netwerk.analysis.sentences import brokerage_sentence, main_role, role_label
 from netwerk.errors import ValidationFailed
 from netwerk.graph import Snapshot, require_lang

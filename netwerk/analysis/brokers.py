@@ -59,7 +59,8 @@ from netwerk.analysis.brokerage import (
     brokerage,
     group_labels,
 )
-from netwerk.analysis.common import (
+from netwerk.analysis.communities import Partition, partition
+from netwerk.analysis.records import (
     ActorRef,
     Provenance,
     actor_ref,
@@ -69,7 +70,6 @@ from netwerk.analysis.common import (
     provenance,
     ranked,
 )
-from netwerk.analysis.communities import Partition, partition
 from netwerk.analysis.sentences import articulation_sentence, hole_sentence
 from netwerk.graph import Snapshot, require_lang
 

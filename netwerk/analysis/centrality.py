@@ -87,7 +87,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from netwerk.analysis.common import (
+from netwerk.analysis.records import (
     Provenance,
     check_kinds,
     check_positive,

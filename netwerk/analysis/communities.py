@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from netwerk.analysis.common import (
+from netwerk.analysis.records import (
     ActorRef,
     Provenance,
     actor_ref,

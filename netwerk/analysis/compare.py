@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from netwerk.analysis.common import (
+from netwerk.analysis.records import (
     Provenance,
     check_positive,
     num,

@@ -47,8 +47,8 @@ from itertools import combinations
 import numpy as np
 import numpy.typing as npt
 
-from netwerk.analysis.common import ActorRef, Provenance, actor_ref, check_positive, provenance
 from netwerk.analysis.communities import Partition, partition
+from netwerk.analysis.records import ActorRef, Provenance, actor_ref, check_positive, provenance
 from netwerk.errors import ValidationFailed
 from netwerk.graph import Snapshot, bfs_levels, require_lang
 from netwerk.i18n import text

@@ -63,14 +63,14 @@ import numpy.typing as npt
 
 from netwerk.analysis.brokers import BlockCutTree
 from netwerk.analysis.centrality import DEFAULT_EXACT_MAX, Scores, scores
-from netwerk.analysis.common import (
+from netwerk.analysis.communities import Partition, partition
+from netwerk.analysis.records import (
     Provenance,
     check_positive,
     num,
     percentile_rank,
     provenance,
 )
-from netwerk.analysis.communities import Partition, partition
 from netwerk.errors import ValidationFailed
 from netwerk.graph import Snapshot, require_lang
 from netwerk.i18n import text

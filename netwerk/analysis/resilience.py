@@ -36,14 +36,14 @@ import numpy as np
 import numpy.typing as npt
 
 from netwerk.analysis.brokers import Piece
-from netwerk.analysis.common import (
+from netwerk.analysis.communities import Partition, partition
+from netwerk.analysis.records import (
     ActorRef,
     Provenance,
     actor_ref,
     check_positive,
     provenance,
 )
-from netwerk.analysis.communities import Partition, partition
 from netwerk.errors import ValidationFailed
 from netwerk.graph import HELP_KINDS, Snapshot, bfs_levels, require_lang
 from netwerk.i18n import text

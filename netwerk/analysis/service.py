@@ -1,17 +1,23 @@
 """The analysis facade the API calls: one function per analysis route (DESIGN.md 8).
 
 Every function has the shape ``(source, network_id, *, as_of=None, lang="nl", **params)``
-and returns the analysis module's frozen result dataclass. ``source`` is a SQLAlchemy
-``Session``, ``Connection``, ``Engine`` or session factory.
+and returns the analysis module's frozen result dataclass; ``params`` are those of the
+analysis function it runs (``summary`` runs :func:`.summary.summary`, and so on), stated
+once there. ``source`` is a SQLAlchemy ``Session``, ``Connection``, ``Engine`` or session
+factory. Nothing here reads the settings: ``exact_max`` (above this many actors
+betweenness is sampled) is an argument, and the API passes its ``exact_betweenness_max``
+setting.
 
 Caching (:mod:`netwerk.cache`): each call reads the network's current revision (one
 primary-key lookup), takes the snapshot of ``(network, revision, as_of)`` from the
 snapshot cache or loads it, and takes the result of ``(network, revision, as_of, route,
-params)`` from the result cache or computes it. Building blocks shared by several routes
-(communities, betweenness, distance sample, structural holes) are cached the same way, so
-a dashboard asking for summary, key figures, bridges and gaps computes the communities
-once. A write bumps the revision, so nothing older than an acknowledged write is served,
-also with several worker processes on one database.
+params)`` from the result cache or computes it; :func:`_route` builds that key from the
+arguments the analysis function binds, its defaults included.
+Building blocks shared by several routes (communities, betweenness, distance sample,
+structural holes) are cached the same way, so a dashboard asking for summary, key figures,
+bridges and gaps computes the communities once. A write bumps the revision, so nothing
+older than an acknowledged write is served, also with several worker processes on one
+database.
 
 Raises :class:`~netwerk.errors.NotFound` for an unknown network (or actor in
 :func:`what_if`) and :class:`~netwerk.errors.ValidationFailed` for a bad parameter.
@@ -20,8 +26,9 @@ Raises :class:`~netwerk.errors.NotFound` for an unknown network (or actor in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from netwerk import cache
 from netwerk.analysis import bridges as _bridges
@@ -34,21 +41,20 @@ from netwerk.analysis import key_figures as _key_figures
 from netwerk.analysis import resilience as _resilience
 from netwerk.analysis import stage as _stage
 from netwerk.analysis import summary as _summary
-from netwerk.analysis.bridges import BridgesResult
-from netwerk.analysis.brokers import BrokersResult, HoleScores
-from netwerk.analysis.centrality import CentralityResult, DistanceSample, Scores
-from netwerk.analysis.common import check_kinds
-from netwerk.analysis.communities import CommunitiesResult, Partition
+from netwerk.analysis.brokers import HoleScores
+from netwerk.analysis.centrality import (
+    DEFAULT_EXACT_MAX,
+    DistanceSample,
+    Scores,
+)
+from netwerk.analysis.communities import Partition
 from netwerk.analysis.compare import CompareResult
-from netwerk.analysis.gaps import GAP_KINDS, GapsResult
-from netwerk.analysis.key_figures import KeyFiguresResult
-from netwerk.analysis.resilience import WhatIfResult
-from netwerk.analysis.stage import StageResult
-from netwerk.analysis.summary import SummaryResult
+from netwerk.analysis.records import check_kinds
 from netwerk.errors import ValidationFailed
 from netwerk.graph import Snapshot, params_key, require_lang
 
 __all__ = [
+    "DEFAULT_EXACT_MAX",
     "bridges",
     "brokers",
     "centrality",
@@ -61,25 +67,65 @@ __all__ = [
     "what_if",
 ]
 
+T = TypeVar("T")
 Source = cache.Source
+Block = Callable[[Snapshot, Mapping[str, Any]], Any]
 
 
-def _exact_max(value: int | None) -> int:
-    if value is not None:
-        if value < 10:
-            raise ValidationFailed("exact_max", "must be at least 10")
-        return value
-    try:
-        from netwerk.config import get_settings
-
-        return int(get_settings().exact_betweenness_max)
-    except Exception:
-        return _centrality.DEFAULT_EXACT_MAX
+def check_exact_max(value: int) -> int:
+    """``value``, refused (:class:`ValidationFailed`) below 10."""
+    if value < 10:
+        raise ValidationFailed("exact_max", "must be at least 10")
+    return value
 
 
 def _snapshot(source: Source, network_id: str, as_of: dt.date | None, lang: str) -> Snapshot:
     require_lang(lang)
     return cache.get_snapshot(source, network_id, as_of)
+
+
+def _route(
+    name: str,
+    fn: Callable[..., T],
+    summary: str,
+    *,
+    blocks: Mapping[str, Block] | None = None,
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> Callable[..., T]:
+    """The route ``name``: ``route(source, network_id, *, as_of=None, **params)`` is
+    ``fn(snapshot, **params)`` on the snapshot of ``(source, network_id, as_of)``, cached
+    under ``name`` and every parameter ``fn`` binds, its defaults included.
+
+    So each parameter is stated once, in ``fn``'s signature. ``prepare`` normalises the
+    parameters first. ``extra`` names the route's parameters that ``fn`` does not take,
+    with their defaults: they are in the key and shape only the building blocks.
+    ``blocks`` are the arguments of ``fn`` the route hands it, each ``block(snapshot,
+    key)``: building blocks cached on their own and asked for only when the result is not
+    cached.
+    """
+    signature = inspect.signature(fn)
+    handed = set(blocks or {})
+
+    def route(source: Source, network_id: str, *, as_of: dt.date | None = None, **params: Any) -> T:
+        params = prepare(dict(params)) if prepare else dict(params)
+        own = {k: params.pop(k, default) for k, default in (extra or {}).items()}
+        bound = signature.bind_partial(None, **params)
+        bound.apply_defaults()
+        args = {k: v for k, v in list(bound.arguments.items())[1:] if k not in handed}
+        key = {**args, **own}
+        if "exact_max" in key:
+            check_exact_max(key["exact_max"])
+        s = _snapshot(source, network_id, as_of, key.get("lang", "nl"))
+
+        def compute() -> T:
+            return fn(s, **args, **{k: block(s, key) for k, block in (blocks or {}).items()})
+
+        return cache.cached_for(s, name, key, compute)
+
+    route.__name__ = route.__qualname__ = name.removeprefix("route.")
+    route.__doc__ = f"{summary}\n\nParameters: those of :func:`{fn.__module__}.{fn.__name__}`."
+    return route
 
 
 # --------------------------------------------------------------------------- building blocks
@@ -106,33 +152,25 @@ def _distances(
             {"exact": True},
             lambda: _centrality.distance_sample(s, exact_max=exact_max),
         )
-    full_key = {"pivots": pivots, "seed": seed, "betweenness": True}
-    if betweenness or cache.result_cache.get(_key(s, "distance_sample", full_key)) is not None:
-        return cache.cached_for(
-            s,
-            "distance_sample",
-            full_key,
-            lambda: _centrality.distance_sample(
-                s,
-                exact_max=exact_max,
-                pivots=pivots,
-                seed=seed,
-                reach=_reach(s),
-                with_betweenness=True,
-            ),
-        )
+    full = {"pivots": pivots, "seed": seed, "betweenness": True}
+    with_dependencies = betweenness or cache.result_cache.get(_key(s, full)) is not None
     return cache.cached_for(
         s,
         "distance_sample",
-        {"pivots": pivots, "seed": seed, "betweenness": False},
+        {**full, "betweenness": with_dependencies},
         lambda: _centrality.distance_sample(
-            s, exact_max=exact_max, pivots=pivots, seed=seed, reach=_reach(s)
+            s,
+            exact_max=exact_max,
+            pivots=pivots,
+            seed=seed,
+            reach=_reach(s),
+            with_betweenness=with_dependencies,
         ),
     )
 
 
-def _key(s: Snapshot, name: str, params: dict[str, Any]) -> tuple[Any, ...]:
-    return (s.network_id, s.revision, s.as_of, name, params_key(params))
+def _key(s: Snapshot, params: dict[str, Any]) -> tuple[Any, ...]:
+    return (s.network_id, s.revision, s.as_of, "distance_sample", params_key(params))
 
 
 def _reach(s: Snapshot) -> Any:
@@ -180,334 +218,125 @@ def _holes(s: Snapshot, weighted: bool) -> HoleScores:
     )
 
 
+def _distance_pass(s: Snapshot, p: Mapping[str, Any]) -> DistanceSample:
+    return _distances(s, p["exact_max"], p["pivots"], p["seed"])
+
+
+def _communities_of(s: Snapshot, p: Mapping[str, Any]) -> Partition:
+    return _partition(s, p["seed"])
+
+
+def _ranked(s: Snapshot, p: Mapping[str, Any]) -> Scores:
+    return _scores(s, p["measure"], p["exact_max"], p["pivots"], p["seed"])
+
+
+def _betweenness(s: Snapshot, p: Mapping[str, Any]) -> Scores:
+    return _scores(s, "betweenness", p["exact_max"], p["pivots"], p["seed"])
+
+
+def _two_step(s: Snapshot, p: Mapping[str, Any]) -> Scores:
+    return _scores(s, "two_step_reach", p["exact_max"], p["pivots"], p["seed"])
+
+
+def _grouped_communities(s: Snapshot, p: Mapping[str, Any]) -> Partition | None:
+    return _partition(s, p["seed"]) if p["grouping"] == "community" else None
+
+
+def _holes_of(s: Snapshot, p: Mapping[str, Any]) -> HoleScores:
+    return _holes(s, p["weighted"])
+
+
+def _resolved(s: Snapshot, p: Mapping[str, Any]) -> Partition:
+    return _partition(s, p["seed"], p["resolution"])
+
+
+def _kinds(params: dict[str, Any]) -> dict[str, Any]:
+    return {**params, "kind": check_kinds(params.get("kind"))}
+
+
+def _gap_kinds(params: dict[str, Any]) -> dict[str, Any]:
+    kinds = params.pop("kinds", None)
+    if kinds is not None:  # none: every kind (the default of gaps.gaps)
+        listed = kinds.split(",") if isinstance(kinds, str) else kinds
+        params["kinds"] = tuple(k.strip() for k in listed)
+    return params
+
+
+def _actor(params: dict[str, Any]) -> dict[str, Any]:
+    """``remove`` is the actor who leaves (``actor_id`` of :func:`.resilience.what_if`)."""
+    params = dict(params)
+    params["actor_id"] = params.pop("remove")
+    return params
+
+
 # --------------------------------------------------------------------------- routes
 
+_FIGURES = {"distances": _distance_pass}
+_COMMUNITIES = {"communities": _communities_of}
 
-def summary(
-    source: Source,
-    network_id: str,
-    *,
-    as_of: dt.date | None = None,
-    lang: str = "nl",
-    seed: int = 0,
-    exact_max: int | None = None,
-    pivots: int | None = None,
-) -> SummaryResult:
-    """Counts, density, components, clustering, path length and stage."""
-    s = _snapshot(source, network_id, as_of, lang)
-    em = _exact_max(exact_max)
-    return cache.cached_for(
-        s,
-        "route.summary",
-        {"lang": lang, "seed": seed, "exact_max": em, "pivots": pivots},
-        lambda: _summary.summary(
-            s,
-            exact_max=em,
-            pivots=pivots,
-            seed=seed,
-            lang=lang,
-            distances=_distances(s, em, pivots, seed),
-        ),
-    )
-
-
-def stage(
-    source: Source,
-    network_id: str,
-    *,
-    as_of: dt.date | None = None,
-    lang: str = "nl",
-    seed: int = 0,
-    exact_max: int | None = None,
-    pivots: int | None = None,
-) -> StageResult:
-    """The Krebs & Holley development stage with its figures."""
-    s = _snapshot(source, network_id, as_of, lang)
-    em = _exact_max(exact_max)
-    return cache.cached_for(
-        s,
-        "route.stage",
-        {"lang": lang, "seed": seed, "exact_max": em, "pivots": pivots},
-        lambda: _stage.stage(
-            s,
-            exact_max=em,
-            pivots=pivots,
-            seed=seed,
-            lang=lang,
-            distances=_distances(s, em, pivots, seed),
-        ),
-    )
-
-
-def centrality(
-    source: Source,
-    network_id: str,
-    *,
-    as_of: dt.date | None = None,
-    lang: str = "nl",
-    measure: str = "betweenness",
-    top: int = 20,
-    kind: str | Sequence[str] | None = None,
-    seed: int = 0,
-    exact_max: int | None = None,
-    pivots: int | None = None,
-) -> CentralityResult:
-    """The ``top`` actors by ``measure`` (one of :data:`~.centrality.MEASURES`),
-    optionally of ``kind`` only; sampled measures state their error."""
-    s = _snapshot(source, network_id, as_of, lang)
-    em = _exact_max(exact_max)
-    kinds = check_kinds(kind)
-    return cache.cached_for(
-        s,
-        "route.centrality",
-        {
-            "lang": lang,
-            "measure": measure,
-            "top": top,
-            "kind": kinds,
-            "seed": seed,
-            "exact_max": em,
-            "pivots": pivots,
-        },
-        lambda: _centrality.centrality(
-            s,
-            measure,
-            top=top,
-            kind=kinds,
-            exact_max=em,
-            pivots=pivots,
-            seed=seed,
-            lang=lang,
-            precomputed=_scores(s, measure, em, pivots, seed),
-        ),
-    )
-
-
-def key_figures(
-    source: Source,
-    network_id: str,
-    *,
-    as_of: dt.date | None = None,
-    lang: str = "nl",
-    top: int = 50,
-    percentile: float = 0.95,
-    min_score: int = 3,
-    min_group: int = 3,
-    seed: int = 0,
-    exact_max: int | None = None,
-    pivots: int | None = None,
-) -> KeyFiguresResult:
-    """Recognised and unrecognised key figures, with reasons."""
-    s = _snapshot(source, network_id, as_of, lang)
-    em = _exact_max(exact_max)
-    return cache.cached_for(
-        s,
-        "route.key_figures",
-        {
-            "lang": lang,
-            "top": top,
-            "percentile": percentile,
-            "min_score": min_score,
-            "min_group": min_group,
-            "seed": seed,
-            "exact_max": em,
-            "pivots": pivots,
-        },
-        lambda: _key_figures.key_figures(
-            s,
-            percentile=percentile,
-            min_score=min_score,
-            min_group=min_group,
-            top=top,
-            seed=seed,
-            exact_max=em,
-            lang=lang,
-            communities=_partition(s, seed),
-            betweenness=_scores(s, "betweenness", em, pivots, seed),
-            two_step=_scores(s, "two_step_reach", em, pivots, seed),
-        ),
-    )
-
-
-def brokers(
-    source: Source,
-    network_id: str,
-    *,
-    as_of: dt.date | None = None,
-    lang: str = "nl",
-    grouping: str = "community",
-    top: int = 20,
-    kind: str | Sequence[str] | None = None,
-    weighted: bool = False,
-    min_degree: int = 2,
-    seed: int = 0,
-) -> BrokersResult:
-    """Articulation points, structural holes and Gould–Fernandez roles over ``grouping``
-    (``community``, ``area``, ``language`` or ``kind``)."""
-    s = _snapshot(source, network_id, as_of, lang)
-    kinds = check_kinds(kind)
-    return cache.cached_for(
-        s,
-        "route.brokers",
-        {
-            "lang": lang,
-            "grouping": grouping,
-            "top": top,
-            "kind": kinds,
-            "weighted": weighted,
-            "min_degree": min_degree,
-            "seed": seed,
-        },
-        lambda: _brokers.brokers(
-            s,
-            grouping=grouping,
-            top=top,
-            kind=kinds,
-            weighted=weighted,
-            min_degree=min_degree,
-            seed=seed,
-            communities=_partition(s, seed) if grouping == "community" else None,
-            holes=_holes(s, weighted),
-            lang=lang,
-        ),
-    )
-
-
-def bridges(
-    source: Source,
-    network_id: str,
-    *,
-    as_of: dt.date | None = None,
-    lang: str = "nl",
-    limit: int = 50,
-    include_pendant: bool = False,
-    seed: int = 0,
-) -> BridgesResult:
-    """Cut edges (largest split first) and the only ties between two communities."""
-    s = _snapshot(source, network_id, as_of, lang)
-    return cache.cached_for(
-        s,
-        "route.bridges",
-        {"limit": limit, "include_pendant": include_pendant, "seed": seed},
-        lambda: _bridges.bridges(
-            s,
-            limit=limit,
-            include_pendant=include_pendant,
-            seed=seed,
-            communities=_partition(s, seed),
-        ),
-    )
-
-
-def communities(
-    source: Source,
-    network_id: str,
-    *,
-    as_of: dt.date | None = None,
-    lang: str = "nl",
-    include_members: bool = False,
-    max_matrix: int = 30,
-    limit: int = 500,
-    resolution: float = 1.0,
-    seed: int = 0,
-) -> CommunitiesResult:
-    """Leiden communities, modularity and between-community tie density."""
-    s = _snapshot(source, network_id, as_of, lang)
-    return cache.cached_for(
-        s,
-        "route.communities",
-        {
-            "lang": lang,
-            "include_members": include_members,
-            "max_matrix": max_matrix,
-            "limit": limit,
-            "resolution": resolution,
-            "seed": seed,
-        },
-        lambda: _communities.communities(
-            s,
-            seed=seed,
-            resolution=resolution,
-            include_members=include_members,
-            max_matrix=max_matrix,
-            limit=limit,
-            precomputed=_partition(s, seed, resolution),
-            lang=lang,
-        ),
-    )
-
-
-def gaps(
-    source: Source,
-    network_id: str,
-    *,
-    as_of: dt.date | None = None,
-    lang: str = "nl",
-    reach: int = 2,
-    min_size: int = 3,
-    limit: int = 100,
-    kinds: str | Sequence[str] | None = None,
-    seed: int = 0,
-) -> GapsResult:
-    """Every gap kind of DESIGN.md 4 (or the ``kinds`` asked), with actors and sentences."""
-    s = _snapshot(source, network_id, as_of, lang)
-    wanted = (
-        GAP_KINDS
-        if kinds is None
-        else tuple(k.strip() for k in (kinds.split(",") if isinstance(kinds, str) else kinds))
-    )
-    return cache.cached_for(
-        s,
-        "route.gaps",
-        {
-            "lang": lang,
-            "reach": reach,
-            "min_size": min_size,
-            "limit": limit,
-            "kinds": wanted,
-            "seed": seed,
-        },
-        lambda: _gaps.gaps(
-            s,
-            reach=reach,
-            min_size=min_size,
-            limit=limit,
-            kinds=wanted,
-            seed=seed,
-            lang=lang,
-            communities=_partition(s, seed),
-        ),
-    )
-
-
-def what_if(
-    source: Source,
-    network_id: str,
-    *,
-    remove: str,
-    as_of: dt.date | None = None,
-    lang: str = "nl",
-    steps: int = 3,
-    limit: int = 100,
-    seed: int = 0,
-) -> WhatIfResult:
-    """Resilience if actor ``remove`` leaves: who loses help, what splits, handover."""
-    s = _snapshot(source, network_id, as_of, lang)
-    s.actor_index(remove)  # NotFound before anything is cached
-    return cache.cached_for(
-        s,
-        "route.what_if",
-        {"lang": lang, "remove": remove, "steps": steps, "limit": limit, "seed": seed},
-        lambda: _resilience.what_if(
-            s,
-            remove,
-            steps=steps,
-            limit=limit,
-            seed=seed,
-            lang=lang,
-            communities=_partition(s, seed),
-        ),
-    )
+summary = _route(
+    "route.summary",
+    _summary.summary,
+    "Counts, density, components, clustering, path length and stage.",
+    blocks=_FIGURES,
+)
+stage = _route(
+    "route.stage",
+    _stage.stage,
+    "The Krebs & Holley development stage with its figures.",
+    blocks=_FIGURES,
+)
+centrality = _route(
+    "route.centrality",
+    _centrality.centrality,
+    "The ``top`` actors by ``measure`` (one of :data:`~.centrality.MEASURES`), optionally "
+    "of ``kind`` only; sampled measures state their error.",
+    blocks={"precomputed": _ranked},
+    prepare=_kinds,
+)
+key_figures = _route(
+    "route.key_figures",
+    _key_figures.key_figures,
+    "Recognised and unrecognised key figures, with reasons.",
+    blocks={**_COMMUNITIES, "betweenness": _betweenness, "two_step": _two_step},
+    extra={"pivots": None},
+)
+brokers = _route(
+    "route.brokers",
+    _brokers.brokers,
+    "Articulation points, structural holes and Gould–Fernandez roles over ``grouping`` "
+    "(``community``, ``area``, ``language`` or ``kind``).",
+    blocks={"communities": _grouped_communities, "holes": _holes_of},
+    prepare=_kinds,
+)
+bridges = _route(
+    "route.bridges",
+    _bridges.bridges,
+    "Cut edges (largest split first) and the only ties between two communities.",
+    blocks=_COMMUNITIES,
+    extra={"lang": "nl"},
+)
+communities = _route(
+    "route.communities",
+    _communities.communities,
+    "Leiden communities, modularity and between-community tie density.",
+    blocks={"precomputed": _resolved},
+)
+gaps = _route(
+    "route.gaps",
+    _gaps.gaps,
+    "Every gap kind of DESIGN.md 4 (or the ``kinds`` asked), with actors and sentences.",
+    blocks=_COMMUNITIES,
+    prepare=_gap_kinds,
+)
+what_if = _route(
+    "route.what_if",
+    _resilience.what_if,
+    "Resilience if actor ``remove`` leaves: who loses help, what splits, handover. An "
+    "unknown actor raises :class:`~netwerk.errors.NotFound` and caches nothing.",
+    blocks=_COMMUNITIES,
+    prepare=_actor,
+)
 
 
 def compare(
@@ -519,7 +348,7 @@ def compare(
     lang: str = "nl",
     limit: int = 100,
     seed: int = 0,
-    exact_max: int | None = None,
+    exact_max: int = DEFAULT_EXACT_MAX,
     pivots: int | None = None,
 ) -> CompareResult:
     """Ties gained and lost, figure changes and stage change from ``from_date`` to
@@ -527,40 +356,21 @@ def compare(
     to = to_date or dt.date.today()
     if from_date > to:
         raise ValidationFailed("from", "'from' must not be after 'to'")
+    check_exact_max(exact_max)
     before = _snapshot(source, network_id, from_date, lang)
     after = _snapshot(source, network_id, to, lang)
-    em = _exact_max(exact_max)
+    figures: dict[str, Any] = {"lang": lang, "seed": seed, "exact_max": exact_max, "pivots": pivots}
 
     def run() -> CompareResult:
-        sb = summary(
-            source, network_id, as_of=from_date, lang=lang, seed=seed, exact_max=em, pivots=pivots
-        )
-        sa_ = summary(
-            source, network_id, as_of=to, lang=lang, seed=seed, exact_max=em, pivots=pivots
-        )
         return _compare.compare_snapshots(
             before,
             after,
             limit=limit,
             lang=lang,
-            summary_before=sb,
-            summary_after=sa_,
             seed=seed,
+            summary_before=summary(source, network_id, as_of=from_date, **figures),
+            summary_after=summary(source, network_id, as_of=to, **figures),
         )
 
-    return cache.cached(
-        after.network_id,
-        after.revision,
-        "route.compare",
-        {
-            "lang": lang,
-            "from": from_date,
-            "to": to,
-            "limit": limit,
-            "seed": seed,
-            "exact_max": em,
-            "pivots": pivots,
-        },
-        run,
-        as_of=to,
-    )
+    params = {"from": from_date, "to": to, "limit": limit, **figures}
+    return cache.cached(after.network_id, after.revision, "route.compare", params, run, as_of=to)

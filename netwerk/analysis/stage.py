@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from netwerk.analysis.centrality import DEFAULT_EXACT_MAX, DistanceSample, distance_sample
-from netwerk.analysis.common import Provenance, num, provenance
+from netwerk.analysis.records import Provenance, num, provenance
 from netwerk.graph import Snapshot, require_lang
 from netwerk.i18n import text
 from netwerk.privacy import PersonCount, aggregate

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from netwerk.analysis.centrality import DEFAULT_EXACT_MAX, DistanceSample, distance_sample
-from netwerk.analysis.common import Provenance, num, provenance
+from netwerk.analysis.records import Provenance, num, provenance
 from netwerk.analysis.stage import Stage, stage_of
 from netwerk.graph import ACTOR_KINDS, TIE_KINDS, Snapshot
 from netwerk.privacy import PersonCells, PersonCount, aggregate

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import typer
 
 from netwerk.cli import clicktext
-from netwerk.cli.common import LANG, err, msg
+from netwerk.cli.terminal import LANG, err, msg
 
 clicktext.install(LANG)
 

@@ -12,17 +12,8 @@ import sqlalchemy as sa
 import typer
 
 from netwerk.cli import app, db_app, retention_app, token_app
-from netwerk.cli.common import (
-    LANG,
-    err,
-    fail,
-    fail_domain,
-    msg,
-    out,
-    progress_bar,
-    ready_engine,
-    writable_engine,
-)
+from netwerk.cli.database import ready_engine, writable_engine
+from netwerk.cli.terminal import LANG, err, fail, fail_domain, msg, out, progress_bar
 from netwerk.config import ConfigurationError, get_settings, startup_problems
 from netwerk.errors import NetwerkError
 from netwerk.i18n import text
@@ -77,7 +68,7 @@ def token_create(
         str, typer.Option(help=text("web.cli.url_help", LANG), metavar=msg("metavar.text"))
     ] = "http://127.0.0.1:8000",
 ) -> None:
-    from netwerk.cli.common import resolve_network
+    from netwerk.cli.database import resolve_network
     from netwerk.store.tokens import create_token
 
     engine = ready_engine()
@@ -347,7 +338,7 @@ def retention_run(
         str | None, typer.Option(help=msg("help.only_network"), metavar=msg("metavar.network"))
     ] = None,
 ) -> None:
-    from netwerk.cli.common import resolve_network
+    from netwerk.cli.database import resolve_network
     from netwerk.retention import run_retention
 
     engine = ready_engine()

@@ -9,7 +9,7 @@ import typer
 
 from netwerk.backup import BackupError, backup, restore
 from netwerk.cli import app
-from netwerk.cli.common import LANG, fail, msg, out
+from netwerk.cli.terminal import LANG, fail, msg, out
 from netwerk.config import get_settings
 from netwerk.i18n import text
 

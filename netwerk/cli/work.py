@@ -12,20 +12,9 @@ import typer
 from rich.markup import escape
 
 from netwerk.cli import app
-from netwerk.cli.common import (
-    LANG,
-    err,
-    fail,
-    fail_domain,
-    kind_label,
-    msg,
-    out,
-    progress_bar,
-    ready_engine,
-    resolve_actor,
-    resolve_network,
-    search_actors,
-)
+from netwerk.cli.database import ready_engine, resolve_actor, resolve_network, search_actors
+from netwerk.cli.terminal import LANG, err, fail, fail_domain, kind_label, msg, out, progress_bar
+from netwerk.config import get_settings
 from netwerk.errors import NetwerkError
 from netwerk.i18n import number, text
 
@@ -290,7 +279,15 @@ def import_cmd(
                     tasks[phase] = bar.add_task(label, total=total)
                 bar.update(tasks[phase], completed=done, total=total)
 
-            report = import_network(conn, nid, data, fmt, dry_run=dry_run, progress=progress)
+            report = import_network(
+                conn,
+                nid,
+                data,
+                fmt,
+                dry_run=dry_run,
+                progress=progress,
+                max_bytes=get_settings().max_import_bytes,
+            )
     except NetwerkError as exc:
         fail_domain(exc)
     out.print_json(data=report.as_dict())
@@ -324,7 +321,11 @@ def analyse_cmd(
         fail(msg("analyse.remove_needed" if remove is None else "analyse.remove_only"))
     engine = ready_engine()
     nid = resolve_network(engine, network)
-    extra = {"remove": resolve_actor(engine, nid, remove)} if remove is not None else {}
+    extra: dict[str, Any] = (
+        {"remove": resolve_actor(engine, nid, remove)} if remove is not None else {}
+    )
+    if what in ("summary", "stage", "key-figures"):  # the sampled ones
+        extra["exact_max"] = get_settings().exact_betweenness_max
     try:
         with err.status(msg("progress.analysing")):
             result = functions[what](engine, nid, lang=LANG, **extra)

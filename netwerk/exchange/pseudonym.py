@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,7 +47,6 @@ __all__ = [
 ]
 
 MIN_KEY_BYTES = 16
-KEY_FILE_ENV = "NETWERK_PSEUDONYM_KEY_FILE"
 
 
 class PseudonymKeyMissing(NetwerkError):
@@ -80,25 +78,17 @@ class PseudonymKey:
     def load(
         cls, token_id: str, *, secret: str | bytes | None = None, key_file: str | Path | None = None
     ) -> PseudonymKey:
-        """The key from ``secret``, else ``key_file``, else the ``pseudonym_key`` setting,
-        else the file named by ``NETWERK_PSEUDONYM_KEY_FILE``."""
+        """The key from ``secret``, else from ``key_file`` (the API passes its
+        ``pseudonym_key`` and ``pseudonym_key_file`` settings; nothing is read here)."""
         raw: bytes | None = None
         if secret is not None:
             raw = secret.encode() if isinstance(secret, str) else secret
         elif key_file is not None:
             raw = Path(key_file).read_bytes().strip()
-        else:
-            from netwerk.config import get_settings
-
-            configured = get_settings().pseudonym_key
-            if configured:
-                raw = configured.encode()
-            elif os.environ.get(KEY_FILE_ENV):
-                raw = Path(os.environ[KEY_FILE_ENV]).read_bytes().strip()
         if not raw:
             raise PseudonymKeyMissing(
                 "no pseudonym key is configured: set NETWERK_PSEUDONYM_KEY or "
-                f"{KEY_FILE_ENV} (a secret of at least {MIN_KEY_BYTES} bytes)"
+                f"NETWERK_PSEUDONYM_KEY_FILE (a secret of at least {MIN_KEY_BYTES} bytes)"
             )
         return cls(raw, token_id)
 

@@ -31,6 +31,7 @@ from typing import IO, Any, Literal
 
 import sqlalchemy as sa
 
+from netwerk.config import Settings
 from netwerk.errors import FieldError, TooLarge, ValidationFailed
 from netwerk.model import PERSON_KINDS, SYMMETRIC_TIE_KINDS, TieKind
 
@@ -58,6 +59,8 @@ _PERSONS = tuple(k.value for k in PERSON_KINDS)
 _RESEARCH_ACTOR_FIELDS = ("kind", "area", "languages", "assets", "needs")
 _RESEARCH_TIE_FIELDS = ("kind", "strength", "support", "since", "until", "status")
 _CHUNK_BYTES = 1 << 16
+MAX_IMPORT_BYTES: int = Settings.model_fields["max_import_bytes"].default
+"""The size cap of an import when the caller names none: the setting's declared default."""
 _SQLITE_IMPORT_CACHE_KIB = 256 * 1024
 _DIRECTED = frozenset(k.value for k in TieKind) - {k.value for k in SYMMETRIC_TIE_KINDS}
 
@@ -182,14 +185,14 @@ def import_network(
     progress: Progress | None = None,
     default_kind: str | None = None,
     table: Literal["actors", "ties"] | None = None,
-    max_bytes: int | None = None,
+    max_bytes: int = MAX_IMPORT_BYTES,
 ) -> ImportReport:
     """Import a file into a network, all or nothing, in the caller's transaction.
 
     ``mapping``: ``{field: column}`` for files with their own column names (fields:
     :data:`normalise.MAPPING_FIELDS`). ``default_kind``: the kind of actors whose file gives
     none (Pajek always; defaults to ``resident`` there). ``table``: what a single CSV holds,
-    when its columns do not tell. ``max_bytes``: the size cap (default: the
+    when its columns do not tell. ``max_bytes``: the size cap (the API and the CLI pass the
     ``max_import_bytes`` setting); a larger file is refused with :class:`TooLarge`.
 
     Raises :class:`ValidationFailed` listing every error (row/line; the first
@@ -198,10 +201,6 @@ def import_network(
     well-formed, a DTD or entities in XML, a zip bomb) raise in a dry run too.
     """
     info = formats.get(fmt, for_import=True)
-    if max_bytes is None:
-        from netwerk.config import get_settings
-
-        max_bytes = get_settings().max_import_bytes
     raw = read_capped(data, max_bytes)
     _network_row(conn, network_id)
     report = ImportReport(format=info.name, dry_run=dry_run)

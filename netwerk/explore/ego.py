@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from netwerk.analysis.common import Provenance, provenance
+from netwerk.analysis.records import Provenance, provenance
 from netwerk.graph import PERSONS, Snapshot, bfs_levels
 
 __all__ = ["SECTORS", "SECTOR_TIE_KINDS", "EgoEdge", "EgoNetwork", "EgoNode", "ego_network"]

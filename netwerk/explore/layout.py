@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from netwerk.analysis.common import Provenance, provenance
+from netwerk.analysis.records import Provenance, provenance
 from netwerk.graph import Snapshot, seeded
 
 __all__ = ["MapLayout", "positions"]

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from netwerk import cache
 from netwerk.analysis import service as analysis
-from netwerk.analysis.common import Provenance, provenance
-from netwerk.analysis.service import _partition, _scores
+from netwerk.analysis.records import Provenance, provenance
+from netwerk.analysis.service import DEFAULT_EXACT_MAX, _partition, _scores
 from netwerk.errors import NotFound, ValidationFailed
 from netwerk.explore import layout as _layout
 from netwerk.explore.ego import EgoNetwork, ego_network
@@ -208,9 +208,11 @@ def map_layout(
     measure: str = "degree",
     lang: str = "nl",
     seed: int = 0,
+    exact_max: int = DEFAULT_EXACT_MAX,
 ) -> MapLayout:
     """Positions, communities, sizes, recognised key figures and gap marks (isolated persons,
-    unmet needs, groups without help) of every actor, cached per revision."""
+    unmet needs, groups without help) of every actor, cached per revision. ``exact_max``:
+    above this many actors a betweenness size is sampled."""
     if measure not in MAP_MEASURES:
         raise ValidationFailed("measure", f"one of {', '.join(MAP_MEASURES)}")
     s = cache.get_snapshot(source, network_id)
@@ -242,7 +244,7 @@ def map_layout(
         for gap in gaps.gaps:
             if gap.kind in marked:
                 marked[gap.kind].update(s.index[a.actor_id] for a in gap.actors)
-        em = analysis._exact_max(None)
+        em = analysis.check_exact_max(exact_max)
         size = np.asarray(_scores(s, measure, em, None, seed).values, dtype=np.float64)
         return _layout.build(
             s,
@@ -257,7 +259,8 @@ def map_layout(
             seed=seed,
         )
 
-    return cache.cached_for(s, "explore.map", {"measure": measure, "seed": seed}, compute)
+    params = {"measure": measure, "seed": seed, "exact_max": exact_max}
+    return cache.cached_for(s, "explore.map", params, compute)
 
 
 @dataclass(frozen=True)

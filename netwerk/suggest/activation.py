@@ -54,7 +54,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from netwerk.analysis.common import ActorRef, Provenance, actor_ref, provenance
+from netwerk.analysis.records import ActorRef, Provenance, actor_ref, provenance
 from netwerk.errors import ValidationFailed
 from netwerk.graph import Snapshot, require_lang
 from netwerk.i18n import text

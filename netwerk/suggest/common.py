@@ -2,7 +2,7 @@
 
 All records are frozen dataclasses of plain values (str, int, float, bool, None, tuples and
 nested records): usable as FastAPI response models as they are and safe to share between
-threads from the cache. Actors appear as :class:`~netwerk.analysis.common.ActorRef` (id, kind,
+threads from the cache. Actors appear as :class:`~netwerk.analysis.records.ActorRef` (id, kind,
 whether a person), never with a name (DESIGN.md 6).
 """
 
@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from netwerk.analysis.common import ActorRef
+from netwerk.analysis.records import ActorRef
 from netwerk.errors import ValidationFailed
 from netwerk.model import normalise_themes
 

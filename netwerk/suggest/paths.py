@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from netwerk.analysis.common import actor_ref
+from netwerk.analysis.records import actor_ref
 from netwerk.graph import Snapshot
 from netwerk.suggest.common import Step
 

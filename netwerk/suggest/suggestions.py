@@ -89,7 +89,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 import numpy.typing as npt
 
-from netwerk.analysis.common import ActorRef, Provenance, actor_ref, check_kinds, provenance
+from netwerk.analysis.records import ActorRef, Provenance, actor_ref, check_kinds, provenance
 from netwerk.errors import ValidationFailed
 from netwerk.graph import Snapshot, require_lang
 from netwerk.suggest.codes import VALUE_CODES, feasibility_sentence, value_sentence

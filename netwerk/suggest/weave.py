@@ -61,7 +61,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from netwerk import cache
-from netwerk.analysis.common import ActorRef, Provenance, actor_ref, provenance
+from netwerk.analysis.records import ActorRef, Provenance, actor_ref, provenance
 from netwerk.graph import Snapshot, bfs_levels, require_lang
 from netwerk.i18n import text
 from netwerk.suggest.codes import feasibility_sentence, value_sentence

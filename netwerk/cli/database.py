@@ -1,65 +1,24 @@
-"""What every command shares: the language, the consoles, messages from the catalogue, a
-database that is ready (or one clear line saying what to run), and finding networks and
-actors by id or by name."""
+"""The command line's database: an engine on a database that is ready (or one clear line
+saying what to run), and finding networks and actors in it by id or by name."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import sqlalchemy as sa
-import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from netwerk.cli.terminal import fail, kind_label, msg
 from netwerk.config import Settings, get_settings
-from netwerk.errors import NetwerkError
-from netwerk.i18n import text
 from netwerk.store.db import make_engine
 
 __all__ = [
-    "LANG",
-    "err",
-    "fail",
-    "msg",
-    "out",
-    "progress_bar",
     "ready_engine",
     "resolve_actor",
     "resolve_network",
+    "search_actors",
     "writable_engine",
 ]
-
-LANG = "en" if os.environ.get("NETWERK_LANG", "nl").lower().startswith("en") else "nl"
-
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
-
-
-def msg(key: str, **values: Any) -> str:
-    """The sentence ``cli.<key>`` in the CLI's language."""
-    return text(f"cli.{key}", LANG, **values)
-
-
-def fail(message: str, code: int = 2) -> NoReturn:
-    """One line on stderr, then exit: no traceback for anything a user can cause."""
-    err.print(f"[red]{escape(msg('error'))}:[/red] {escape(message)}", soft_wrap=True)
-    raise typer.Exit(code=code)
-
-
-def fail_domain(exc: NetwerkError) -> NoReturn:
-    """A domain error in the CLI's language (the same sentences as the API's problems)."""
-    from netwerk.errors import ValidationFailed
-    from netwerk.errors_text import domain_message, message
-
-    detail = domain_message(exc.detail, LANG)
-    if isinstance(exc, ValidationFailed) and len(exc.errors) > 1:
-        detail += "".join(f"\n  {e.field}: {message(e.message, LANG)}" for e in exc.errors[1:10])
-    fail(detail)
 
 
 def _safe_url(engine: sa.Engine) -> str:
@@ -99,22 +58,6 @@ def ready_engine() -> sa.Engine:
     if not current:
         fail(msg("db.not_migrated", url=_safe_url(engine)))
     return engine
-
-
-@contextmanager
-def progress_bar(label: str, total: int | None) -> Iterator[Any]:
-    """A progress bar on stderr; yields ``advance(n)``."""
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=False,
-        disable=not err.is_terminal and os.environ.get("NETWERK_PROGRESS") != "1",
-    ) as p:
-        task = p.add_task(label, total=total)
-        yield lambda n: p.advance(task, n)
 
 
 def resolve_network(engine: sa.Engine, value: str) -> str:
@@ -178,7 +121,3 @@ def resolve_actor(engine: sa.Engine, network_id: str, value: str) -> str:
         fail(msg("actor.not_found", value=value, network=network_id))
     listing = "; ".join(f"{r.id} ({r.name}, {kind_label(r.kind)})" for r in found[:10])
     fail(msg("actor.ambiguous", value=value, count=len(found), candidates=listing))
-
-
-def kind_label(kind: str) -> str:
-    return msg(f"kind.{kind}")

@@ -1,4 +1,4 @@
-"""Types and helpers shared by the analysis modules.
+"""The records every analysis result is made of (provenance, actor references) and the small
 
 Every analysis returns a frozen dataclass of plain values (str, int, float, bool, None,
 tuples, dicts and nested frozen dataclasses): usable as a FastAPI response model as it is,
