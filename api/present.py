@@ -43,8 +43,7 @@ from netwerk.analysis.key_figures import KeyFiguresResult
 from netwerk.analysis.resilience import WhatIfResult
 from netwerk.errors import Timeout
 from netwerk.i18n import text
-from netwerk.model import PERSON_KINDS
-from netwerk.privacy import anonymous_label
+from netwerk.privacy import display_name, is_person
 from netwerk.store.tables import Actor, Network
 from netwerk.suggest.feedback import FeedbackStats
 
@@ -58,7 +57,6 @@ __all__ = [
     "to_data",
 ]
 
-PERSON_KIND_VALUES = {k.value for k in PERSON_KINDS}
 SKIP = {"provenance", "parameters", "thresholds", "sampling", "matrix"}
 
 # What a viewer receives instead of each domain result (summary and stage are aggregates).
@@ -111,8 +109,8 @@ def for_broker(data: Any, session: Session, network_id: str, lang: str) -> tuple
             )
         ).all()
         for aid, name, kind, consent in rows:
-            labels[aid] = anonymous_label(aid, lang) if consent == "withdrawn" else name
-            if kind in PERSON_KIND_VALUES:
+            labels[aid] = display_name(aid, kind, consent, name, lang)
+            if is_person(kind):
                 persons.append(aid)
 
     def walk(node: Any) -> Any:

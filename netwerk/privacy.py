@@ -57,6 +57,7 @@ __all__ = [
     "aggregate",
     "anonymous_label",
     "check_aggregate",
+    "display_name",
     "is_aggregate",
     "is_person",
     "may_be_suggested",
@@ -87,6 +88,12 @@ def may_be_suggested(kind: str, consent: str | None) -> bool:
 def shown_as_pseudonym(kind: str, consent: str | None) -> bool:
     """A broker sees a withdrawn person only as a pseudonym."""
     return _consent(kind, consent) is Consent.withdrawn
+
+
+def display_name(actor_id: str, kind: str, consent: str | None, name: str, lang: str = "nl") -> str:
+    """The name a broker (or the CLI) shows for an actor: its name, or for a person with
+    withdrawn consent the pseudonym :func:`anonymous_label` (:func:`shown_as_pseudonym`)."""
+    return anonymous_label(actor_id, lang) if shown_as_pseudonym(kind, consent) else name
 
 
 def may_export_for_research(kind: str, consent: str | None) -> bool:

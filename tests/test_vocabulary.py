@@ -1,0 +1,109 @@
+"""One vocabulary, one answer: the gaps, the suggestions and the what-if read "help" and
+"isolated" from the same definitions (netwerk.model), so they cannot disagree about a
+community or a person."""
+
+from __future__ import annotations
+
+import uuid
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from netwerk.analysis.communities import partition
+from netwerk.analysis.gaps import gaps, helped_communities, isolated_mask
+from netwerk.graph import Snapshot, snapshot_from_networkx
+from netwerk.model import FORMAL_KINDS, HELP_KINDS, NEIGHBOURHOOD_KINDS, RESIDENT_KINDS
+from netwerk.suggest.context import build_context
+
+# Four streets, each a triangle of residents plus (at most) one helper tied to all three:
+#   Merel  a key figure is the only help       Vink   a professional is the only help
+#   Lijster an initiative is the only help     Spreeuw nobody helps
+# The streets are joined by one tie each (a1 - b1 - c1 - d1) so that they form one network.
+# Alone: x1 has no tie; x2 knows only the professional; x3 knows only the key figure.
+HELPERS = {"a": "key_figure", "b": "professional", "c": "initiative", "d": None}
+
+
+def street_graph() -> nx.Graph:
+    g = nx.Graph()
+    for street, helper in HELPERS.items():
+        residents = [f"{street}{i}" for i in (1, 2, 3)]
+        for r in residents:
+            g.add_node(r, kind="resident")
+        for i, r in enumerate(residents):
+            for q in residents[i + 1 :]:
+                g.add_edge(r, q, weight=3)
+        if helper:
+            g.add_node(f"{street}h", kind=helper)
+            for r in residents:
+                g.add_edge(f"{street}h", r, weight=3)
+    g.add_edge("a1", "b1", weight=1)
+    g.add_edge("b1", "c1", weight=1)
+    g.add_edge("c1", "d1", weight=1)
+    g.add_node("x1", kind="resident")
+    g.add_node("x2", kind="resident")
+    g.add_edge("x2", "bh", weight=2)
+    g.add_node("x3", kind="resident")
+    g.add_edge("x3", "ah", weight=2)
+    return g
+
+
+@pytest.fixture(scope="module")
+def streets() -> Snapshot:
+    return snapshot_from_networkx(street_graph(), network_id=f"streets-{uuid.uuid4().hex[:8]}")
+
+
+def _community(s: Snapshot, memb: np.ndarray, actor: str) -> int:
+    return int(memb[s.index[actor]])
+
+
+def test_the_sets_are_stated_once():
+    assert {k.value for k in HELP_KINDS} == {
+        "key_figure",
+        "professional",
+        "organisation",
+        "initiative",
+    }
+    assert {k.value for k in FORMAL_KINDS} == {"professional", "organisation"}
+    assert NEIGHBOURHOOD_KINDS.isdisjoint(FORMAL_KINDS)
+    assert RESIDENT_KINDS < NEIGHBOURHOOD_KINDS
+
+
+def test_the_streets_are_four_communities(streets):
+    part = partition(streets, seed=0)
+    found = {_community(streets, part.membership, f"{st}1") for st in HELPERS}
+    assert len(found) == 4
+    for st in HELPERS:
+        c = _community(streets, part.membership, f"{st}1")
+        assert {_community(streets, part.membership, f"{st}{i}") for i in (2, 3)} == {c}
+
+
+def test_gaps_and_suggestions_agree_on_which_communities_have_help(streets):
+    ctx = build_context(streets, seed=0)
+    memb = ctx.membership
+    result = gaps(streets, kinds=("community_without_help",), seed=0)
+    gap_communities = {g.communities[0] for g in result.gaps}
+    # the key figure's street and the professional's street are helped in both
+    for st in ("a", "b", "c"):
+        c = _community(streets, memb, f"{st}1")
+        assert ctx.community_has_help[c], st
+        assert c not in gap_communities, st
+    # the street without any helper is a gap, and the suggestions see it without help
+    bare = _community(streets, memb, "d1")
+    assert gap_communities == {bare}
+    assert not ctx.community_has_help[bare]
+    # one definition: the gaps' helper check is what the suggestions hold
+    part = partition(streets, seed=0)
+    assert np.array_equal(
+        helped_communities(streets, part.membership, part.count), ctx.community_has_help
+    )
+
+
+def test_gaps_and_suggestions_agree_on_who_is_isolated(streets):
+    ctx = build_context(streets, seed=0)
+    result = gaps(streets, kinds=("isolated_person",))
+    from_gaps = {g.actors[0].actor_id for g in result.gaps}
+    from_context = {streets.ids[v] for v in np.flatnonzero(ctx.isolated).tolist()}
+    # x1 has no tie, x2 knows only a professional; x3 knows a key figure (a neighbour)
+    assert from_gaps == from_context == {"x1", "x2"}
+    assert np.array_equal(isolated_mask(streets), ctx.isolated)
