@@ -5,6 +5,7 @@ community or a person."""
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -14,7 +15,10 @@ from netwerk.analysis.communities import partition
 from netwerk.analysis.gaps import gaps, helped_communities, isolated_mask
 from netwerk.graph import Snapshot, snapshot_from_networkx
 from netwerk.model import FORMAL_KINDS, HELP_KINDS, NEIGHBOURHOOD_KINDS, RESIDENT_KINDS
+from netwerk.privacy import anonymous_label, display_name
 from netwerk.suggest.context import build_context
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # Four streets, each a triangle of residents plus (at most) one helper tied to all three:
 #   Merel  a key figure is the only help       Vink   a professional is the only help
@@ -107,3 +111,69 @@ def test_gaps_and_suggestions_agree_on_who_is_isolated(streets):
     # x1 has no tie, x2 knows only a professional; x3 knows a key figure (a neighbour)
     assert from_gaps == from_context == {"x1", "x2"}
     assert np.array_equal(isolated_mask(streets), ctx.isolated)
+
+
+# --------------------------------------------------------------------------- actor rules
+
+BAD_ACTORS = [
+    # (what is wrong, the actor's fields, the field the API names). Only values that pass
+    # the API's request schema (api/schemas.py checks lengths and slug patterns first, in
+    # pydantic's words) reach the shared rules of netwerk.model.clean_actor_field.
+    ("consent on an organisation", {"kind": "organisation", "name": "Org", "consent": "given"},
+     "consent"),
+    ("half a CBS code", {"kind": "resident", "name": "Ans", "area": "WK12"}, "area"),
+    ("a street label with a stray sign",
+     {"kind": "resident", "name": "Bo", "area": "Kerkstraat @ 5"}, "area"),
+    ("consent on a place", {"kind": "place", "name": "Plek", "consent": "withdrawn"},
+     "consent"),
+]  # fmt: skip
+
+
+def _csv(fields: dict[str, str]) -> bytes:
+    columns = ["id", *fields]
+    values = ["a1", *fields.values()]
+    return (",".join(columns) + "\n" + ",".join(values) + "\n").encode()
+
+
+@pytest.mark.parametrize(
+    ("what", "fields", "api_field"), BAD_ACTORS, ids=[b[0] for b in BAD_ACTORS]
+)
+def test_the_api_and_the_import_give_the_same_message(
+    client, admin, network, what, fields, api_field
+):
+    body = {k: ([v] if k in ("assets", "languages") else v) for k, v in fields.items()}
+    r = client.post(f"/api/v1/networks/{network}/actors", json=body, headers=admin)
+    assert r.status_code == 422, r.text
+    api = {(e["field"], e["message"]) for e in r.json()["errors"]}
+    r = client.post(
+        f"/api/v1/networks/{network}/import",
+        params={"format": "csv", "table": "actors"},
+        content=_csv(fields),
+        headers=admin,
+    )
+    assert r.status_code == 422, r.text
+    imported = {e["message"] for e in r.json()["errors"] if e.get("row") == 2}
+    assert [m for f, m in api if f == api_field] and {m for _, m in api} == imported, (
+        api,
+        r.json(),
+    )
+
+
+# --------------------------------------------------------------------------- pseudonyms
+
+
+def test_a_withdrawn_person_is_shown_by_pseudonym_and_only_a_person():
+    label = anonymous_label("p1", "nl")
+    assert display_name("p1", "resident", "withdrawn", "Ans", "nl") == label
+    assert display_name("p1", "resident", "given", "Ans", "nl") == "Ans"
+    assert display_name("p1", "resident", None, "Ans", "nl") == "Ans"
+    # consent is a person's: an organisation is shown by its name whatever the row says
+    assert display_name("o1", "organisation", "withdrawn", "Buurthuis", "nl") == "Buurthuis"
+
+
+@pytest.mark.parametrize(
+    "path", ["api/present.py", "netwerk/cli/work.py", "netwerk/explore/service.py"]
+)
+def test_the_pseudonym_rule_is_read_from_privacy_not_restated(path):
+    source = (ROOT / path).read_text()
+    assert '== "withdrawn"' not in source and "anonymous_label(" not in source
