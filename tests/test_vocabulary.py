@@ -177,3 +177,35 @@ def test_a_withdrawn_person_is_shown_by_pseudonym_and_only_a_person():
 def test_the_pseudonym_rule_is_read_from_privacy_not_restated(path):
     source = (ROOT / path).read_text()
     assert '== "withdrawn"' not in source and "anonymous_label(" not in source
+
+
+# --------------------------------------------------------------------------- privacy marks
+
+
+def test_every_sentence_a_viewer_can_read_is_marked_on_its_type():
+    """The viewer's sentences are found by the marks on the types (api.present reads them);
+    a sentence field left unmarked would reach a viewer unchecked."""
+    import dataclasses
+    import typing
+
+    import netwerk.aggregate.types  # registers the aggregate types
+    from api.present import VIEWER_TYPES
+    from netwerk.analysis.stage import StageResult
+    from netwerk.analysis.summary import SummaryResult
+    from netwerk.privacy import _AGGREGATES, SAYS, marked_fields
+
+    assert netwerk.aggregate.types.GapsView in VIEWER_TYPES.values()
+    sentences = {"sentence", "summary", "explanation", "reasons"}
+    unmarked = []
+    for cls in sorted(_AGGREGATES | {StageResult, SummaryResult}, key=lambda c: c.__name__):
+        hints = typing.get_type_hints(cls, include_extras=True)
+        marked = marked_fields(cls, SAYS)
+        for f in dataclasses.fields(cls):
+            wording = hints[f.name] in (str, tuple[str, ...]) or (
+                typing.get_origin(hints[f.name]) is typing.Annotated
+                and typing.get_args(hints[f.name])[0] in (str, tuple[str, ...])
+            )
+            if f.name in sentences and wording and f.name not in marked:
+                unmarked.append(f"{cls.__name__}.{f.name}")
+    assert unmarked == []
+    assert marked_fields(VIEWER_TYPES[netwerk.analysis.gaps.GapsResult], SAYS) == {"explanation"}

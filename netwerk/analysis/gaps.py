@@ -54,6 +54,7 @@ from netwerk.errors import ValidationFailed
 from netwerk.graph import Snapshot, bfs_levels, require_lang
 from netwerk.i18n import text
 from netwerk.model import FORMAL_KINDS, HELP_KINDS, RESIDENT_KINDS, ActorKind
+from netwerk.privacy import Sentence
 from netwerk.words import cap, kind_this, say, steps_text, theme_label, themes_text
 
 __all__ = ["GAP_KINDS", "Gap", "GapsResult", "gaps", "helped_communities", "isolated_mask"]
@@ -84,7 +85,7 @@ class Gap:
     communities: tuple[int, ...]
     themes: tuple[str, ...]
     area: str | None
-    explanation: str
+    explanation: Sentence
 
 
 @dataclass(frozen=True)
