@@ -10,7 +10,8 @@ The domain returns results with actor ids, kinds and a ``person`` flag, never na
   marked on the types and suppressed below the network's threshold, with secondary
   suppression in tables (:func:`netwerk.privacy.suppress`). A result that is not an
   aggregate never reaches a viewer (:func:`netwerk.privacy.check_aggregate`), and a
-  sentence that names a count hidden beside it is withheld (:func:`withhold`).
+  sentence that names a count hidden beside it is withheld (:func:`withhold`; the sentences
+  are marked on the types too, :data:`netwerk.privacy.SAYS`).
 
 The declared response schema of a route is derived from the domain result type and its
 viewer type by :func:`response_schema`: counts may be ``null`` (suppressed) and the name
@@ -43,8 +44,7 @@ from netwerk.analysis.key_figures import KeyFiguresResult
 from netwerk.analysis.resilience import WhatIfResult
 from netwerk.errors import Timeout
 from netwerk.i18n import text
-from netwerk.model import PERSON_KINDS
-from netwerk.privacy import anonymous_label
+from netwerk.privacy import SAYS, display_name, is_person, marked_fields
 from netwerk.store.tables import Actor, Network
 from netwerk.suggest.feedback import FeedbackStats
 
@@ -58,7 +58,6 @@ __all__ = [
     "to_data",
 ]
 
-PERSON_KIND_VALUES = {k.value for k in PERSON_KINDS}
 SKIP = {"provenance", "parameters", "thresholds", "sampling", "matrix"}
 
 # What a viewer receives instead of each domain result (summary and stage are aggregates).
@@ -111,8 +110,8 @@ def for_broker(data: Any, session: Session, network_id: str, lang: str) -> tuple
             )
         ).all()
         for aid, name, kind, consent in rows:
-            labels[aid] = anonymous_label(aid, lang) if consent == "withdrawn" else name
-            if kind in PERSON_KIND_VALUES:
+            labels[aid] = display_name(aid, kind, consent, name, lang)
+            if is_person(kind):
                 persons.append(aid)
 
     def walk(node: Any) -> Any:
@@ -130,11 +129,6 @@ def for_broker(data: Any, session: Session, network_id: str, lang: str) -> tuple
     return walk(data), persons
 
 
-TEXTS = {"sentence", "summary", "explanation", "reasons"}
-"""Sentences (or lists of them) that may restate the counts beside them in words
-(``4 bewoners``): a viewer gets one only when it names none of the counts suppressed there."""
-
-
 def _suppressed(before: Any, after: Any, out: set[int]) -> None:
     """Collect the counts in ``before`` that became ``None`` (suppressed) in ``after``."""
     if isinstance(before, dict) and isinstance(after, dict):
@@ -145,8 +139,8 @@ def _suppressed(before: Any, after: Any, out: set[int]) -> None:
         out.add(before)
 
 
-def _is_text(key: str, value: Any) -> bool:
-    if key not in TEXTS:
+def _is_text(key: str, value: Any, texts: frozenset[str]) -> bool:
+    if key not in texts:
         return False
     return isinstance(value, str) or (
         isinstance(value, list) and all(isinstance(x, str) for x in value) and bool(value)
@@ -157,10 +151,12 @@ def _names_a_count(sentence: str, counts: set[int]) -> bool:
     return any(int(n) in counts for n in re.findall(r"(?<![\d.,])\d+(?![\d.,]\d)", sentence))
 
 
-def withhold(before: Any, after: Any, lang: str) -> Any:
+def withhold(before: Any, after: Any, lang: str, texts: frozenset[str]) -> Any:
     """``after`` (a view once suppressed) with every sentence that names a count suppressed
     beside it (compared with ``before``, the same view unsuppressed) replaced by
-    ``summary.withheld``: the words must not give back what the figures hide."""
+    ``summary.withheld``: the words must not give back what the figures hide. ``texts``: the
+    fields that are such sentences, as the view's type marks them
+    (:data:`netwerk.privacy.SAYS`, read with :func:`netwerk.privacy.marked_fields`)."""
     withheld = text("summary.withheld", lang)
 
     def walk(b: Any, a: Any) -> Any:
@@ -168,9 +164,9 @@ def withhold(before: Any, after: Any, lang: str) -> Any:
             out = {k: (v if k in SKIP else walk(b.get(k), v)) for k, v in a.items()}
             hidden: set[int] = set()
             for k, v in b.items():
-                if k in a and k not in SKIP and not _is_text(k, v):
+                if k in a and k not in SKIP and not _is_text(k, v, texts):
                     _suppressed(v, a[k], hidden)
-            for k in TEXTS & set(out):
+            for k in texts & set(out):
                 if isinstance(out[k], str) and _names_a_count(out[k], hidden):
                     out[k] = withheld
                 elif isinstance(out[k], list):
@@ -277,7 +273,8 @@ def show(request: Request, session: Session, s: Scope, result: Any, lang: str) -
         audit_objects(request, persons)
         return JSONResponse(data)
     view = viewer_routes.present(result, network_threshold(session, s.network_id))
-    return JSONResponse(withhold(to_data(result), to_data(view), lang))
+    texts = marked_fields(type(view), SAYS)
+    return JSONResponse(withhold(to_data(result), to_data(view), lang, texts))
 
 
 def compute(

@@ -23,6 +23,7 @@ from pydantic import (
 
 from netwerk.model import (
     MAX_ATTRIBUTES,
+    MAX_EXTERNAL_REF,
     MAX_LIST,
     MAX_NAME,
     MAX_NOTE,
@@ -167,7 +168,7 @@ class ActorCreate(Strict):
     consent_basis: ConsentBasis | None = None
     attributes: Attributes = Field(default_factory=dict)
     note: Note | None = None
-    external_ref: Annotated[str, Field(max_length=200)] | None = None
+    external_ref: Annotated[str, Field(max_length=MAX_EXTERNAL_REF)] | None = None
 
 
 class ActorUpdate(Strict):
@@ -181,7 +182,7 @@ class ActorUpdate(Strict):
     consent_basis: ConsentBasis | None = None
     attributes: Attributes | None = None
     note: Note | None = None
-    external_ref: Annotated[str, Field(max_length=200)] | None = None
+    external_ref: Annotated[str, Field(max_length=MAX_EXTERNAL_REF)] | None = None
 
 
 class ActorRead(Read):

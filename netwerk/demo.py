@@ -35,6 +35,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from netwerk import synth
+from netwerk.model import PERSON_KINDS
 
 __all__ = ["STORY", "STREETS", "StoryActor", "generate", "load", "story_ids"]
 
@@ -68,7 +69,7 @@ def _p(
     consent: str = "given",
     **attrs: str,
 ) -> StoryActor:
-    person = kind in ("resident", "key_figure", "professional")
+    person = kind in PERSON_KINDS
     return StoryActor(
         key=key,
         kind=kind,
@@ -271,7 +272,7 @@ def generate(
     ids = [i for i in synth.random_ids(_rng(seed, 77, fresh_ids), 2 * len(STORY)) if i not in taken]
     story_id = {actor.key: ids[n] for n, actor in enumerate(STORY)}
     for actor in STORY:
-        person = actor.kind in ("resident", "key_figure", "professional")
+        person = actor.kind in PERSON_KINDS
         a.id.append(story_id[actor.key])
         a.kind.append(actor.kind)
         a.name.append(actor.name)

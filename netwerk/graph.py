@@ -52,7 +52,6 @@ from netwerk.store.tables import Actor, Network, Tie
 
 __all__ = [
     "ACTOR_KINDS",
-    "HELP_KINDS",
     "SUPPORT_KINDS",
     "TIE_KINDS",
     "Adjacency",
@@ -76,10 +75,6 @@ ACTOR_KINDS: tuple[str, ...] = tuple(k.value for k in ActorKind)
 TIE_KINDS: tuple[str, ...] = tuple(k.value for k in TieKind)
 SUPPORT_KINDS: tuple[str, ...] = tuple(k.value for k in SupportKind)
 PERSONS: frozenset[str] = frozenset(k.value for k in PERSON_KINDS)
-HELP_KINDS: frozenset[str] = frozenset(
-    {ActorKind.professional.value, ActorKind.organisation.value, ActorKind.initiative.value}
-)
-"""Actors that count as a path to help in resilience analysis (DESIGN.md 4)."""
 
 _KIND_CODE = {k: i for i, k in enumerate(ACTOR_KINDS)}
 _TIE_BIT = {k: 1 << i for i, k in enumerate(TIE_KINDS)}

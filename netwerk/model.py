@@ -28,12 +28,19 @@ from netwerk.errors import ValidationFailed
 from netwerk.safetext import first_flaw, message
 
 __all__ = [
+    "ACTOR_INPUT_FIELDS",
+    "CONSENT_PERSONS_ONLY",
+    "FORMAL_KINDS",
+    "HELP_KINDS",
     "MAX_ATTRIBUTES",
+    "MAX_EXTERNAL_REF",
     "MAX_LIST",
     "MAX_NAME",
     "MAX_NOTE",
     "NEED_ONLY_THEMES",
+    "NEIGHBOURHOOD_KINDS",
     "PERSON_KINDS",
+    "RESIDENT_KINDS",
     "SYMMETRIC_TIE_KINDS",
     "ActorKind",
     "Consent",
@@ -42,6 +49,8 @@ __all__ = [
     "SupportKind",
     "TieKind",
     "can_offer",
+    "check_consent_kind",
+    "clean_actor_field",
     "clean_text",
     "enum_value",
     "new_id",
@@ -56,6 +65,8 @@ __all__ = [
 
 MAX_NAME = 200
 MAX_NOTE = 2000
+MAX_EXTERNAL_REF = 200
+"""Characters of an actor's external reference (the id in the broker's own files)."""
 MAX_LIST = 30
 MAX_ATTRIBUTES = 50
 MAX_ATTRIBUTE_KEY = 64
@@ -76,10 +87,21 @@ PERSON_KINDS: frozenset[ActorKind] = frozenset(
 )
 """Persons carry consent; organisations, initiatives and places need none (DESIGN.md 6)."""
 
+RESIDENT_KINDS: frozenset[ActorKind] = frozenset({ActorKind.resident, ActorKind.key_figure})
+"""Persons who live in the neighbourhood: the ones who can be isolated, lose their path to
+help, or give an organisation a face (DESIGN.md 4)."""
+
+FORMAL_KINDS: frozenset[ActorKind] = frozenset({ActorKind.professional, ActorKind.organisation})
+"""Formal care: a person whose only ties are to these is isolated (DESIGN.md 4)."""
+
+NEIGHBOURHOOD_KINDS: frozenset[ActorKind] = frozenset(ActorKind) - FORMAL_KINDS
+"""Actors from the neighbourhood itself: a tie to one of them ends isolation."""
+
 HELP_KINDS: frozenset[ActorKind] = frozenset(
     {ActorKind.professional, ActorKind.organisation, ActorKind.initiative, ActorKind.key_figure}
 )
-"""Actors that count as 'help' for gap and resilience analysis."""
+"""Actors that count as help, for the gaps (a community without help), the what-if (who
+loses their path to help) and the suggestions (a community's first tie to help)."""
 
 
 NEED_ONLY_THEMES: frozenset[str] = frozenset({"eenzaamheid"})
@@ -88,9 +110,7 @@ the neighbourhood "offers loneliness" (what helps is ``ontmoeting``, company). O
 initiatives, places and professionals may carry such a theme as an asset: they work on it
 ("helpt bij eenzaamheid")."""
 
-_OFFER_NEED_ONLY: frozenset[str] = frozenset(
-    {"professional", "organisation", "initiative", "place"}
-)
+_OFFER_NEED_ONLY: frozenset[ActorKind] = frozenset(ActorKind) - RESIDENT_KINDS
 
 
 def can_offer(kind: str, theme: str) -> bool:
@@ -306,3 +326,65 @@ def normalise_attributes(
             )
         out[key] = value
     return out
+
+
+# --------------------------------------------------------------------------- actor fields
+
+ACTOR_INPUT_FIELDS: frozenset[str] = frozenset(
+    {
+        "kind",
+        "name",
+        "area",
+        "languages",
+        "assets",
+        "needs",
+        "consent",
+        "consent_basis",
+        "attributes",
+        "note",
+        "external_ref",
+    }
+)
+"""The fields of an actor that the API, the CLI and the import may set."""
+
+CONSENT_PERSONS_ONLY = "only persons (resident, key_figure, professional) carry consent"
+
+
+def clean_actor_field(name: str, value: Any) -> Any:
+    """Validate and normalise one field of an actor: the one rule set of the API, the CLI
+    (through :mod:`netwerk.store.actors`) and the import (:mod:`netwerk.exchange`), so that
+    the same bad value gets the same message everywhere. ``kind``, ``consent`` and
+    ``consent_basis`` take the enum values here (the import reads synonyms first); whether
+    an actor may carry consent at all is :func:`check_consent_kind`.
+
+    >>> clean_actor_field("assets", ["Taal", "taal", "digitale hulp"])
+    ['taal', 'digitale_hulp']
+    """
+    if name == "kind":
+        return enum_value(ActorKind, value, "kind")
+    if name == "name":
+        return clean_text(value, "name", MAX_NAME, required=True)
+    if name == "area":
+        return normalise_area(value)
+    if name == "languages":
+        return normalise_languages(value)
+    if name in ("assets", "needs"):
+        return normalise_themes(value, field=name)
+    if name == "attributes":
+        return normalise_attributes(value)
+    if name == "note":
+        return clean_text(value, "note", MAX_NOTE)
+    if name == "external_ref":
+        return clean_text(value, "external_ref", MAX_EXTERNAL_REF)
+    if name == "consent":
+        return enum_value(Consent, value, "consent")
+    if name == "consent_basis":
+        return enum_value(ConsentBasis, value, "consent_basis")
+    raise ValidationFailed(name, "not a field of an actor")
+
+
+def check_consent_kind(kind: str, field: str = "consent") -> None:
+    """Raise :class:`ValidationFailed` unless an actor of ``kind`` may carry consent (only
+    persons do, :data:`PERSON_KINDS`)."""
+    if ActorKind(kind) not in PERSON_KINDS:
+        raise ValidationFailed(field, CONSENT_PERSONS_ONLY)

@@ -49,16 +49,21 @@ from netwerk.model import PERSON_KINDS, ActorKind, Consent, Role
 
 __all__ = [
     "PERSONS",
+    "SAYS",
     "Cell",
     "Cells",
     "PersonCells",
     "PersonCount",
     "PrivacyError",
+    "Sentence",
+    "Sentences",
     "aggregate",
     "anonymous_label",
     "check_aggregate",
+    "display_name",
     "is_aggregate",
     "is_person",
+    "marked_fields",
     "may_be_suggested",
     "may_export_for_research",
     "sees_persons",
@@ -87,6 +92,12 @@ def may_be_suggested(kind: str, consent: str | None) -> bool:
 def shown_as_pseudonym(kind: str, consent: str | None) -> bool:
     """A broker sees a withdrawn person only as a pseudonym."""
     return _consent(kind, consent) is Consent.withdrawn
+
+
+def display_name(actor_id: str, kind: str, consent: str | None, name: str, lang: str = "nl") -> str:
+    """The name a broker (or the CLI) shows for an actor: its name, or for a person with
+    withdrawn consent the pseudonym :func:`anonymous_label` (:func:`shown_as_pseudonym`)."""
+    return anonymous_label(actor_id, lang) if shown_as_pseudonym(kind, consent) else name
 
 
 def may_export_for_research(kind: str, consent: str | None) -> bool:
@@ -175,6 +186,20 @@ class Cells:
 PersonCount = Annotated[int | None, PERSONS]
 PersonCells = Annotated[dict[str, int | None], Cells()]
 
+
+class _SaysMark:
+    def __repr__(self) -> str:
+        return "SAYS"
+
+
+SAYS = _SaysMark()
+"""Marks a sentence (or a tuple of sentences) that may restate the counts beside it in
+words (``4 bewoners``): a viewer gets it only when it names none of the counts suppressed
+there (``api.present.withhold``)."""
+
+Sentence = Annotated[str, SAYS]
+Sentences = Annotated[tuple[str, ...], SAYS]
+
 T = TypeVar("T")
 _AGGREGATES: set[type] = set()
 
@@ -199,6 +224,40 @@ def _marks(cls: type) -> dict[str, tuple[Any, ...]]:
         hint = hints.get(f.name)
         out[f.name] = tuple(getattr(hint, "__metadata__", ()))
     return out
+
+
+def _dataclasses_in(hint: Any) -> list[type]:
+    """The dataclass types a type hint holds (through tuples, unions, dicts, Annotated)."""
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return [hint]
+    return [c for arg in typing.get_args(hint) for c in _dataclasses_in(arg)]
+
+
+def marked_fields(cls: type, mark: object) -> frozenset[str]:
+    """The names of the fields marked ``mark`` (e.g. :data:`SAYS`) in ``cls`` and in every
+    dataclass type its fields hold, recursively: what a presenter of the type's JSON reads
+    instead of a list of field names of its own."""
+    return _marked_fields(cls, mark)
+
+
+@cache
+def _marked_fields(cls: Any, mark: Any) -> frozenset[str]:
+    seen: set[type] = set()
+    names: set[str] = set()
+
+    def walk(c: type) -> None:
+        if c in seen:
+            return
+        seen.add(c)
+        hints = typing.get_type_hints(c, include_extras=True)
+        for name, marks in _marks(c).items():
+            if mark in marks:
+                names.add(name)
+            for inner in _dataclasses_in(hints.get(name)):
+                walk(inner)
+
+    walk(cls)
+    return frozenset(names)
 
 
 def _small(value: Any, threshold: int) -> bool:

@@ -20,6 +20,7 @@ from typing import Any
 
 from netwerk.graph import require_lang
 from netwerk.i18n import catalogue, text
+from netwerk.model import ActorKind
 
 __all__ = [
     "cap",
@@ -38,7 +39,8 @@ __all__ = [
     "themes_text",
 ]
 
-KIND_ORDER = ("resident", "key_figure", "professional", "organisation", "initiative", "place")
+KIND_ORDER: tuple[str, ...] = tuple(k.value for k in ActorKind)
+"""The kinds in the order a list of counts names them (the order of :class:`ActorKind`)."""
 
 
 def cap(sentence: str) -> str:

@@ -52,7 +52,8 @@ from netwerk.analysis.key_figures import KeyFiguresResult
 from netwerk.analysis.resilience import WhatIfResult
 from netwerk.graph import PERSONS, Snapshot
 from netwerk.i18n import text
-from netwerk.privacy import suppress, suppress_counts
+from netwerk.privacy import PERSONS as COUNTS_PERSONS
+from netwerk.privacy import marked_fields, suppress, suppress_counts
 from netwerk.suggest.stats import FeedbackStats, RateRow
 
 __all__ = [
@@ -396,8 +397,9 @@ def compare(r: CompareResult, threshold: int) -> CompareView:
 # --------------------------------------------------------------------------- feedback
 
 
-_COUNT_FIELDS = ("shown", "decided", "suggestions", "accepted", "declined", "not_now",
-                 "outcomes_known")  # fmt: skip
+_COUNT_FIELDS = tuple(sorted(marked_fields(RateView, COUNTS_PERSONS) - {"tie_formed"}))
+"""The person counts of a rate row, as :class:`RateView` marks them (``tie_formed`` is a
+cell of the ``outcomes`` table and is suppressed with it)."""
 
 
 def _rate(row: RateRow, hidden: set[str], threshold: int) -> RateView:

@@ -20,7 +20,7 @@ from netwerk.analysis.compare import TieChange
 from netwerk.analysis.gaps import Gap
 from netwerk.analysis.records import ActorRef, Provenance
 from netwerk.analysis.stage import Stage
-from netwerk.privacy import Cells, PersonCells, PersonCount, aggregate
+from netwerk.privacy import Cells, PersonCells, PersonCount, Sentence, aggregate
 
 __all__ = [
     "AreaCount",
@@ -130,7 +130,7 @@ class NonPersonSplit:
     kind: str
     splits_off: PersonCount
     """Actors cut off from the rest of the component when it leaves."""
-    sentence: str
+    sentence: Sentence
 
 
 @aggregate
@@ -218,7 +218,7 @@ class CommunityView:
     main_languages: tuple[str, ...]
     non_person_core: tuple[ActorRef, ...]
     """Organisations, initiatives and places among the community's best tied members."""
-    sentence: str
+    sentence: Sentence
     """Withheld when it names a count that is not shown."""
 
 
@@ -245,7 +245,7 @@ class CommunitiesView:
     count: int
     singletons: PersonCount
     modularity: float
-    summary: str
+    summary: Sentence
     communities: Annotated[tuple[CommunityView, ...], Cells("size", _COMMUNITY_DETAIL)]
     links: tuple[CommunityLinkView, ...]
     matrix: DensityView
@@ -262,7 +262,7 @@ class GapKindView:
 
     kind: str
     count: int | None
-    explanation: str
+    explanation: Sentence
     by_area: ByArea
     by_theme: ByTheme
 
@@ -277,7 +277,7 @@ class CommunityGapView:
     communities: tuple[int, ...]
     main_area: str | None
     persons: PersonCount
-    explanation: str
+    explanation: Sentence
 
 
 @aggregate
@@ -322,7 +322,7 @@ class WhatIfView:
     community_cut_off: PersonCount
     lost_community_links: tuple[tuple[int, int], ...]
     handover_count: PersonCount
-    summary: str
+    summary: Sentence
     provenance: Provenance
 
 
@@ -352,7 +352,7 @@ class CompareView:
     stage_before: Stage
     stage_after: Stage
     stage_changed: bool
-    summary: str
+    summary: Sentence
     provenance: Provenance
 
 

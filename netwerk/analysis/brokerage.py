@@ -34,6 +34,7 @@ from netwerk.analysis.records import check_kinds, ranked
 from netwerk.analysis.sentences import brokerage_sentence, main_role, role_label
 from netwerk.errors import ValidationFailed
 from netwerk.graph import Snapshot, require_lang
+from netwerk.privacy import Sentence
 
 __all__ = [
     "GROUPINGS",
@@ -179,7 +180,7 @@ class BrokerageEntry:
     role: str
     """The role played most often (stable code, one of :data:`ROLES`)."""
     role_label: str
-    sentence: str
+    sentence: Sentence
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,7 @@ from netwerk.analysis.records import (
 )
 from netwerk.analysis.sentences import articulation_sentence, hole_sentence
 from netwerk.graph import Snapshot, require_lang
+from netwerk.privacy import Sentence
 
 __all__ = [
     "GROUPINGS",
@@ -377,7 +378,7 @@ class StructuralHole:
     effective_size: float | None
     efficiency: float | None
     hierarchy: float | None
-    sentence: str
+    sentence: Sentence
 
 
 # --------------------------------------------------------------------------- result

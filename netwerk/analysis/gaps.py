@@ -6,8 +6,9 @@ professional can act on (DESIGN.md 4). Six kinds, each with a stable code:
     professionals and organisations (``only_professional_ties``): nobody from the
     neighbourhood itself.
 ``community_without_help``
-    A community (Leiden, at least ``min_size`` actors) with no organisation, initiative or
-    key figure among its members and no tie to one.
+    A community (Leiden, at least ``min_size`` actors) with no help (a professional,
+    organisation, initiative or key figure: :data:`netwerk.model.HELP_KINDS`) among its
+    members and no tie to one.
 ``community_pair``
     Two communities (at least ``min_size`` actors each) joined by only one tie
     (``single_tie``), or by none (``no_tie``). Unlinked pairs are reported when the two
@@ -52,11 +53,14 @@ from netwerk.analysis.records import ActorRef, Provenance, actor_ref, check_posi
 from netwerk.errors import ValidationFailed
 from netwerk.graph import Snapshot, bfs_levels, require_lang
 from netwerk.i18n import text
+from netwerk.model import FORMAL_KINDS, HELP_KINDS, RESIDENT_KINDS, ActorKind
+from netwerk.privacy import Sentence
 from netwerk.words import cap, kind_this, say, steps_text, theme_label, themes_text
 
-__all__ = ["GAP_KINDS", "Gap", "GapsResult", "gaps"]
+__all__ = ["GAP_KINDS", "Gap", "GapsResult", "gaps", "helped_communities", "isolated_mask"]
 
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 GAP_KINDS = (
     "isolated_person",
     "community_without_help",
@@ -81,7 +85,7 @@ class Gap:
     communities: tuple[int, ...]
     themes: tuple[str, ...]
     area: str | None
-    explanation: str
+    explanation: Sentence
 
 
 @dataclass(frozen=True)
@@ -154,41 +158,56 @@ def gaps(
 # --------------------------------------------------------------------------- the six kinds
 
 
-def _isolated(snapshot: Snapshot, lang: str) -> list[Gap]:
-    out: list[Gap] = []
-    candidates = snapshot.vertices_of_kind("resident", "key_figure")
-    formal = snapshot.kind_mask("professional", "organisation")
+def isolated_mask(snapshot: Snapshot) -> BoolArray:
+    """Per actor, whether it is an isolated person: a resident or key figure
+    (:data:`~netwerk.model.RESIDENT_KINDS`) with no tie to anyone from the neighbourhood
+    itself, that is no tie at all or ties only to professionals and organisations
+    (:data:`~netwerk.model.FORMAL_KINDS`). The one definition of isolation: the
+    ``isolated_person`` gap and the suggestions (ending someone's isolation) both read it.
+    O(n + m)."""
+    formal = snapshot.kind_mask(*FORMAL_KINDS)
     adj = snapshot.adjacency
     owner = np.repeat(np.arange(snapshot.n), np.diff(adj.indptr))
     informal = np.bincount(owner[~formal[adj.indices]], minlength=snapshot.n)
+    return snapshot.kind_mask(*RESIDENT_KINDS) & (informal == 0)
+
+
+def helped_communities(snapshot: Snapshot, membership: IntArray, count: int) -> BoolArray:
+    """Per community (``count`` of them, ``membership`` per actor), whether help
+    (:data:`~netwerk.model.HELP_KINDS`) is among its members or tied to one of them. The one
+    definition of a community with help: the ``community_without_help`` gap and the
+    suggestions (a community's first tie to help) both read it. O(n + m)."""
+    helpers = snapshot.kind_mask(*HELP_KINDS)
+    has = np.zeros(count, dtype=bool)
+    has[membership[helpers]] = True
+    e = snapshot.edge_array
+    if len(e):
+        has[membership[e[helpers[e[:, 1]], 0]]] = True
+        has[membership[e[helpers[e[:, 0]], 1]]] = True
+    return has
+
+
+def _isolated(snapshot: Snapshot, lang: str) -> list[Gap]:
+    out: list[Gap] = []
     deg = snapshot.degree
-    for v in candidates[(deg[candidates] == 0) | (informal[candidates] == 0)].tolist():
+    for v in np.flatnonzero(isolated_mask(snapshot)).tolist():
         k = int(deg[v])
         who = kind_this(snapshot.kind[v], lang, capital=True)
-        if k == 0:
-            out.append(
-                Gap(
-                    "isolated_person",
-                    "no_ties",
-                    (actor_ref(snapshot, v),),
-                    (),
-                    (),
-                    snapshot.area[v],
-                    say("gap.no_ties", lang, Who=who),
-                )
+        out.append(
+            Gap(
+                kind="isolated_person",
+                code="no_ties" if k == 0 else "only_professional_ties",
+                actors=(actor_ref(snapshot, v),),
+                communities=(),
+                themes=(),
+                area=snapshot.area[v],
+                explanation=(
+                    say("gap.no_ties", lang, Who=who)
+                    if k == 0
+                    else say("gap.only_professional_ties", lang, Who=who, count=k)
+                ),
             )
-        else:
-            out.append(
-                Gap(
-                    "isolated_person",
-                    "only_professional_ties",
-                    (actor_ref(snapshot, v),),
-                    (),
-                    (),
-                    snapshot.area[v],
-                    say("gap.only_professional_ties", lang, Who=who, count=k),
-                )
-            )
+        )
     return out
 
 
@@ -200,30 +219,24 @@ def _members(part: Partition) -> dict[int, list[int]]:
 
 
 def _without_help(snapshot: Snapshot, part: Partition, min_size: int, lang: str) -> list[Gap]:
-    helpers = snapshot.kind_mask("organisation", "initiative", "key_figure")
-    memb = part.membership
-    k = part.count
-    has = np.zeros(k, dtype=bool)
-    has[memb[helpers]] = True
-    e = snapshot.edge_array
-    if len(e):
-        has[memb[e[helpers[e[:, 1]], 0]]] = True
-        has[memb[e[helpers[e[:, 0]], 1]]] = True
+    has = helped_communities(snapshot, part.membership, part.count)
     members = _members(part)
     out: list[Gap] = []
-    for c in range(k):
+    for c in range(part.count):
         if part.sizes[c] < min_size or has[c]:
             continue
         vs = members[c]
         out.append(
             Gap(
-                "community_without_help",
-                "community_without_help",
-                tuple(actor_ref(snapshot, v) for v in vs[:MEMBER_CAP]),
-                (c,),
-                (),
-                _main_area(snapshot, vs),
-                say("gap.community_without_help", lang, Group=_group(c, len(vs), lang, True)),
+                kind="community_without_help",
+                code="community_without_help",
+                actors=tuple(actor_ref(snapshot, v) for v in vs[:MEMBER_CAP]),
+                communities=(c,),
+                themes=(),
+                area=_main_area(snapshot, vs),
+                explanation=say(
+                    "gap.community_without_help", lang, Group=_group(c, len(vs), lang, True)
+                ),
             )
         )
     return out
@@ -269,13 +282,13 @@ def _pairs(snapshot: Snapshot, part: Partition, min_size: int, lang: str) -> lis
         s, t = int(e[eid, 0]), int(e[eid, 1])
         out.append(
             Gap(
-                "community_pair",
-                "single_tie",
-                (actor_ref(snapshot, s), actor_ref(snapshot, t)),
-                (a, b),
-                (),
-                areas[a] if areas[a] == areas[b] else None,
-                say(
+                kind="community_pair",
+                code="single_tie",
+                actors=(actor_ref(snapshot, s), actor_ref(snapshot, t)),
+                communities=(a, b),
+                themes=(),
+                area=areas[a] if areas[a] == areas[b] else None,
+                explanation=say(
                     "gap.single_tie",
                     lang,
                     A=_group(a, int(part.sizes[a]), lang, True),
@@ -292,13 +305,13 @@ def _pairs(snapshot: Snapshot, part: Partition, min_size: int, lang: str) -> lis
             continue
         out.append(
             Gap(
-                "community_pair",
-                "no_tie",
-                (),
-                (a, b),
-                (),
-                areas[a] if same_area else None,
-                say(
+                kind="community_pair",
+                code="no_tie",
+                actors=(),
+                communities=(a, b),
+                themes=(),
+                area=areas[a] if same_area else None,
+                explanation=say(
                     "gap.no_tie_area" if same_area else "gap.no_tie",
                     lang,
                     A=_group(a, int(part.sizes[a]), lang, True),
@@ -335,13 +348,13 @@ def _unmet(snapshot: Snapshot, reach: int, lang: str) -> list[Gap]:
                     v,
                     theme,
                     Gap(
-                        "unmet_need",
-                        "unmet_need",
-                        (actor_ref(snapshot, v),),
-                        (),
-                        (theme,),
-                        snapshot.area[v],
-                        say(
+                        kind="unmet_need",
+                        code="unmet_need",
+                        actors=(actor_ref(snapshot, v),),
+                        communities=(),
+                        themes=(theme,),
+                        area=snapshot.area[v],
+                        explanation=say(
                             "gap.unmet_need" if holders[theme] else "gap.unmet_need_nobody",
                             lang,
                             theme=theme_label(theme, lang),
@@ -356,8 +369,8 @@ def _unmet(snapshot: Snapshot, reach: int, lang: str) -> list[Gap]:
 
 def _faceless(snapshot: Snapshot, lang: str) -> list[Gap]:
     adj = snapshot.adjacency
-    locals_ = snapshot.kind_mask("resident", "key_figure")
-    professional = snapshot.kind_mask("professional")
+    locals_ = snapshot.kind_mask(*RESIDENT_KINDS)
+    professional = snapshot.kind_mask(ActorKind.professional)
     out: list[Gap] = []
     for o in snapshot.vertices_of_kind("organisation").tolist():
         nbrs = adj.neighbours(o)
@@ -370,13 +383,13 @@ def _faceless(snapshot: Snapshot, lang: str) -> list[Gap]:
                 continue
         out.append(
             Gap(
-                "organisation_without_faces",
-                "organisation_without_faces",
-                (actor_ref(snapshot, o),),
-                (),
-                tuple(sorted(snapshot.assets[o])),
-                snapshot.area[o],
-                say("gap.organisation_without_faces", lang),
+                kind="organisation_without_faces",
+                code="organisation_without_faces",
+                actors=(actor_ref(snapshot, o),),
+                communities=(),
+                themes=tuple(sorted(snapshot.assets[o])),
+                area=snapshot.area[o],
+                explanation=say("gap.organisation_without_faces", lang),
             )
         )
     return out
@@ -406,13 +419,13 @@ def _unaware(snapshot: Snapshot, lang: str) -> list[Gap]:
         ts = tuple(sorted(themes))
         out.append(
             Gap(
-                "initiatives_unaware",
-                "initiatives_unaware",
-                (actor_ref(snapshot, a), actor_ref(snapshot, b)),
-                (),
-                ts,
-                area_of[(a, b)],
-                say(
+                kind="initiatives_unaware",
+                code="initiatives_unaware",
+                actors=(actor_ref(snapshot, a), actor_ref(snapshot, b)),
+                communities=(),
+                themes=ts,
+                area=area_of[(a, b)],
+                explanation=say(
                     "gap.initiatives_unaware" if common else "gap.initiatives_unaware_alone",
                     lang,
                     count=common,

@@ -3,16 +3,18 @@
 For the departing actor *v* the analysis answers three questions on the snapshot without
 *v* (vertex removal, Albert, Jeong & Barabási 2000):
 
-1. **Who loses their only path to help.** Residents and key figures who reach a
-   professional, organisation or initiative within ``steps`` (default 3) ties today and
-   reach none without *v* (bounded multi-source breadth-first search from all help, O(m)).
+1. **Who loses their only path to help.** Residents and key figures who reach help (a
+   professional, organisation, initiative or key figure: :data:`netwerk.model.HELP_KINDS`)
+   within ``steps`` (default 3) ties today and reach none without *v* (bounded
+   multi-source breadth-first search from all help, O(m)). A key figure is help itself, so
+   the residents who lose help when a key figure leaves are those who had no other.
 2. **What falls apart.** The pieces *v*'s component breaks into (all but the largest are
    listed), whether *v*'s own community stays connected inside, and which pairs of
    communities lose their last tie.
 3. **Whom to introduce before the departure (handover).** For every dependent, one of
    *v*'s own contacts who keeps help within reach without *v*: *v* knows them and can make
-   the introduction. Candidates are ranked by how close they stay to help (a professional,
-   organisation or initiative itself is best), how strong *v*'s tie to them is, shared area
+   the introduction. Candidates are ranked by how close they stay to help (help itself is
+   best), how strong *v*'s tie to them is, shared area
    and language with the dependent, and then by fewest contacts (spreading the load).
    Dependents not tied to *v* directly are introduced through their link to *v*'s circle
    (``via``).
@@ -45,8 +47,9 @@ from netwerk.analysis.records import (
     provenance,
 )
 from netwerk.errors import ValidationFailed
-from netwerk.graph import HELP_KINDS, Snapshot, bfs_levels, require_lang
+from netwerk.graph import Snapshot, bfs_levels, require_lang
 from netwerk.i18n import text
+from netwerk.model import HELP_KINDS, RESIDENT_KINDS
 from netwerk.words import join, kind_a, kind_count, kind_the, kind_this, say, steps_text
 
 __all__ = ["Handover", "WhatIfResult", "what_if"]
@@ -162,7 +165,7 @@ def what_if(
     help_v = np.flatnonzero(help_mask)
     before = bfs_levels(snapshot, help_v, steps)
     after = bfs_levels(snapshot, help_v[help_v != v], steps, blocked=blocked)
-    dependents_mask = snapshot.kind_mask("resident", "key_figure")
+    dependents_mask = snapshot.kind_mask(*RESIDENT_KINDS)
     lost = np.flatnonzero(dependents_mask & (before >= 0) & (after < 0) & ~blocked)
 
     # what falls apart

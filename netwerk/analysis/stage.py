@@ -46,7 +46,7 @@ from netwerk.analysis.centrality import DEFAULT_EXACT_MAX, DistanceSample, dista
 from netwerk.analysis.records import Provenance, num, provenance
 from netwerk.graph import Snapshot, require_lang
 from netwerk.i18n import text
-from netwerk.privacy import PersonCount, aggregate
+from netwerk.privacy import PersonCount, Sentences, aggregate
 from netwerk.words import say
 
 __all__ = ["STAGES", "Stage", "StageFigures", "StageResult", "stage", "stage_of"]
@@ -91,7 +91,7 @@ class Stage:
     number: int
     """1 to 4, in the order of Krebs & Holley's stages."""
     label: str
-    reasons: tuple[str, ...]
+    reasons: Sentences
     figures: StageFigures
 
 

@@ -38,16 +38,16 @@ ANALYSES = (
 
 def _names(engine: sa.Engine, network_id: str, ids: set[str]) -> dict[str, str]:
     """Names for display (withdrawn consent: a pseudonym only)."""
-    from netwerk.privacy import anonymous_label
+    from netwerk.privacy import display_name
     from netwerk.store.tables import Actor
 
     with engine.connect() as conn:
         rows = conn.execute(
-            sa.select(Actor.id, Actor.name, Actor.consent).where(
+            sa.select(Actor.id, Actor.kind, Actor.name, Actor.consent).where(
                 Actor.network_id == network_id, Actor.id.in_(sorted(ids))
             )
         ).all()
-    return {i: anonymous_label(i, LANG) if c == "withdrawn" else n for i, n, c in rows}
+    return {i: display_name(i, k, c, n, LANG) for i, k, n, c in rows}
 
 
 def _emit_json(result: Any) -> None:

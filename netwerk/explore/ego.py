@@ -43,6 +43,7 @@ import numpy as np
 
 from netwerk.analysis.records import Provenance, provenance
 from netwerk.graph import PERSONS, Snapshot, bfs_levels
+from netwerk.model import FORMAL_KINDS, NEIGHBOURHOOD_KINDS, RESIDENT_KINDS
 
 __all__ = ["SECTORS", "SECTOR_TIE_KINDS", "EgoEdge", "EgoNetwork", "EgoNode", "ego_network"]
 
@@ -65,8 +66,8 @@ SECTOR_TIE_KINDS: dict[str, tuple[str, ...]] = {
 }
 """The tie kinds a broker may pick when adding a contact in a sector (first = default)."""
 
-_CARE_KINDS = frozenset({"professional", "organisation"})
-_LEISURE_KINDS = frozenset({"initiative", "place"})
+_CARE_KINDS = FORMAL_KINDS
+_LEISURE_KINDS = NEIGHBOURHOOD_KINDS - RESIDENT_KINDS
 _LEISURE_TIES = frozenset(
     {"member_of", "volunteers_at", "works_for", "participates_in", "partners_with", "meets_at"}
 )

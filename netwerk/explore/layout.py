@@ -62,7 +62,7 @@ class MapLayout:
     isolated: tuple[bool, ...]
     unmet_need: tuple[bool, ...]
     no_help: tuple[bool, ...]
-    """In a community with no tie to any organisation, initiative or key figure."""
+    """In a community with no tie to any professional, organisation, initiative or key figure."""
     areas: tuple[str | None, ...]
     themes: tuple[tuple[str, ...], ...]
     """Assets and needs together (for the theme filter)."""

@@ -27,6 +27,7 @@ from netwerk.explore.layout import MapLayout
 from netwerk.explore.search import Candidate, rank, words
 from netwerk.graph import PERSONS, Snapshot
 from netwerk.model import normalise_area, normalise_languages, normalise_themes
+from netwerk.privacy import shown_as_pseudonym
 from netwerk.store.revision import current_revision
 from netwerk.store.tables import Actor, Token
 from netwerk.store.tables import Feedback as FeedbackRow
@@ -84,7 +85,7 @@ def _candidates(conn: sa.Connection | Session, s: Snapshot) -> list[Candidate]:
             )
         ).all()
         return [
-            Candidate(aid, kind, () if consent == "withdrawn" else words(name))
+            Candidate(aid, kind, () if shown_as_pseudonym(kind, consent) else words(name))
             for aid, kind, name, consent in rows
         ]
 

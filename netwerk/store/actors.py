@@ -11,18 +11,16 @@ from sqlalchemy.orm import Session
 
 from netwerk.errors import Conflict, NotFound, ValidationFailed
 from netwerk.model import (
-    MAX_NAME,
-    MAX_NOTE,
+    ACTOR_INPUT_FIELDS,
     PERSON_KINDS,
     ActorKind,
     Consent,
     ConsentBasis,
-    clean_text,
+    check_consent_kind,
+    clean_actor_field,
     enum_value,
     new_id,
     normalise_area,
-    normalise_attributes,
-    normalise_languages,
     normalise_themes,
 )
 from netwerk.store.paging import Page, paginate
@@ -38,52 +36,22 @@ __all__ = [
     "update_actor",
 ]
 
-_FIELDS = {
-    "kind",
-    "name",
-    "area",
-    "languages",
-    "assets",
-    "needs",
-    "consent",
-    "consent_basis",
-    "attributes",
-    "note",
-    "external_ref",
-}
-
 
 def clean_actor_fields(values: dict[str, Any], *, kind: str) -> dict[str, Any]:
-    """Validate and normalise actor fields (for a create, or the changed ones of a patch)."""
-    unknown = set(values) - _FIELDS
+    """Validate and normalise actor fields (for a create, or the changed ones of a patch),
+    each with the rule the import uses too (:func:`netwerk.model.clean_actor_field`)."""
+    unknown = set(values) - ACTOR_INPUT_FIELDS
     if unknown:
         raise ValidationFailed(sorted(unknown)[0], "not a field of an actor")
     out: dict[str, Any] = {}
-    if "kind" in values:
-        out["kind"] = enum_value(ActorKind, values["kind"], "kind")
-    if "name" in values:
-        out["name"] = clean_text(values["name"], "name", MAX_NAME, required=True)
-    if "area" in values:
-        out["area"] = normalise_area(values["area"])
-    if "languages" in values:
-        out["languages"] = normalise_languages(values["languages"])
-    for theme_field in ("assets", "needs"):
-        if theme_field in values:
-            out[theme_field] = normalise_themes(values[theme_field], field=theme_field)
-    if "attributes" in values:
-        out["attributes"] = normalise_attributes(values["attributes"])
-    if "note" in values:
-        out["note"] = clean_text(values["note"], "note", MAX_NOTE)
-    if "external_ref" in values:
-        out["external_ref"] = clean_text(values["external_ref"], "external_ref", 200)
-    is_person = ActorKind(kind) in PERSON_KINDS
-    for consent_field, enum_type in (("consent", Consent), ("consent_basis", ConsentBasis)):
+    for name in ("kind", "name", "area", "languages", "assets", "needs", "attributes", "note",
+                 "external_ref"):  # fmt: skip
+        if name in values:
+            out[name] = clean_actor_field(name, values[name])
+    for consent_field in ("consent", "consent_basis"):
         if values.get(consent_field) is not None:
-            if not is_person:
-                raise ValidationFailed(
-                    consent_field, "only persons (resident, key_figure, professional) carry consent"
-                )
-            out[consent_field] = enum_value(enum_type, values[consent_field], consent_field)
+            check_consent_kind(kind, consent_field)
+            out[consent_field] = clean_actor_field(consent_field, values[consent_field])
     return out
 
 

@@ -12,9 +12,11 @@ reuse the fitted feasibility model, the communities and the per-actor flags:
   structural evidence;
 * Leiden communities (shared with the analysis routes through the same cache key), the tie
   counts between communities and which communities have a tie to help (an organisation,
-  initiative, professional or key figure; Kretzmann & McKnight 1993);
+  initiative, professional or key figure; Kretzmann & McKnight 1993;
+  :func:`netwerk.analysis.gaps.helped_communities`, as the ``community_without_help`` gap);
 * connected components; isolated persons (a resident or key figure without a tie to anyone
-  but professionals and organisations, as in :mod:`netwerk.analysis.gaps`);
+  but professionals and organisations: :func:`netwerk.analysis.gaps.isolated_mask`, the
+  definition the ``isolated_person`` gap reads);
 * overloaded persons: degree at least ``max(12, 99th percentile of persons)`` or, on networks
   small enough for exact betweenness (<= 5,000 actors), degree at least 12 and betweenness at
   the 99th percentile of persons (Freeman 1977; Brandes 2001);
@@ -50,15 +52,15 @@ import scipy.sparse as sp
 
 from netwerk import cache
 from netwerk.analysis.communities import Partition, partition
+from netwerk.analysis.gaps import helped_communities, isolated_mask
 from netwerk.graph import Snapshot, bfs_levels
-from netwerk.model import HELP_KINDS
+from netwerk.model import HELP_KINDS, NEIGHBOURHOOD_KINDS
 from netwerk.privacy import may_be_suggested
 from netwerk.suggest.explain import BatchExplainer
 from netwerk.suggest.feasibility import FeasibilityModel, FittedFeasibility, PairFeatures
 
 __all__ = [
     "MIN_COMMUNITY",
-    "NEIGHBOURHOOD_KINDS",
     "OVERLOAD_MIN_DEGREE",
     "SuggestContext",
     "build_context",
@@ -77,8 +79,6 @@ OVERLOAD_MIN_DEGREE = 12
 OVERLOAD_QUANTILE = 0.99
 NEED_REACH = 3
 EXACT_BETWEENNESS_MAX = 5_000
-NEIGHBOURHOOD_KINDS: tuple[str, ...] = ("resident", "key_figure", "initiative", "place")
-"""Actors from the neighbourhood itself: a tie to one of them ends isolation."""
 HELP: tuple[str, ...] = tuple(sorted(k.value for k in HELP_KINDS))
 GROUP_KINDS: tuple[str, ...] = ("place", "initiative", "organisation")
 
@@ -307,20 +307,13 @@ def build_context(snapshot: Snapshot, *, seed: int = 0) -> SuggestContext:
     else:
         ties = sp.csr_matrix((k, k))
     help_mask = s.kind_mask(*HELP)
-    has_help = np.zeros(k, dtype=bool)
-    has_help[memb[help_mask]] = True
-    if len(e):
-        has_help[memb[e[help_mask[e[:, 1]], 0]]] = True
-        has_help[memb[e[help_mask[e[:, 0]], 1]]] = True
+    has_help = helped_communities(s, memb, k)
 
     comps = s.components
     comp_sizes = np.bincount(comps, minlength=1).astype(np.int64) if n else np.zeros(0, np.int64)
 
-    formal = s.kind_mask("professional", "organisation")
     adj = s.adjacency
-    owner = np.repeat(np.arange(n), np.diff(adj.indptr))
-    informal = np.bincount(owner[~formal[adj.indices]], minlength=n)
-    isolated = s.kind_mask("resident", "key_figure") & (informal == 0)
+    isolated = isolated_mask(s)
 
     covered = assets.copy()
     if len(adj.indices):
@@ -359,7 +352,7 @@ def build_context(snapshot: Snapshot, *, seed: int = 0) -> SuggestContext:
         components=comps,
         component_sizes=comp_sizes,
         isolated=isolated,
-        neighbourhood=s.kind_mask(*NEIGHBOURHOOD_KINDS),
+        neighbourhood=s.kind_mask(*sorted(NEIGHBOURHOOD_KINDS)),
         help=help_mask,
         covered=covered,
         unmet=unmet,
