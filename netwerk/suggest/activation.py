@@ -25,7 +25,10 @@ instead of convening agencies, start from the assets already in the neighbourhoo
    ``1 / (1 + hops)`` (0.1 without a chain); chain strength ``0.5 + 0.1 * weakest tie``;
    kind: key figure 1.2, initiative 1.1, professional and resident 1.0, place 0.9,
    organisation 0.8 (people and their ties before organisations alone); overloaded persons
-   0.7; area mode: ``1 + 0.1 * log(1 + direct ties to the area's sources)``. If the top
+   0.7; area mode: ``1 + 0.1 * log(1 + direct ties to the area's sources)``. A network that
+   learned weights from its outcomes (:mod:`.learning`) multiplies the relevance of an asset
+   match by its learned ``need_match`` multiplier (a match that held more often counts more
+   against a connector); the provenance says which weights ranked the plan. If the top
    ``limit`` holds no person while persons qualify, the best person takes the last place.
 5. *First call*: on a chain of three or more actors the first intermediary (the source's
    contact); on a direct tie the source itself (the focus, or the area resident who knows
@@ -67,7 +70,8 @@ from netwerk.suggest.common import (
     rounded,
 )
 from netwerk.suggest.context import SuggestContext, popcount, suggest_context
-from netwerk.suggest.paths import Reach, gather, reach, steps
+from netwerk.suggest.learning import PRIOR, LearnedWeights
+from netwerk.suggest.paths import Reach, reach, steps
 from netwerk.words import kind_a, kind_the, kind_this, say, themes_text
 
 __all__ = ["ActivationItem", "ActivationPlan", "activation_plan", "area_matches"]
@@ -158,7 +162,7 @@ def _area_mask(ctx: SuggestContext, area: str) -> BoolArray:
 
 def _faces(ctx: SuggestContext, x: int, on_chain: int | None) -> tuple[ActorRef, ...]:
     s = ctx.snapshot
-    _, nbr, w = gather(s, np.array([x], dtype=np.int64))
+    _, nbr, w = s.adjacency.gather_weighted(np.array([x], dtype=np.int64))
     ok = ctx.allowed[nbr] & s.is_person[nbr]
     nbr, w = nbr[ok], w[ok]
     if nbr.size == 0:
@@ -170,7 +174,7 @@ def _faces(ctx: SuggestContext, x: int, on_chain: int | None) -> tuple[ActorRef,
 
 def _strongest_tie(ctx: SuggestContext, f: int) -> int | None:
     s = ctx.snapshot
-    _, nbr, w = gather(s, np.array([f], dtype=np.int64))
+    _, nbr, w = s.adjacency.gather_weighted(np.array([f], dtype=np.int64))
     ok = ctx.passable[nbr]
     nbr, w = nbr[ok], w[ok]
     if nbr.size == 0:
@@ -191,8 +195,10 @@ def activation_plan(
     lang: str = "nl",
     seed: int = 0,
     context: SuggestContext | None = None,
+    learned: LearnedWeights | None = None,
 ) -> ActivationPlan:
-    """The ranked actors to activate for ``themes`` around ``focus_actor`` or ``area``.
+    """The ranked actors to activate for ``themes`` around ``focus_actor`` or ``area``,
+    ranked with the network's ``learned`` weights when given (default the prior).
 
     Raises
     ------
@@ -213,6 +219,7 @@ def activation_plan(
         raise ValidationFailed("focus_actor", "give either a focus actor or an area")
     s = snapshot
     ctx = context if context is not None else suggest_context(s, seed=seed)
+    lw = learned or PRIOR
     prov = provenance(
         s,
         "asset-based activation along existing ties",
@@ -223,6 +230,7 @@ def activation_plan(
             "themes": ",".join(theme_list),
             "limit": limit,
             "max_hops": max_hops,
+            **lw.provenance(),
         },
         seed=seed,
     )
@@ -274,7 +282,8 @@ def activation_plan(
     hops = r.dist[cand].astype(np.float64)
     chained = hops >= 0
     m = match[cand]
-    relevance = np.where(m > 0, 1.0 + 0.25 * (np.minimum(m, 4) - 1), CONNECTOR_RELEVANCE)
+    matching = (1.0 + 0.25 * (np.minimum(m, 4) - 1)) * lw.value.get("need_match", 1.0)
+    relevance = np.where(m > 0, matching, CONNECTOR_RELEVANCE)
     proximity = np.where(chained, 1.0 / (1.0 + np.maximum(hops, 0)), 0.1)
     width = np.where(np.isinf(r.width[cand]), 5.0, r.width[cand])
     strength = np.where(chained, 0.5 + 0.1 * np.minimum(width, 5.0), 0.6)
@@ -282,7 +291,7 @@ def activation_plan(
     load = np.where(ctx.overloaded[cand], OVERLOAD_FACTOR, 1.0)
     area_ties = np.zeros(cand.size)
     if focus is None and cand.size:
-        owner, nbr, _ = gather(s, cand)
+        owner, nbr = s.adjacency.gather(cand)
         hit = in_area[nbr] & s.is_person[nbr]
         index = np.full(s.n, -1, dtype=np.int64)
         index[cand] = np.arange(cand.size)

@@ -53,7 +53,6 @@ from netwerk.analysis.communities import Partition, partition
 from netwerk.graph import Snapshot, bfs_levels
 from netwerk.model import HELP_KINDS
 from netwerk.privacy import may_be_suggested
-from netwerk.suggest.explain import BatchExplainer
 from netwerk.suggest.feasibility import FeasibilityModel, FittedFeasibility, PairFeatures
 
 __all__ = [
@@ -100,7 +99,6 @@ class SuggestContext:
     snapshot: Snapshot
     seed: int
     fitted: FittedFeasibility
-    explainer: BatchExplainer
     allowed: BoolArray
     """May be proposed to others (as target, introducer or activated actor)."""
     passable: BoolArray
@@ -258,7 +256,6 @@ def build_context(snapshot: Snapshot, *, seed: int = 0) -> SuggestContext:
     n = s.n
     features, area_label, area_names = _pair_features(s)
     fitted = FeasibilityModel().fit(s.graph, seed=seed, extra=features)
-    explainer = BatchExplainer(fitted, s.adjacency)
 
     kinds = s.kind
     allowed = np.fromiter(
@@ -340,7 +337,6 @@ def build_context(snapshot: Snapshot, *, seed: int = 0) -> SuggestContext:
         snapshot=s,
         seed=seed,
         fitted=fitted,
-        explainer=explainer,
         allowed=allowed,
         passable=passable,
         themes=tuple(vocab),

@@ -126,6 +126,19 @@ class LearnedWeights:
     def value_vector(self) -> FloatArray:
         return np.array([float(self.value.get(c, 1.0)) for c in VALUE_CODES])
 
+    def provenance(self) -> dict[str, Any]:
+        """Which weights ranked a list, for its provenance (and each stored item's model
+        version, :mod:`.impressions`): ``prior`` or ``learned``, when, on how many outcomes,
+        and the learned multipliers."""
+        out: dict[str, Any] = {
+            "weights": self.source,
+            "weights_fitted_at": self.fitted_at.isoformat() if self.fitted_at else None,
+            "weights_outcomes": self.outcomes,
+        }
+        if self.source != "prior":
+            out.update({f"learned_{k}": round(v, 4) for k, v in self.as_multipliers().items()})
+        return out
+
     def as_multipliers(self) -> dict[str, float]:
         out = {"feasibility": self.feasibility, "key_figure_contact": self.key_figure_contact}
         out.update({k: float(v) for k, v in self.attributes.items()})

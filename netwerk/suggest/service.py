@@ -18,10 +18,10 @@ run inside the caller's transaction; a feedback that forms a tie creates it thro
 Randomness (the feasibility model's sampled non-ties, the communities, sampled distances) is
 seeded from the network and its revision (:func:`network_seed`) unless a ``seed`` is given:
 two runs on the same network and revision give the same suggestions in the same order.
-Per-actor suggestions are ranked with the weights the network learned from its outcomes
-(:mod:`.learning`, one primary-key lookup per request); :func:`remember` stores what the API
-shows (:mod:`.impressions`), and every decision or outcome refits the weights once there are
-enough outcomes.
+Suggestions, weave and activation plans are ranked with the weights the network learned from
+its outcomes (:mod:`.learning`, one primary-key lookup per request); :func:`remember` stores
+what the API shows (:mod:`.impressions`), and every decision or outcome refits the weights
+once there are enough outcomes.
 
 Every result is a frozen dataclass of plain values, usable as a FastAPI response model as
 it is. Errors: :class:`~netwerk.errors.NotFound` (network, actor, feedback) and
@@ -53,6 +53,7 @@ from netwerk.suggest.feedback import (
 )
 from netwerk.suggest.impressions import remember
 from netwerk.suggest.learning import (
+    PRIOR,
     WeightReport,
     load_weights,
     refit,
@@ -156,19 +157,23 @@ def weave(
     lang: str = "nl",
     seed: int | None = None,
     now: dt.datetime | None = None,
+    learn: bool = True,
 ) -> WeaveList:
     """Network-level introductions that close the largest structural holes
-    (:func:`~.weave.weave`), skipping excluded pairs."""
+    (:func:`~.weave.weave`), skipping excluded pairs, ranked with the network's learned
+    weights (``learn=False``: the prior weights)."""
     require_lang(lang)
 
     def run(conn: sa.Connection | Session) -> WeaveList:
         snap = cache.get_snapshot(conn, network_id, as_of)
         excl = load_exclusions(conn, network_id, now=now)
         used = _seed(network_id, snap.revision, seed)
+        learned = load_weights(conn, network_id) if learn else PRIOR
+        key = {"limit": limit, "lang": lang, "seed": used, "exclusions": _fingerprint(excl)}
         return cache.cached_for(
             snap,
             "suggest.route.weave",
-            {"limit": limit, "lang": lang, "seed": used, "exclusions": _fingerprint(excl)},
+            {**key, "weights": learned.label},
             lambda: _weave(
                 snap,
                 limit=limit,
@@ -176,6 +181,7 @@ def weave(
                 seed=used,
                 exclusions=excl,
                 context=suggest_context(snap, seed=used),
+                learned=learned,
             ),
         )
 
@@ -194,15 +200,18 @@ def activation(
     as_of: dt.date | None = None,
     lang: str = "nl",
     seed: int | None = None,
+    learn: bool = True,
 ) -> ActivationPlan:
     """The activation plan for ``themes`` around ``focus_actor`` or ``area``
-    (:func:`~.activation.activation_plan`)."""
+    (:func:`~.activation.activation_plan`), ranked with the network's learned weights
+    (``learn=False``: the prior weights)."""
     require_lang(lang)
     theme_key = themes if isinstance(themes, str) else tuple(themes)
 
     def run(conn: sa.Connection | Session) -> ActivationPlan:
         snap = cache.get_snapshot(conn, network_id, as_of)
         used = _seed(network_id, snap.revision, seed)
+        learned = load_weights(conn, network_id) if learn else PRIOR
         return cache.cached_for(
             snap,
             "suggest.route.activation",
@@ -214,6 +223,7 @@ def activation(
                 "max_hops": max_hops,
                 "lang": lang,
                 "seed": used,
+                "weights": learned.label,
             },
             lambda: activation_plan(
                 snap,
@@ -225,6 +235,7 @@ def activation(
                 lang=lang,
                 seed=used,
                 context=suggest_context(snap, seed=used),
+                learned=learned,
             ),
         )
 
