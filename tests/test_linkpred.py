@@ -39,9 +39,7 @@ def test_hand_worked_kite() -> None:
     assert common_neighbours(a, us, vs).tolist() == [2.0, 0.0, 1.0]
     assert jaccard(a, us, vs).tolist() == pytest.approx([2 / 3, 0.0, 1 / 3])
     assert resource_allocation(a, us, vs).tolist() == pytest.approx([2 / 3, 0.0, 1 / 3])
-    assert adamic_adar(a, us, vs).tolist() == pytest.approx(
-        [2 / math.log(3), 0.0, 1 / math.log(3)]
-    )
+    assert adamic_adar(a, us, vs).tolist() == pytest.approx([2 / math.log(3), 0.0, 1 / math.log(3)])
 
 
 def test_hand_worked_weighted_forms() -> None:
