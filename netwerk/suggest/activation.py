@@ -55,11 +55,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
 from netwerk.analysis.common import ActorRef, Provenance, actor_ref, provenance
 from netwerk.errors import ValidationFailed
-from netwerk.graph import Snapshot, require_lang
+from netwerk.graph import BoolArray, Snapshot, require_lang
 from netwerk.i18n import text
 from netwerk.suggest.common import (
     ACTIVATION_HOPS,
@@ -76,9 +75,6 @@ from netwerk.words import kind_a, kind_the, kind_this, say, themes_text
 
 __all__ = ["ActivationItem", "ActivationPlan", "activation_plan", "area_matches"]
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 MAX_LIMIT = 100
 FACES = 3

@@ -50,7 +50,7 @@ import scipy.sparse as sp
 
 from netwerk import cache
 from netwerk.analysis.communities import Partition, partition
-from netwerk.graph import Snapshot, bfs_levels
+from netwerk.graph import BoolArray, IntArray, Snapshot, bfs_levels
 from netwerk.model import HELP_KINDS
 from netwerk.privacy import may_be_suggested
 from netwerk.suggest.feasibility import FeasibilityModel, FittedFeasibility, PairFeatures
@@ -65,9 +65,6 @@ __all__ = [
     "suggest_context",
 ]
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 MaskArray = npt.NDArray[np.uint64]
 
 MIN_COMMUNITY = 3

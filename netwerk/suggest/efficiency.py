@@ -24,14 +24,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
-from netwerk.graph import Snapshot
+from netwerk.graph import FloatArray, IntArray, Snapshot
 
 __all__ = ["Distances", "distances", "efficiency_change"]
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, eq=False)

@@ -70,6 +70,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from netwerk.graph import FloatArray, IntArray
 from netwerk.graph import ball as graph_ball
 from netwerk.suggest.linkpred import (
     LinkGraph,
@@ -91,8 +92,6 @@ __all__ = [
     "PairScores",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 Sparse: TypeAlias = sp.csr_matrix
 
 #: Reason codes of the structural features, in column order (see ``_COLUMNS``).
@@ -113,19 +112,7 @@ EXTRA_CODES: tuple[str, ...] = ("same_area", "shared_language", "shared_place")
 
 # Column -> reason code. A code can own several columns (the distance has a log and a linear
 # term); its contribution is the sum over its columns.
-_COLUMNS: tuple[str, ...] = (
-    "common_contacts",
-    "jaccard",
-    "adamic_adar",
-    "resource_allocation",
-    "local_paths",
-    "rooted_pagerank",
-    "network_distance",
-    "network_distance",
-    "no_path",
-    "degree_min",
-    "degree_max",
-)
+_COLUMNS: tuple[str, ...] = (*STRUCTURAL_CODES[:7], "network_distance", *STRUCTURAL_CODES[7:])
 
 # Coefficients used when a network has too few ties to learn from (per column, raw scale):
 # the classical evidence pointing the obvious way, nothing learned.

@@ -57,11 +57,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from netwerk.errors import NotFound
+from netwerk.graph import FloatArray
 from netwerk.store.tables import Feedback, Network, SuggestionImpression, SuggestionWeights
 from netwerk.suggest.codes import VALUE_CODES
 
@@ -79,7 +79,6 @@ __all__ = [
     "weight_report",
 ]
 
-FloatArray = npt.NDArray[np.float64]
 
 MIN_OUTCOMES = 100
 REFIT_EVERY = 10

@@ -51,7 +51,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from netwerk.graph import row_positions
+from netwerk.graph import FloatArray, IntArray, row_positions
 
 __all__ = [
     "LinkGraph",
@@ -67,16 +67,23 @@ __all__ = [
     "sample_non_edges",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 Sparse: TypeAlias = sp.csr_matrix
+Matrix: TypeAlias = sp.spmatrix | sp.sparray
+Vertices: TypeAlias = npt.ArrayLike
 
 
-def _as_csr(adj: sp.spmatrix | sp.sparray) -> Sparse:
+def _as_csr(adj: Matrix) -> Sparse:
     out = sp.csr_matrix(adj, dtype=np.float64)
     if out.shape[0] != out.shape[1]:
         raise ValueError("adjacency must be square")
     return out
+
+
+def _without_loops(adj: Matrix) -> Sparse:
+    w = _as_csr(adj)
+    w.setdiag(0)
+    w.eliminate_zeros()
+    return w
 
 
 def _binary(adj: Sparse) -> Sparse:
@@ -108,9 +115,7 @@ def _common(a: Sparse, us: IntArray, vs: IntArray) -> Sparse:
     return sp.csr_matrix(a[us].multiply(a[vs]))
 
 
-def common_neighbours(
-    adj: sp.spmatrix | sp.sparray, us: npt.ArrayLike, vs: npt.ArrayLike
-) -> FloatArray:
+def common_neighbours(adj: Matrix, us: Vertices, vs: Vertices) -> FloatArray:
     """Number of common neighbours ``|N(u) ∩ N(v)|`` of each pair (weights ignored).
 
     Parameters
@@ -143,7 +148,7 @@ def common_neighbours(
     return row_sums(_common(a, u, v))
 
 
-def jaccard(adj: sp.spmatrix | sp.sparray, us: npt.ArrayLike, vs: npt.ArrayLike) -> FloatArray:
+def jaccard(adj: Matrix, us: Vertices, vs: Vertices) -> FloatArray:
     """Jaccard coefficient ``|N(u) ∩ N(v)| / |N(u) ∪ N(v)|`` of each pair (weights ignored).
 
     Parameters and returns as :func:`common_neighbours`; 0 when both are isolated (where
@@ -167,13 +172,7 @@ def jaccard(adj: sp.spmatrix | sp.sparray, us: npt.ArrayLike, vs: npt.ArrayLike)
     return np.divide(cn, union, out=np.zeros_like(cn), where=union > 0)
 
 
-def adamic_adar(
-    adj: sp.spmatrix | sp.sparray,
-    us: npt.ArrayLike,
-    vs: npt.ArrayLike,
-    *,
-    weighted: bool = False,
-) -> FloatArray:
+def adamic_adar(adj: Matrix, us: Vertices, vs: Vertices, *, weighted: bool = False) -> FloatArray:
     """Adamic–Adar index: the sum over the common neighbours ``z`` of ``1 / log deg(z)``.
 
     Parameters
@@ -199,9 +198,7 @@ def adamic_adar(
     >>> round(float(adamic_adar(a, [0], [2])[0]), 4)  # 1 / log 2
     1.4427
     """
-    w = _as_csr(adj)
-    w.setdiag(0)
-    w.eliminate_zeros()
+    w = _without_loops(adj)
     a = _binary(w)
     u, v = pair_arrays(us, vs, a.shape[0])
     if not weighted:
@@ -216,25 +213,13 @@ def adamic_adar(
 
 
 def resource_allocation(
-    adj: sp.spmatrix | sp.sparray,
-    us: npt.ArrayLike,
-    vs: npt.ArrayLike,
-    *,
-    weighted: bool = False,
+    adj: Matrix, us: Vertices, vs: Vertices, *, weighted: bool = False
 ) -> FloatArray:
     """Resource allocation index: the sum over the common neighbours ``z`` of ``1 / deg(z)``.
 
-    Parameters
-    ----------
-    adj, us, vs
-        As :func:`common_neighbours`.
-    weighted
-        Use the weighted form ``sum_z w_uz w_zv / s_z`` (Lü & Zhou 2010).
-
-    Returns
-    -------
-    numpy.ndarray
-        One float per pair; unweighted equal to :func:`networkx.resource_allocation_index`.
+    ``adj``, ``us`` and ``vs`` as in :func:`common_neighbours`; ``weighted=True`` uses the
+    weighted form ``sum_z w_uz w_zv / s_z`` (Lü & Zhou 2010). One float per pair, unweighted
+    equal to :func:`networkx.resource_allocation_index`.
 
     References
     ----------
@@ -246,11 +231,7 @@ def resource_allocation(
     >>> resource_allocation(a, [0, 1], [2, 3]).tolist()
     [0.5, 0.5]
     """
-    w = _as_csr(adj)
-    w.setdiag(0)
-    w.eliminate_zeros()
-    if not weighted:
-        w = _binary(w)
+    w = _without_loops(adj) if weighted else _binary(_as_csr(adj))
     u, v = pair_arrays(us, vs, w.shape[0])
     strength = row_sums(w)
     inv = np.divide(1.0, strength, where=strength > 0, out=np.zeros_like(strength))

@@ -32,16 +32,12 @@ import numpy as np
 import numpy.typing as npt
 
 from netwerk.analysis.common import actor_ref
-from netwerk.graph import Snapshot
+from netwerk.graph import BoolArray, FloatArray, IntArray, Snapshot
 from netwerk.suggest.common import Introduction, Step
 from netwerk.suggest.context import SuggestContext
 from netwerk.words import kind_a, say, steps_text
 
 __all__ = ["Reach", "best_link", "introduction", "reach", "steps"]
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True, eq=False)

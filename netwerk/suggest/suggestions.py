@@ -87,11 +87,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
-import numpy.typing as npt
 
 from netwerk.analysis.common import ActorRef, Provenance, actor_ref, check_kinds, provenance
 from netwerk.errors import ValidationFailed
-from netwerk.graph import Snapshot, require_lang
+from netwerk.graph import BoolArray, FloatArray, IntArray, Snapshot, require_lang
 from netwerk.graph import ball as graph_ball
 from netwerk.suggest.codes import VALUE_CODES, feasibility_sentence, value_sentence
 from netwerk.suggest.common import (
@@ -134,9 +133,6 @@ __all__ = [
     "suggest_for_actor",
 ]
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 INNER_CAP = 1500
 FEASIBILITY_REASONS = 3

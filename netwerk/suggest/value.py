@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from netwerk.graph import BoolArray, FloatArray, IntArray
 from netwerk.suggest.codes import VALUE_CODES
 from netwerk.suggest.common import rounded
 from netwerk.suggest.context import MIN_COMMUNITY, MaskArray, SuggestContext, popcount
@@ -37,9 +38,6 @@ __all__ = [
     "values",
 ]
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 BRIDGE_MAX_TIES = 3
 OUTSIDE_CAP = 8

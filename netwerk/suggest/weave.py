@@ -66,7 +66,7 @@ import scipy.sparse as sp
 
 from netwerk import cache
 from netwerk.analysis.common import ActorRef, Provenance, actor_ref, provenance
-from netwerk.graph import Snapshot, bfs_levels, require_lang
+from netwerk.graph import IntArray, Snapshot, bfs_levels, require_lang
 from netwerk.i18n import text
 from netwerk.suggest.codes import value_sentence
 from netwerk.suggest.common import Introduction, Reason, check_limit, rounded
@@ -81,8 +81,6 @@ from netwerk.words import say
 
 __all__ = ["EXACT_MAX", "WeaveGain", "WeaveIntroduction", "WeaveList", "weave"]
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
 
 EXACT_MAX = 2_500
 SAMPLES = 64
@@ -326,8 +324,9 @@ def weave(
     context: SuggestContext | None = None,
     learned: LearnedWeights | None = None,
 ) -> WeaveList:
-    """Network-level introductions that close the largest structural holes (module doc),
-    ranked with the network's ``learned`` weights when given (default the prior).
+    """Network-level introductions that close the largest structural holes (module doc).
+
+    ``learned`` are the weights the network learned from its outcomes (default the prior).
 
     Raises
     ------
