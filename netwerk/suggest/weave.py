@@ -58,6 +58,7 @@ Latora V., Marchiori M. (2001) Efficient behavior of small-world networks. Phys 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,7 +72,7 @@ from netwerk.i18n import text
 from netwerk.suggest.codes import value_sentence
 from netwerk.suggest.common import Introduction, Reason, check_limit, rounded
 from netwerk.suggest.context import MIN_COMMUNITY, SuggestContext, popcount, suggest_context
-from netwerk.suggest.efficiency import distances, efficiency_change
+from netwerk.suggest.efficiency import Distances, distances, efficiency_change
 from netwerk.suggest.exclusions import Exclusions
 from netwerk.suggest.learning import PRIOR, LearnedWeights
 from netwerk.suggest.paths import introduction, reach
@@ -286,6 +287,102 @@ def _holes(ctx: SuggestContext, limit: int) -> tuple[list[_Hole], dict[str, int]
     return holes, counts
 
 
+_Chosen = tuple[_Hole, int, int, float]  # the hole, the pair, the pair's feasibility
+_Scored = tuple[float, float, int, int, _Hole, WeaveGain]  # score, feasibility, a, b, ...
+
+
+def _best_pair(
+    ctx: SuggestContext,
+    anchors: IntArray,
+    partners: IntArray,
+    needs_mask: npt.NDArray[np.uint64],
+    allowed: Callable[[int, int], bool],
+    lw: LearnedWeights,
+) -> tuple[float, float, int, int] | None:
+    """The (value, feasibility, anchor, partner) with the highest feasibility times
+    ``1 + need matches`` (learned weights), then feasibility, then the lowest vertices."""
+    best: tuple[float, float, int, int] | None = None
+    for a in anchors.tolist():
+        ok = np.asarray([b for b in partners.tolist() if allowed(a, b)], dtype=np.int64)
+        if ok.size == 0:
+            continue
+        ps = ctx.fitted.explain_many(a, ok)
+        kf = key_figure_contact(ctx, a) if lw.source != "prior" else None
+        feas = 1.0 / (1.0 + np.exp(-np.clip(learned_logodds(ps, lw, kf), -35, 35)))
+        match = popcount(ctx.assets[ok] & needs_mask)
+        val = feas * (1.0 + np.minimum(match, 3) * lw.value.get("need_match", 1.0))
+        for j in range(ok.size):
+            key = (float(val[j]), float(feas[j]), -a, -int(ok[j]))
+            if best is None or key > (best[0], best[1], -best[2], -best[3]):
+                best = (float(val[j]), float(feas[j]), a, int(ok[j]))
+    return best
+
+
+def _choose(
+    ctx: SuggestContext, holes: list[_Hole], excl: Exclusions, lw: LearnedWeights
+) -> tuple[list[_Chosen], int]:
+    """One introduction per hole (anchors on its side, partners on the other), and how many
+    holes had nobody who may be named."""
+    s = ctx.snapshot
+    without_consent = 0
+    chosen: list[_Chosen] = []
+    seen: set[tuple[int, int]] = set()
+
+    def allowed(a: int, b: int) -> bool:
+        return excl.excluded(s.ids[a], s.ids[b]) is None and (min(a, b), max(a, b)) not in seen
+
+    for hole in holes:
+        anchors = _anchors(ctx, hole.side_a)
+        if anchors.size == 0:
+            without_consent += 1
+            continue
+        needs_mask = np.bitwise_or.reduce(ctx.needs[hole.side_a], axis=0)
+        if hole.kind == "help":
+            pool = np.flatnonzero(ctx.help & (ctx.components == ctx.components[anchors[0]]))
+            pool = np.setdiff1d(pool, hole.side_a)
+        else:
+            assert hole.side_b is not None
+            pool = hole.side_b
+        partners = _partners(ctx, anchors, pool, needs_mask, hole.kind == "help")
+        if partners.size == 0:
+            without_consent += 1
+            continue
+        best = _best_pair(ctx, anchors, partners, needs_mask, allowed, lw)
+        if best is None:
+            continue
+        _, feas_best, a, b = best
+        seen.add((min(a, b), max(a, b)))
+        chosen.append((hole, a, b, feas_best))
+    return chosen, without_consent
+
+
+def _gains(
+    ctx: SuggestContext, dist: Distances, chosen: list[_Chosen], lw: LearnedWeights
+) -> list[_Scored]:
+    """The measured gain of each chosen introduction, ranked (module doc)."""
+    s = ctx.snapshot
+    persons = max(int(s.is_person.sum()), 1)
+    scored: list[_Scored] = []
+    for hole, a, b, feas_ab in chosen:
+        change, hw = efficiency_change(s, dist, a, b)
+        joined = int(ctx.components[a] != ctx.components[b])
+        newly = _newly_reaching_help(ctx, a, b)
+        gain = WeaveGain(
+            components_joined=joined,
+            persons_reaching_help=newly,
+            efficiency_before=rounded(dist.efficiency, 6),
+            efficiency_after=rounded(dist.efficiency + change, 6),
+            efficiency_change=rounded(change, 8),
+            efficiency_exact=dist.exact,
+            efficiency_half_width=None if hw is None else rounded(hw, 8),
+        )
+        rel = change / dist.efficiency if dist.efficiency > 0 else change
+        score = (rel + newly / persons) * lw.value.get(HOLE_CODES[hole.kind], 1.0)
+        scored.append((score, feas_ab, a, b, hole, gain))
+    scored.sort(key=lambda x: (-x[0], -x[1], x[2], x[3]))
+    return scored
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -347,73 +444,8 @@ def weave(
         lambda: distances(s, exact_max, samples, seed),
     )
     holes, counts = _holes(ctx, limit)
-    without_consent = 0
-    chosen: list[tuple[_Hole, int, int, float, float]] = []
-    seen: set[tuple[int, int]] = set()
-    for hole in holes:
-        anchors = _anchors(ctx, hole.side_a)
-        if anchors.size == 0:
-            without_consent += 1
-            continue
-        needs_mask = np.bitwise_or.reduce(ctx.needs[hole.side_a], axis=0)
-        if hole.kind == "help":
-            pool = np.flatnonzero(ctx.help & (ctx.components == ctx.components[anchors[0]]))
-            pool = np.setdiff1d(pool, hole.side_a)
-        else:
-            assert hole.side_b is not None
-            pool = hole.side_b
-        partners = _partners(ctx, anchors, pool, needs_mask, hole.kind == "help")
-        if partners.size == 0:
-            without_consent += 1
-            continue
-        best: tuple[float, float, int, int] | None = None
-        for a in anchors.tolist():
-            ok = np.asarray(
-                [
-                    b
-                    for b in partners.tolist()
-                    if excl.excluded(s.ids[a], s.ids[b]) is None
-                    and (min(a, b), max(a, b)) not in seen
-                ],
-                dtype=np.int64,
-            )
-            if ok.size == 0:
-                continue
-            ps = ctx.fitted.explain_many(a, ok)
-            kf = key_figure_contact(ctx, a) if lw.source != "prior" else None
-            feas = 1.0 / (1.0 + np.exp(-np.clip(learned_logodds(ps, lw, kf), -35, 35)))
-            match = popcount(ctx.assets[ok] & needs_mask)
-            val = feas * (1.0 + np.minimum(match, 3) * lw.value.get("need_match", 1.0))
-            for j in range(ok.size):
-                key = (float(val[j]), float(feas[j]), -a, -int(ok[j]))
-                if best is None or key > (best[0], best[1], -best[2], -best[3]):
-                    best = (float(val[j]), float(feas[j]), a, int(ok[j]))
-        if best is None:
-            continue
-        _, feas_best, a, b = best
-        seen.add((min(a, b), max(a, b)))
-        chosen.append((hole, a, b, feas_best, 0.0))
-
-    persons = max(int(s.is_person.sum()), 1)
-    scored: list[tuple[float, float, int, int, _Hole, WeaveGain]] = []
-    for hole, a, b, feas_ab, _ in chosen:
-        change, hw = efficiency_change(s, dist, a, b)
-        joined = int(ctx.components[a] != ctx.components[b])
-        newly = _newly_reaching_help(ctx, a, b)
-        gain = WeaveGain(
-            components_joined=joined,
-            persons_reaching_help=newly,
-            efficiency_before=rounded(dist.efficiency, 6),
-            efficiency_after=rounded(dist.efficiency + change, 6),
-            efficiency_change=rounded(change, 8),
-            efficiency_exact=dist.exact,
-            efficiency_half_width=None if hw is None else rounded(hw, 8),
-        )
-        rel = change / dist.efficiency if dist.efficiency > 0 else change
-        score = (rel + newly / persons) * lw.value.get(HOLE_CODES[hole.kind], 1.0)
-        scored.append((score, feas_ab, a, b, hole, gain))
-    scored.sort(key=lambda x: (-x[0], -x[1], x[2], x[3]))
-
+    chosen, without_consent = _choose(ctx, holes, excl, lw)
+    scored = _gains(ctx, dist, chosen, lw)
     out: list[WeaveIntroduction] = []
     for rank, (score, feas_ab, a, b, hole, gain) in enumerate(scored[:limit], start=1):
         r = reach(s, np.array([a], dtype=np.int64), 2, ctx.passable)
