@@ -58,7 +58,7 @@ import numpy as np
 
 from netwerk.analysis.common import ActorRef, Provenance, actor_ref, provenance
 from netwerk.errors import ValidationFailed
-from netwerk.graph import BoolArray, Snapshot, require_lang
+from netwerk.graph import BoolArray, FloatArray, IntArray, Snapshot, require_lang
 from netwerk.i18n import text
 from netwerk.suggest.common import (
     ACTIVATION_HOPS,
@@ -180,6 +180,63 @@ def _strongest_tie(ctx: SuggestContext, f: int) -> int | None:
     return int(nbr[order[0]])
 
 
+def _candidates(
+    ctx: SuggestContext, r: Reach, match: IntArray, focus: int | None, in_area: BoolArray
+) -> IntArray:
+    """Who may be named and offers a theme (``match`` > 0) or, as a key figure, connects,
+    within reach; then up to :data:`UNREACHED_CAP` out of reach in the area (module doc)."""
+    s = ctx.snapshot
+    reached = r.dist >= 0
+    eligible = ctx.allowed.copy()
+    if focus is not None:
+        reached[focus] = False
+        eligible[focus] = False
+    offers = match > 0
+    key = s.kind_mask("key_figure")
+    connector = key if focus is None else key & (r.dist >= 1)
+    cand = np.flatnonzero(eligible & reached & (offers | connector))
+    # out of reach but in the area (or the focus's area): listed without a chain
+    home = in_area if focus is None else np.zeros(s.n, dtype=bool)
+    if focus is not None and ctx.area_label[focus] >= 0:
+        home[ctx.same_area(focus)] = True
+    far = np.flatnonzero(eligible & ~reached & offers & home)
+    if far.size > UNREACHED_CAP:
+        far = far[np.lexsort((far, -match[far], -s.degree[far]))[:UNREACHED_CAP]]
+    return np.concatenate([cand, far]).astype(np.int64)
+
+
+def _scores(
+    ctx: SuggestContext,
+    r: Reach,
+    cand: IntArray,
+    m: IntArray,
+    focus: int | None,
+    in_area: BoolArray,
+    lw: LearnedWeights,
+) -> tuple[FloatArray, FloatArray]:
+    """The score of each candidate (``m`` matching themes) and, in area mode, its direct
+    ties to the area's persons (module doc, step 4)."""
+    s = ctx.snapshot
+    hops = r.dist[cand].astype(np.float64)
+    chained = hops >= 0
+    matching = (1.0 + 0.25 * (np.minimum(m, 4) - 1)) * lw.value.get("need_match", 1.0)
+    relevance = np.where(m > 0, matching, CONNECTOR_RELEVANCE)
+    proximity = np.where(chained, 1.0 / (1.0 + np.maximum(hops, 0)), 0.1)
+    width = np.where(np.isinf(r.width[cand]), 5.0, r.width[cand])
+    strength = np.where(chained, 0.5 + 0.1 * np.minimum(width, 5.0), 0.6)
+    kinds = np.array([KIND_WEIGHT.get(s.kind[v], 1.0) for v in cand.tolist()])
+    load = np.where(ctx.overloaded[cand], OVERLOAD_FACTOR, 1.0)
+    area_ties = np.zeros(cand.size)
+    if focus is None and cand.size:
+        owner, nbr = s.adjacency.gather(cand)
+        hit = in_area[nbr] & s.is_person[nbr]
+        index = np.full(s.n, -1, dtype=np.int64)
+        index[cand] = np.arange(cand.size)
+        area_ties = np.bincount(index[owner[hit]], minlength=cand.size).astype(np.float64)
+    bonus = 1.0 + 0.1 * np.log1p(area_ties)
+    return relevance * proximity * strength * kinds * load * bonus, area_ties
+
+
 def activation_plan(
     snapshot: Snapshot,
     *,
@@ -255,45 +312,9 @@ def activation_plan(
         )
 
     r = reach(s, sources, max_hops, ctx.passable)
-    reached = r.dist >= 0
-    if focus is not None:
-        reached[focus] = False
     match = popcount(ctx.assets & want) if want.any() else np.zeros(s.n, dtype=np.int64)
-    offers = match > 0
-    key = s.kind_mask("key_figure")
-    eligible = ctx.allowed.copy()
-    if focus is not None:
-        eligible[focus] = False
-    connector = key if focus is None else key & (r.dist >= 1)
-    cand = np.flatnonzero(eligible & reached & (offers | connector))
-    # out of reach but in the area (or the focus's area): listed without a chain
-    home = in_area if focus is None else np.zeros(s.n, dtype=bool)
-    if focus is not None and ctx.area_label[focus] >= 0:
-        home[ctx.same_area(focus)] = True
-    far = np.flatnonzero(eligible & ~reached & offers & home)
-    if far.size > UNREACHED_CAP:
-        far = far[np.lexsort((far, -match[far], -s.degree[far]))[:UNREACHED_CAP]]
-    cand = np.concatenate([cand, far]).astype(np.int64)
-
-    hops = r.dist[cand].astype(np.float64)
-    chained = hops >= 0
-    m = match[cand]
-    matching = (1.0 + 0.25 * (np.minimum(m, 4) - 1)) * lw.value.get("need_match", 1.0)
-    relevance = np.where(m > 0, matching, CONNECTOR_RELEVANCE)
-    proximity = np.where(chained, 1.0 / (1.0 + np.maximum(hops, 0)), 0.1)
-    width = np.where(np.isinf(r.width[cand]), 5.0, r.width[cand])
-    strength = np.where(chained, 0.5 + 0.1 * np.minimum(width, 5.0), 0.6)
-    kinds = np.array([KIND_WEIGHT.get(s.kind[v], 1.0) for v in cand.tolist()])
-    load = np.where(ctx.overloaded[cand], OVERLOAD_FACTOR, 1.0)
-    area_ties = np.zeros(cand.size)
-    if focus is None and cand.size:
-        owner, nbr = s.adjacency.gather(cand)
-        hit = in_area[nbr] & s.is_person[nbr]
-        index = np.full(s.n, -1, dtype=np.int64)
-        index[cand] = np.arange(cand.size)
-        area_ties = np.bincount(index[owner[hit]], minlength=cand.size).astype(np.float64)
-    bonus = 1.0 + 0.1 * np.log1p(area_ties)
-    score = relevance * proximity * strength * kinds * load * bonus
+    cand = _candidates(ctx, r, match, focus, in_area)
+    score, area_ties = _scores(ctx, r, cand, match[cand], focus, in_area, lw)
     order = np.lexsort((cand, -score))
     top = order[:limit]
     persons = s.is_person[cand]
