@@ -36,8 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from netwerk.suggest.feasibility import (  # noqa: E402
-    FeasibilityModel,
+from netwerk.suggest.feasibility import FeasibilityModel  # noqa: E402
+from netwerk.suggest.linkpred import (  # noqa: E402
     adamic_adar,
     common_neighbours,
     jaccard,

@@ -71,6 +71,23 @@ def test_demo_suggest_activate_export_import(tmp_path: Path) -> None:
         _run(["suggest", "--network", nid, "--actor", person, "--json"], db).stdout
     )
     assert as_json["suggestions"]
+    assert as_json["provenance"]["parameters"]["order"] == "value"
+    # --order likely: the most likely meetings first (issue 15)
+    likely = json.loads(
+        _run(
+            ["suggest", "--network", nid, "--actor", person, "--order", "likely", "--json"], db
+        ).stdout
+    )
+    assert likely["provenance"]["parameters"]["order"] == "likely"
+    feas = [round(x["feasibility"], 6) for x in likely["suggestions"]]
+    assert feas == sorted(feas, reverse=True)
+    by_value = [x["score"] for x in as_json["suggestions"]]
+    assert by_value == sorted(by_value, reverse=True)
+    bad = _run(["suggest", "--network", nid, "--actor", person, "--order", "soon"], db, check=False)
+    assert bad.returncode == 2 and "Onbekende volgorde 'soon'" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    helptext = _run(["suggest", "--help"], db).stdout
+    assert "--order" in helptext and "waarschijnlijkst" in helptext
 
     plan = _run(["activate", "--network", nid, "--theme", "taal", "--actor", person], db)
     assert " 1. " in plan.stdout

@@ -15,6 +15,8 @@ from netwerk.suggest.feasibility import (
     FeasibilityModel,
     FittedFeasibility,
     PairFeatures,
+)
+from netwerk.suggest.linkpred import (
     adamic_adar,
     common_neighbours,
     jaccard,

@@ -227,8 +227,13 @@ def test_same_network_and_revision_give_the_same_suggestions_in_the_same_order(
         cache.clear()  # a fresh fit of the model and fresh communities, as in a new process
         out = []
         for who in ("rosa", "bram", "piet", "anna"):
-            res = service.suggestions(hood.factory, hood.network_id, hood.ids[who], limit=10)
-            out += [(s.target.actor_id, s.score) for s in res.suggestions]
+            for order in ("value", "likely"):
+                res = service.suggestions(
+                    hood.factory, hood.network_id, hood.ids[who], limit=10, order=order
+                )
+                out += [(s.target.actor_id, s.score) for s in res.suggestions]
+        woven = service.weave(hood.factory, hood.network_id, limit=5)
+        out += [(f"{w.a.actor_id}-{w.b.actor_id}", w.score) for w in woven.introductions]
         return out
 
     first = run()

@@ -5,6 +5,7 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -13,6 +14,7 @@ import pytest
 from netwerk.graph import snapshot_from_columns
 from netwerk.store.db import transaction
 from netwerk.suggest import service
+from netwerk.suggest.activation import activation_plan
 from netwerk.suggest.context import build_context
 from netwerk.suggest.learning import (
     MIN_OUTCOMES,
@@ -24,9 +26,11 @@ from netwerk.suggest.learning import (
     term_matrix,
 )
 from netwerk.suggest.suggestions import suggest_for_actor
+from netwerk.suggest.weave import weave
 from netwerk.synth import generate
 from tests.test_feedback import Hood
 from tests.test_impressions import hood  # noqa: F401  (fixture)
+from tests.test_suggest import hood_snapshot
 
 
 def _fixed_rows() -> tuple[np.ndarray, np.ndarray]:
@@ -144,14 +148,93 @@ def test_outcomes_in_the_store_reweight_and_provenance_says_so(
     params = again.provenance.parameters
     assert params["weights"] == "learned" and params["weights_outcomes"] == report.outcomes
     assert params["weights_fitted_at"]
+    # weave and activation plans are ranked with the same learned weights and say so
+    woven = service.weave(hood.factory, hood.network_id, limit=3)
+    plan = service.activation(hood.factory, hood.network_id, focus_actor=who, themes="taal")
+    for res in (woven, plan):
+        p = res.provenance.parameters
+        assert p["weights"] == "learned" and p["weights_outcomes"] == report.outcomes
+        assert p["weights_fitted_at"] == params["weights_fitted_at"]
     with transaction(hood.factory) as session:
         shown = service.remember(session, hood.network_id, again, token_id="t")
+        shown_plan = service.remember(session, hood.network_id, plan, token_id="t")
         assert service.reset_weights(session, hood.network_id)
     with hood.factory() as session:
         from netwerk.store.tables import SuggestionImpression
 
         row = session.get(SuggestionImpression, shown.suggestions[0].id)
         assert row is not None and "+learned@" in row.model_version
+        if shown_plan.items:
+            item = session.get(SuggestionImpression, shown_plan.items[0].id)
+            assert item is not None and "+learned@" in item.model_version
     assert service.weights(hood.factory, hood.network_id).source == "prior"
     plain = service.suggestions(hood.factory, hood.network_id, who, limit=5)
     assert plain.provenance.parameters["weights"] == "prior"
+    assert (
+        service.weave(hood.factory, hood.network_id, limit=3).provenance.parameters["weights"]
+        == "prior"
+    )
+
+
+# --------------------------------------------------------------------------- weave, activation
+
+
+def _learned(**value: float) -> LearnedWeights:
+    multipliers = {code: value.get(code, 1.0) for code in PRIOR.value}
+    return LearnedWeights(
+        value=multipliers,
+        source="learned",
+        fitted_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        outcomes=150,
+    )
+
+
+def test_weave_ranks_with_learned_weights() -> None:
+    """A network that learned that its introductions into a key figure's circle fail and that
+    joining components pays half as often: the weave picks other partners, weighs each
+    hole's gain by its learned multiplier, and says which weights ranked it."""
+    snap = hood_snapshot()
+    prior = weave(snap, limit=10)
+    assert weave(snap, limit=10, learned=PRIOR) == prior
+    lw = dataclasses.replace(
+        _learned(joins_components=VALUE_FLOOR, bridges_communities=2.0), key_figure_contact=-3.0
+    )
+    learned = weave(snap, limit=10, learned=lw)
+    pairs = [(i.a.actor_id, i.b.actor_id) for i in learned.introductions]
+    assert pairs != [(i.a.actor_id, i.b.actor_id) for i in prior.introductions]
+    before = {(i.a.actor_id, i.b.actor_id): i for i in prior.introductions}
+    factor = {"components": VALUE_FLOOR, "communities": 2.0, "help": 1.0}
+    kept = 0
+    for intro in learned.introductions:
+        old = before.get((intro.a.actor_id, intro.b.actor_id))
+        if old is not None:  # the same introduction: its gain weighed by the learned multiplier
+            kept += 1
+            assert intro.score == pytest.approx(old.score * factor[intro.hole], rel=1e-6)
+    assert kept >= 1
+    scores = [i.score for i in learned.introductions]
+    assert scores == sorted(scores, reverse=True)
+    p = learned.provenance.parameters
+    assert p["weights"] == "learned" and p["weights_outcomes"] == 150
+    assert p["learned_joins_components"] == VALUE_FLOOR
+    assert prior.provenance.parameters["weights"] == "prior"
+
+
+def test_activation_ranks_with_learned_weights() -> None:
+    """Under the prior the taalcafé (offers taal, two steps away) comes before Karel (a key
+    figure, as connector); a network whose need matches held half as often as assumed puts
+    the connector first."""
+    snap = hood_snapshot()
+    prior = activation_plan(snap, focus_actor="rosa", themes="taal")
+    order = [i.actor.actor_id for i in prior.items]
+    assert order.index("taalcafe") < order.index("karel")
+    learned = activation_plan(
+        snap, focus_actor="rosa", themes="taal", learned=_learned(need_match=VALUE_FLOOR)
+    )
+    again = [i.actor.actor_id for i in learned.items]
+    assert again.index("karel") < again.index("taalcafe")
+    cafe = {i.actor.actor_id: i.score for i in prior.items}["taalcafe"]
+    assert {i.actor.actor_id: i.score for i in learned.items}["taalcafe"] == pytest.approx(
+        cafe * VALUE_FLOOR, abs=1e-6
+    )
+    assert learned.provenance.parameters["weights"] == "learned"
+    assert prior.provenance.parameters["weights"] == "prior"

@@ -86,16 +86,24 @@ def suggest_cmd(
     theme: Annotated[
         list[str] | None, typer.Option(help=msg("help.theme"), metavar=msg("metavar.theme"))
     ] = None,
+    order: Annotated[
+        str, typer.Option(help=msg("help.order"), metavar=msg("metavar.order"))
+    ] = "value",
     as_json: AsJson = False,
 ) -> None:
     from netwerk.suggest import service
+    from netwerk.suggest.suggestions import ORDERS
 
+    if order not in ORDERS:
+        fail(msg("suggest.bad_order", value=order, valid=", ".join(ORDERS)))
     engine = ready_engine()
     nid = resolve_network(engine, network)
     aid = resolve_actor(engine, nid, actor)
     try:
         with err.status(msg("progress.analysing")):
-            result = service.suggestions(engine, nid, aid, limit=limit, theme=theme, lang=LANG)
+            result = service.suggestions(
+                engine, nid, aid, limit=limit, theme=theme, lang=LANG, order=order
+            )
     except NetwerkError as exc:
         fail_domain(exc)
     if as_json:

@@ -25,7 +25,10 @@ instead of convening agencies, start from the assets already in the neighbourhoo
    ``1 / (1 + hops)`` (0.1 without a chain); chain strength ``0.5 + 0.1 * weakest tie``;
    kind: key figure 1.2, initiative 1.1, professional and resident 1.0, place 0.9,
    organisation 0.8 (people and their ties before organisations alone); overloaded persons
-   0.7; area mode: ``1 + 0.1 * log(1 + direct ties to the area's sources)``. If the top
+   0.7; area mode: ``1 + 0.1 * log(1 + direct ties to the area's sources)``. A network that
+   learned weights from its outcomes (:mod:`.learning`) multiplies the relevance of an asset
+   match by its learned ``need_match`` multiplier (a match that held more often counts more
+   against a connector); the provenance says which weights ranked the plan. If the top
    ``limit`` holds no person while persons qualify, the best person takes the last place.
 5. *First call*: on a chain of three or more actors the first intermediary (the source's
    contact); on a direct tie the source itself (the focus, or the area resident who knows
@@ -52,11 +55,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
 from netwerk.analysis.records import ActorRef, Provenance, actor_ref, provenance
 from netwerk.errors import ValidationFailed
-from netwerk.graph import Snapshot, require_lang
+from netwerk.graph import BoolArray, FloatArray, IntArray, Snapshot, require_lang
 from netwerk.i18n import text
 from netwerk.suggest.common import (
     ACTIVATION_HOPS,
@@ -67,14 +69,12 @@ from netwerk.suggest.common import (
     rounded,
 )
 from netwerk.suggest.context import SuggestContext, popcount, suggest_context
-from netwerk.suggest.paths import Reach, gather, reach, steps
+from netwerk.suggest.learning import PRIOR, LearnedWeights
+from netwerk.suggest.paths import Reach, reach, steps
 from netwerk.words import kind_a, kind_the, kind_this, say, themes_text
 
 __all__ = ["ActivationItem", "ActivationPlan", "activation_plan", "area_matches"]
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 MAX_LIMIT = 100
 FACES = 3
@@ -158,7 +158,7 @@ def _area_mask(ctx: SuggestContext, area: str) -> BoolArray:
 
 def _faces(ctx: SuggestContext, x: int, on_chain: int | None) -> tuple[ActorRef, ...]:
     s = ctx.snapshot
-    _, nbr, w = gather(s, np.array([x], dtype=np.int64))
+    _, nbr, w = s.adjacency.gather_weighted(np.array([x], dtype=np.int64))
     ok = ctx.allowed[nbr] & s.is_person[nbr]
     nbr, w = nbr[ok], w[ok]
     if nbr.size == 0:
@@ -170,7 +170,7 @@ def _faces(ctx: SuggestContext, x: int, on_chain: int | None) -> tuple[ActorRef,
 
 def _strongest_tie(ctx: SuggestContext, f: int) -> int | None:
     s = ctx.snapshot
-    _, nbr, w = gather(s, np.array([f], dtype=np.int64))
+    _, nbr, w = s.adjacency.gather_weighted(np.array([f], dtype=np.int64))
     ok = ctx.passable[nbr]
     nbr, w = nbr[ok], w[ok]
     if nbr.size == 0:
@@ -178,6 +178,63 @@ def _strongest_tie(ctx: SuggestContext, f: int) -> int | None:
     person = s.is_person[nbr].astype(np.int8)
     order = np.lexsort((nbr, -person, -w))
     return int(nbr[order[0]])
+
+
+def _candidates(
+    ctx: SuggestContext, r: Reach, match: IntArray, focus: int | None, in_area: BoolArray
+) -> IntArray:
+    """Who may be named and offers a theme (``match`` > 0) or, as a key figure, connects,
+    within reach; then up to :data:`UNREACHED_CAP` out of reach in the area (module doc)."""
+    s = ctx.snapshot
+    reached = r.dist >= 0
+    eligible = ctx.allowed.copy()
+    if focus is not None:
+        reached[focus] = False
+        eligible[focus] = False
+    offers = match > 0
+    key = s.kind_mask("key_figure")
+    connector = key if focus is None else key & (r.dist >= 1)
+    cand = np.flatnonzero(eligible & reached & (offers | connector))
+    # out of reach but in the area (or the focus's area): listed without a chain
+    home = in_area if focus is None else np.zeros(s.n, dtype=bool)
+    if focus is not None and ctx.area_label[focus] >= 0:
+        home[ctx.same_area(focus)] = True
+    far = np.flatnonzero(eligible & ~reached & offers & home)
+    if far.size > UNREACHED_CAP:
+        far = far[np.lexsort((far, -match[far], -s.degree[far]))[:UNREACHED_CAP]]
+    return np.concatenate([cand, far]).astype(np.int64)
+
+
+def _scores(
+    ctx: SuggestContext,
+    r: Reach,
+    cand: IntArray,
+    m: IntArray,
+    focus: int | None,
+    in_area: BoolArray,
+    lw: LearnedWeights,
+) -> tuple[FloatArray, FloatArray]:
+    """The score of each candidate (``m`` matching themes) and, in area mode, its direct
+    ties to the area's persons (module doc, step 4)."""
+    s = ctx.snapshot
+    hops = r.dist[cand].astype(np.float64)
+    chained = hops >= 0
+    matching = (1.0 + 0.25 * (np.minimum(m, 4) - 1)) * lw.value.get("need_match", 1.0)
+    relevance = np.where(m > 0, matching, CONNECTOR_RELEVANCE)
+    proximity = np.where(chained, 1.0 / (1.0 + np.maximum(hops, 0)), 0.1)
+    width = np.where(np.isinf(r.width[cand]), 5.0, r.width[cand])
+    strength = np.where(chained, 0.5 + 0.1 * np.minimum(width, 5.0), 0.6)
+    kinds = np.array([KIND_WEIGHT.get(s.kind[v], 1.0) for v in cand.tolist()])
+    load = np.where(ctx.overloaded[cand], OVERLOAD_FACTOR, 1.0)
+    area_ties = np.zeros(cand.size)
+    if focus is None and cand.size:
+        owner, nbr = s.adjacency.gather(cand)
+        hit = in_area[nbr] & s.is_person[nbr]
+        index = np.full(s.n, -1, dtype=np.int64)
+        index[cand] = np.arange(cand.size)
+        area_ties = np.bincount(index[owner[hit]], minlength=cand.size).astype(np.float64)
+    bonus = 1.0 + 0.1 * np.log1p(area_ties)
+    return relevance * proximity * strength * kinds * load * bonus, area_ties
 
 
 def activation_plan(
@@ -191,8 +248,10 @@ def activation_plan(
     lang: str = "nl",
     seed: int = 0,
     context: SuggestContext | None = None,
+    learned: LearnedWeights | None = None,
 ) -> ActivationPlan:
-    """The ranked actors to activate for ``themes`` around ``focus_actor`` or ``area``.
+    """The ranked actors to activate for ``themes`` around ``focus_actor`` or ``area``,
+    ranked with the network's ``learned`` weights when given (default the prior).
 
     Raises
     ------
@@ -213,6 +272,7 @@ def activation_plan(
         raise ValidationFailed("focus_actor", "give either a focus actor or an area")
     s = snapshot
     ctx = context if context is not None else suggest_context(s, seed=seed)
+    lw = learned or PRIOR
     prov = provenance(
         s,
         "asset-based activation along existing ties",
@@ -223,6 +283,7 @@ def activation_plan(
             "themes": ",".join(theme_list),
             "limit": limit,
             "max_hops": max_hops,
+            **lw.provenance(),
         },
         seed=seed,
     )
@@ -251,44 +312,9 @@ def activation_plan(
         )
 
     r = reach(s, sources, max_hops, ctx.passable)
-    reached = r.dist >= 0
-    if focus is not None:
-        reached[focus] = False
     match = popcount(ctx.assets & want) if want.any() else np.zeros(s.n, dtype=np.int64)
-    offers = match > 0
-    key = s.kind_mask("key_figure")
-    eligible = ctx.allowed.copy()
-    if focus is not None:
-        eligible[focus] = False
-    connector = key if focus is None else key & (r.dist >= 1)
-    cand = np.flatnonzero(eligible & reached & (offers | connector))
-    # out of reach but in the area (or the focus's area): listed without a chain
-    home = in_area if focus is None else np.zeros(s.n, dtype=bool)
-    if focus is not None and ctx.area_label[focus] >= 0:
-        home[ctx.same_area(focus)] = True
-    far = np.flatnonzero(eligible & ~reached & offers & home)
-    if far.size > UNREACHED_CAP:
-        far = far[np.lexsort((far, -match[far], -s.degree[far]))[:UNREACHED_CAP]]
-    cand = np.concatenate([cand, far]).astype(np.int64)
-
-    hops = r.dist[cand].astype(np.float64)
-    chained = hops >= 0
-    m = match[cand]
-    relevance = np.where(m > 0, 1.0 + 0.25 * (np.minimum(m, 4) - 1), CONNECTOR_RELEVANCE)
-    proximity = np.where(chained, 1.0 / (1.0 + np.maximum(hops, 0)), 0.1)
-    width = np.where(np.isinf(r.width[cand]), 5.0, r.width[cand])
-    strength = np.where(chained, 0.5 + 0.1 * np.minimum(width, 5.0), 0.6)
-    kinds = np.array([KIND_WEIGHT.get(s.kind[v], 1.0) for v in cand.tolist()])
-    load = np.where(ctx.overloaded[cand], OVERLOAD_FACTOR, 1.0)
-    area_ties = np.zeros(cand.size)
-    if focus is None and cand.size:
-        owner, nbr, _ = gather(s, cand)
-        hit = in_area[nbr] & s.is_person[nbr]
-        index = np.full(s.n, -1, dtype=np.int64)
-        index[cand] = np.arange(cand.size)
-        area_ties = np.bincount(index[owner[hit]], minlength=cand.size).astype(np.float64)
-    bonus = 1.0 + 0.1 * np.log1p(area_ties)
-    score = relevance * proximity * strength * kinds * load * bonus
+    cand = _candidates(ctx, r, match, focus, in_area)
+    score, area_ties = _scores(ctx, r, cand, match[cand], focus, in_area, lw)
     order = np.lexsort((cand, -score))
     top = order[:limit]
     persons = s.is_person[cand]

@@ -53,10 +53,9 @@ import scipy.sparse as sp
 from netwerk import cache
 from netwerk.analysis.communities import Partition, partition
 from netwerk.analysis.gaps import helped_communities, isolated_mask
-from netwerk.graph import Snapshot, bfs_levels
+from netwerk.graph import BoolArray, IntArray, Snapshot, bfs_levels
 from netwerk.model import HELP_KINDS, NEIGHBOURHOOD_KINDS
 from netwerk.privacy import may_be_suggested
-from netwerk.suggest.explain import BatchExplainer
 from netwerk.suggest.feasibility import FeasibilityModel, FittedFeasibility, PairFeatures
 
 __all__ = [
@@ -68,9 +67,6 @@ __all__ = [
     "suggest_context",
 ]
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 MaskArray = npt.NDArray[np.uint64]
 
 MIN_COMMUNITY = 3
@@ -100,7 +96,6 @@ class SuggestContext:
     snapshot: Snapshot
     seed: int
     fitted: FittedFeasibility
-    explainer: BatchExplainer
     allowed: BoolArray
     """May be proposed to others (as target, introducer or activated actor)."""
     passable: BoolArray
@@ -258,7 +253,6 @@ def build_context(snapshot: Snapshot, *, seed: int = 0) -> SuggestContext:
     n = s.n
     features, area_label, area_names = _pair_features(s)
     fitted = FeasibilityModel().fit(s.graph, seed=seed, extra=features)
-    explainer = BatchExplainer(fitted, s.adjacency)
 
     kinds = s.kind
     allowed = np.fromiter(
@@ -333,7 +327,6 @@ def build_context(snapshot: Snapshot, *, seed: int = 0) -> SuggestContext:
         snapshot=s,
         seed=seed,
         fitted=fitted,
-        explainer=explainer,
         allowed=allowed,
         passable=passable,
         themes=tuple(vocab),

@@ -10,26 +10,12 @@ score is linear in the features, every feature's share of the score is a reason
 
 Methods
 -------
-* Link prediction as a ranking of non-adjacent pairs by proximity:
-  D. Liben-Nowell, J. Kleinberg, "The link-prediction problem for social networks",
-  JASIST 58(7), 2007.
-* Common neighbours and Jaccard (ibid.); Adamic–Adar: L. A. Adamic, E. Adar, "Friends and
-  neighbors on the Web", Social Networks 25(3), 2003.
-* Resource allocation: T. Zhou, L. Lü, Y.-C. Zhang, "Predicting missing links via local
-  information", Eur. Phys. J. B 71, 2009; weighted variant: L. Lü, T. Zhou, "Link prediction
-  in weighted networks: the role of weak ties", EPL 89, 2010.
-* Local path index (paths of length 3 added to common neighbours): L. Lü, C.-H. Jin, T. Zhou,
-  "Similarity index based on local paths for link prediction of complex networks",
-  Phys. Rev. E 80, 2009. Shortest-path distance is the path-counting limit of
-  L. Katz, "A new status index derived from sociometric analysis", Psychometrika 18, 1953.
-* Rooted (personalised) PageRank / random walk with restart: G. Jeh, J. Widom, "Scaling
-  personalized web search", WWW 2003 (and their SimRank, KDD 2002); as a link predictor in
-  Liben-Nowell & Kleinberg 2007. Here truncated to walks of at most ``ppr_steps`` steps so
-  that it stays local and fast; restart probability ``1 - ppr_alpha``.
-* Learning the combination from the network's own ties (held-out observed edges against
-  sampled non-edges): M. Zhang, Y. Chen, "Link prediction based on graph neural networks"
-  (SEAL), NeurIPS 2018. SEAL learns a graph neural network; we learn a logistic regression
-  over the classical heuristics above, which keeps every reason readable.
+The features are the classical link-prediction indices of :mod:`.linkpred` (common
+neighbours, Jaccard, Adamic–Adar, resource allocation, local paths, truncated rooted
+PageRank, distance; Liben-Nowell & Kleinberg 2007 and the references there). Their
+combination is learned from the network's own ties (held-out observed edges against sampled
+non-edges) as in SEAL (Zhang & Chen 2018), which learns a graph neural network; we learn a
+logistic regression over the classical indices, which keeps every reason readable.
 
 Features (reason codes)
 -----------------------
@@ -55,18 +41,21 @@ Complexity (n vertices, m ties, k pairs, vol(B) = sum of degrees in a vertex set
 * ``fit``: builds the sparse matrices once per fold (O(m log m)) and computes the features of
   at most ``2 * max_positives`` pairs per fold (below); the logistic regression has a dozen
   coefficients (Newton steps, negligible). About 2-5 s on a 100,000-vertex graph.
-* ``score_pairs`` (vectorised, numpy/scipy sparse): common-neighbour family
-  O(sum of pair degrees); 3-paths O(sum over pairs of vol(N(u))); truncated rooted PageRank by
-  meeting in the middle, walks of ceil(steps / 2) steps from u and floor(steps / 2) from v,
-  O(sum over pairs of vol(2-ball)) for 4 steps; distances by breadth-first search from each
-  distinct source, O(k (n + m)), on graphs with n + m <= ``exact_distance_limit``, and from
-  the same walk expansions (horizon ``local_horizon``, no extra cost) on larger graphs.
-* ``candidates_for(u)``: local only. A breadth-first ball of radius
+* ``score_pairs`` and ``explain_many(u, targets)``: the cost of
+  :func:`.linkpred.pair_evidence` (vectorised; exact distances on graphs with n + m <=
+  ``exact_distance_limit``, from the walk expansions up to ``local_horizon`` on larger ones).
+* ``candidates_for(u)`` and ``explain_many(u)``: local only. A breadth-first ball of radius
   max(max_hops, (max_hops + ppr_steps) // 2) around u (3 for the defaults) contains every walk
   the features need, so all features of all candidates come from a handful of sparse
   products on that ball: O(vol(ball)), plus one O(n) index array. Sub-millisecond to a few
   milliseconds on a 100,000-vertex network of ordinary degrees; tens of milliseconds when the
   3-ball holds tens of thousands of vertices (hubs of degree in the thousands).
+
+References
+----------
+Liben-Nowell D., Kleinberg J. (2007) The link-prediction problem for social networks. JASIST
+58(7):1019-1031. doi:10.1002/asi.20591.
+Zhang M., Chen Y. (2018) Link prediction based on graph neural networks. NeurIPS 2018.
 """
 
 from __future__ import annotations
@@ -81,6 +70,18 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from netwerk.graph import FloatArray, IntArray
+from netwerk.graph import ball as graph_ball
+from netwerk.suggest.linkpred import (
+    LinkGraph,
+    PairEvidence,
+    evidence_around,
+    pair_arrays,
+    pair_evidence,
+    row_sums,
+    sample_non_edges,
+)
+
 __all__ = [
     "EXTRA_CODES",
     "STRUCTURAL_CODES",
@@ -88,14 +89,9 @@ __all__ = [
     "FeasibilityModel",
     "FittedFeasibility",
     "PairFeatures",
-    "adamic_adar",
-    "common_neighbours",
-    "jaccard",
-    "resource_allocation",
+    "PairScores",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 Sparse: TypeAlias = sp.csr_matrix
 
 #: Reason codes of the structural features, in column order (see ``_COLUMNS``).
@@ -116,19 +112,7 @@ EXTRA_CODES: tuple[str, ...] = ("same_area", "shared_language", "shared_place")
 
 # Column -> reason code. A code can own several columns (the distance has a log and a linear
 # term); its contribution is the sum over its columns.
-_COLUMNS: tuple[str, ...] = (
-    "common_contacts",
-    "jaccard",
-    "adamic_adar",
-    "resource_allocation",
-    "local_paths",
-    "rooted_pagerank",
-    "network_distance",
-    "network_distance",
-    "no_path",
-    "degree_min",
-    "degree_max",
-)
+_COLUMNS: tuple[str, ...] = (*STRUCTURAL_CODES[:7], "network_distance", *STRUCTURAL_CODES[7:])
 
 # Coefficients used when a network has too few ties to learn from (per column, raw scale):
 # the classical evidence pointing the obvious way, nothing learned.
@@ -138,121 +122,14 @@ _MIN_POSITIVES = 20
 
 
 # ---------------------------------------------------------------------------------------------
-# plain heuristics (baselines)
-# ---------------------------------------------------------------------------------------------
-
-
-def _as_csr(adj: sp.spmatrix | sp.sparray) -> Sparse:
-    out = sp.csr_matrix(adj, dtype=np.float64)
-    if out.shape[0] != out.shape[1]:
-        raise ValueError("adjacency must be square")
-    return out
-
-
-def _binary(adj: Sparse) -> Sparse:
-    out = adj.copy()
-    out.setdiag(0)
-    out.eliminate_zeros()
-    out.data[:] = 1.0
-    return out
-
-
-def _pair_arrays(us: npt.ArrayLike, vs: npt.ArrayLike, n: int) -> tuple[IntArray, IntArray]:
-    u = np.asarray(us, dtype=np.int64).ravel()
-    v = np.asarray(vs, dtype=np.int64).ravel()
-    if u.shape != v.shape:
-        raise ValueError("us and vs must have the same length")
-    if u.size and (min(u.min(), v.min()) < 0 or max(u.max(), v.max()) >= n):
-        raise ValueError("vertex index out of range")
-    return u, v
-
-
-def _row_sums(m: Sparse) -> FloatArray:
-    return np.asarray(m.sum(axis=1), dtype=np.float64).ravel()
-
-
-def _common(a: Sparse, us: IntArray, vs: IntArray) -> Sparse:
-    """Row i holds the common neighbours of (us[i], vs[i]) (entry-wise product of rows)."""
-    return sp.csr_matrix(a[us].multiply(a[vs]))
-
-
-def common_neighbours(
-    adj: sp.spmatrix | sp.sparray, us: npt.ArrayLike, vs: npt.ArrayLike
-) -> FloatArray:
-    """Number of common neighbours |N(u) ∩ N(v)| per pair (weights ignored)."""
-    a = _binary(_as_csr(adj))
-    u, v = _pair_arrays(us, vs, a.shape[0])
-    return _row_sums(_common(a, u, v))
-
-
-def jaccard(adj: sp.spmatrix | sp.sparray, us: npt.ArrayLike, vs: npt.ArrayLike) -> FloatArray:
-    """Jaccard coefficient |N(u) ∩ N(v)| / |N(u) ∪ N(v)| per pair (0 when both are isolated)."""
-    a = _binary(_as_csr(adj))
-    u, v = _pair_arrays(us, vs, a.shape[0])
-    deg = _row_sums(a)
-    cn = _row_sums(_common(a, u, v))
-    union = deg[u] + deg[v] - cn
-    return np.divide(cn, union, out=np.zeros_like(cn), where=union > 0)
-
-
-def adamic_adar(
-    adj: sp.spmatrix | sp.sparray,
-    us: npt.ArrayLike,
-    vs: npt.ArrayLike,
-    *,
-    weighted: bool = False,
-) -> FloatArray:
-    """Adamic–Adar: sum over common neighbours z of 1 / log(deg z).
-
-    ``weighted=True`` uses the weighted form sum (w_uz + w_zv) / 2 / log(1 + s_z) with s_z
-    the strength of z.
-    """
-    w = _as_csr(adj)
-    w.setdiag(0)
-    w.eliminate_zeros()
-    a = _binary(w)
-    u, v = _pair_arrays(us, vs, a.shape[0])
-    if not weighted:
-        deg = _row_sums(a)
-        inv = np.divide(1.0, np.log(np.maximum(deg, 2.0)), where=deg > 1, out=np.zeros_like(deg))
-        return np.asarray(_common(a, u, v) @ inv, dtype=np.float64)
-    strength = _row_sums(w)
-    inv = 1.0 / np.log1p(np.maximum(strength, 1e-12))
-    mask = _common(a, u, v)
-    mean_w = (sp.csr_matrix(w[u].multiply(mask)) + sp.csr_matrix(w[v].multiply(mask))) * 0.5
-    return np.asarray(mean_w @ inv, dtype=np.float64)
-
-
-def resource_allocation(
-    adj: sp.spmatrix | sp.sparray,
-    us: npt.ArrayLike,
-    vs: npt.ArrayLike,
-    *,
-    weighted: bool = False,
-) -> FloatArray:
-    """Resource allocation: sum over common neighbours z of 1 / deg z.
-
-    ``weighted=True`` uses sum w_uz * w_zv / s_z (Lü & Zhou 2010).
-    """
-    w = _as_csr(adj)
-    w.setdiag(0)
-    w.eliminate_zeros()
-    if not weighted:
-        w = _binary(w)
-    u, v = _pair_arrays(us, vs, w.shape[0])
-    strength = _row_sums(w)
-    inv = np.divide(1.0, strength, where=strength > 0, out=np.zeros_like(strength))
-    return np.asarray(_common(w, u, v) @ inv, dtype=np.float64)
-
-
-# ---------------------------------------------------------------------------------------------
 # caller-supplied pair features
 # ---------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, eq=False)
 class PairFeatures:
-    """Attribute evidence for pairs, from actor attributes (none in the benchmark).
+    """Attribute evidence for pairs, from vertex attributes (none in the benchmark): the
+    common neighbours of the pair in a vertex x item affiliation graph.
 
     ``labels``: code -> one integer label per vertex (e.g. the area); the feature is 1 when
     both labels are known (>= 0) and equal.
@@ -288,7 +165,7 @@ class PairFeatures:
         for mem in self.memberships.values():
             m = sp.csr_matrix(mem, dtype=np.float64)
             m.data[:] = 1.0
-            cols.append(_row_sums(sp.csr_matrix(m[us].multiply(m[vs]))))
+            cols.append(row_sums(sp.csr_matrix(m[us].multiply(m[vs]))))
         if not cols:
             return np.zeros((us.size, 0))
         return np.column_stack(cols)
@@ -299,218 +176,6 @@ class PairFeatures:
         n_lab = len(self.labels)
         x[:, n_lab:] = np.log1p(x[:, n_lab:])
         return x, raw
-
-
-# ---------------------------------------------------------------------------------------------
-# graph data and structural features
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class _Graph:
-    """Undirected simple graph as sparse matrices, with what the features need."""
-
-    n: int
-    w: Sparse  # symmetric weights (1.0 when unweighted)
-    a: Sparse  # symmetric 0/1
-    s: Sparse  # symmetric normalised walk matrix S^-1/2 W S^-1/2 (S = diag of strengths)
-    deg: FloatArray
-    strength: FloatArray
-    inv_log_deg: FloatArray  # 1 / log(deg) (0 for deg <= 1), Adamic–Adar weights
-    inv_strength: FloatArray  # 1 / strength, resource-allocation weights
-    inv_log_strength: FloatArray  # 1 / log(1 + strength), weighted Adamic–Adar
-    edges: IntArray  # (m, 2) with u < v
-    edge_weights: FloatArray
-    weighted: bool
-
-    @staticmethod
-    def build(n: int, edges: IntArray, weights: FloatArray | None) -> _Graph:
-        e = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
-        wt = np.ones(len(e)) if weights is None else np.asarray(weights, dtype=np.float64)
-        wt = np.where(np.isfinite(wt) & (wt > 0), wt, 1.0)
-        keep = e[:, 0] != e[:, 1]
-        e, wt = e[keep], wt[keep]
-        lo, hi = np.minimum(e[:, 0], e[:, 1]), np.maximum(e[:, 0], e[:, 1])
-        key = lo * n + hi
-        order = np.lexsort((-wt, key))  # duplicates: keep the strongest tie
-        key, lo, hi, wt = key[order], lo[order], hi[order], wt[order]
-        first = np.ones(len(key), dtype=bool)
-        first[1:] = key[1:] != key[:-1]
-        lo, hi, wt = lo[first], hi[first], wt[first]
-        upper = sp.csr_matrix((wt, (lo, hi)), shape=(n, n))
-        w = sp.csr_matrix(upper + upper.T)
-        w.sort_indices()
-        a = w.copy()
-        a.data[:] = 1.0
-        deg = _row_sums(a)
-        strength = _row_sums(w)
-        inv_strength = np.divide(1.0, strength, where=strength > 0, out=np.zeros(n))
-        half = sp.diags(np.sqrt(inv_strength))
-        s = sp.csr_matrix(half @ w @ half)
-        inv_log_deg = np.divide(1.0, np.log(np.maximum(deg, 2.0)), where=deg > 1, out=np.zeros(n))
-        inv_log_strength = np.divide(1.0, np.log1p(strength), where=strength > 0, out=np.zeros(n))
-        return _Graph(
-            n=n,
-            w=w,
-            a=a,
-            s=s,
-            deg=deg,
-            strength=strength,
-            inv_log_deg=inv_log_deg,
-            inv_strength=inv_strength,
-            inv_log_strength=inv_log_strength,
-            edges=np.column_stack([lo, hi]),
-            edge_weights=wt,
-            weighted=weights is not None,
-        )
-
-    @staticmethod
-    def from_igraph(graph: ig.Graph, weights: str | None) -> _Graph:
-        edges = np.asarray(graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
-        wt: FloatArray | None = None
-        if weights is not None and weights in graph.es.attributes() and graph.ecount():
-            wt = np.asarray(
-                [np.nan if x is None else float(x) for x in graph.es[weights]], dtype=np.float64
-            )
-        return _Graph.build(graph.vcount(), edges, wt)
-
-    def without(self, drop: npt.NDArray[np.bool_]) -> _Graph:
-        """The same graph without the edges flagged in ``drop`` (mask over ``edges``)."""
-        keep = ~drop
-        return _Graph.build(
-            self.n, self.edges[keep], self.edge_weights[keep] if self.weighted else None
-        )
-
-    def edge_keys(self) -> IntArray:
-        return np.asarray(self.edges[:, 0] * self.n + self.edges[:, 1], dtype=np.int64)
-
-    @cached_property
-    def ig_graph(self) -> ig.Graph:
-        return ig.Graph(n=self.n, edges=self.edges.tolist())
-
-
-@dataclass(frozen=True)
-class _Raw:
-    """Raw structural values for k pairs (one array per quantity)."""
-
-    cn: FloatArray
-    jaccard: FloatArray
-    aa: FloatArray
-    ra: FloatArray
-    l3: FloatArray
-    rpr: FloatArray
-    dist: FloatArray  # hops; inf when no path (within the horizon, see _Scales)
-    dmin: FloatArray
-    dmax: FloatArray
-
-
-def _rowdot(x: Sparse, y: Sparse) -> FloatArray:
-    return _row_sums(sp.csr_matrix(x.multiply(y)))
-
-
-def _walks(g: _Graph, nodes: IntArray, levels: int) -> list[Sparse]:
-    """[S^t e_x for t = 0..levels] as sparse rows, one row per entry of ``nodes``."""
-    k = nodes.size
-    x = sp.csr_matrix((np.ones(k), (np.arange(k), nodes)), shape=(k, g.n))
-    out = [x]
-    for _ in range(levels):
-        x = sp.csr_matrix(x @ g.s)
-        out.append(x)
-    return out
-
-
-def _local_pairs(
-    g: _Graph, us: IntArray, vs: IntArray, alpha: float, steps: int, horizon: int
-) -> tuple[FloatArray, FloatArray]:
-    """Truncated rooted PageRank pi_u(v) + pi_v(u) and hop distance up to ``horizon``.
-
-    Meet in the middle: S^t[u, v] = <S^a e_u, S^b e_v> with a + b = t, so only walks of about
-    half the length are expanded from each end. With S = D^-1/2 W D^-1/2 and D the strengths,
-    (P^T)^t[v, u] = sqrt(s_v / s_u) S^t[u, v], hence
-    pi_u(v) + pi_v(u) = (1 - alpha) (s_u + s_v) / sqrt(s_u s_v) sum_t alpha^t S^t[u, v].
-    The distance (when ``horizon`` > 0, at most 2 * ceil(horizon / 2) is resolved) comes from
-    the supports of the same expansions (balls around u and v meet).
-    """
-    hu = max((steps + 1) // 2, (horizon + 1) // 2)
-    hv = max(steps // 2, horizon // 2)
-    rpr = np.zeros(us.size)
-    dist = np.full(us.size, np.inf)
-    chunk = 2048
-    for start in range(0, us.size, chunk):
-        u, v = us[start : start + chunk], vs[start : start + chunk]
-        xu, xv = _walks(g, u, hu), _walks(g, v, hv)
-        acc = np.zeros(u.size)
-        for t in range(1, steps + 1):
-            a = min(t, hu)
-            acc += alpha**t * _rowdot(xu[a], xv[t - a])
-        su, sv = g.strength[u], g.strength[v]
-        prod = su * sv
-        fac = np.divide(su + sv, np.sqrt(prod), where=prod > 0, out=np.zeros_like(prod))
-        rpr[start : start + chunk] = (1.0 - alpha) * fac * acc
-        if horizon > 0:
-            # balls: supports of the cumulative walk rows
-            bu = [xu[0]]
-            for x in xu[1:]:
-                bu.append(sp.csr_matrix(bu[-1] + x))
-            bv = [xv[0]]
-            for x in xv[1:]:
-                bv.append(sp.csr_matrix(bv[-1] + x))
-            d = np.full(u.size, np.inf)
-            for t in range(horizon, -1, -1):
-                a = min(t, hu)
-                if t - a > hv:
-                    continue
-                meet = _rowdot(bu[a], bv[t - a]) > 0
-                d[meet] = t
-            dist[start : start + chunk] = d
-    return rpr, dist
-
-
-def _bfs_distances(g: _Graph, us: IntArray, vs: IntArray) -> FloatArray:
-    out = np.full(us.size, np.inf)
-    if us.size == 0:
-        return out
-    src, col = np.unique(us, return_inverse=True)
-    chunk = 256
-    for start in range(0, src.size, chunk):
-        block = src[start : start + chunk]
-        sel = np.flatnonzero((col >= start) & (col < start + block.size))
-        tgt, tcol = np.unique(vs[sel], return_inverse=True)
-        dm = np.asarray(
-            g.ig_graph.distances(source=block.tolist(), target=tgt.tolist()), dtype=np.float64
-        )
-        out[sel] = dm[col[sel] - start, tcol]
-    return out
-
-
-def _raw_pairs(
-    g: _Graph,
-    us: IntArray,
-    vs: IntArray,
-    alpha: float,
-    steps: int,
-    exact_distance: bool,
-    horizon: int,
-) -> _Raw:
-    common = _common(g.a, us, vs)
-    cn = _row_sums(common)
-    union = g.deg[us] + g.deg[vs] - cn
-    jac = np.divide(cn, union, out=np.zeros_like(cn), where=union > 0)
-    if g.weighted:
-        ra = np.asarray(_common(g.w, us, vs) @ g.inv_strength, dtype=np.float64)
-        mean_w = (
-            sp.csr_matrix(g.w[us].multiply(common)) + sp.csr_matrix(g.w[vs].multiply(common))
-        ) * 0.5
-        aa = np.asarray(mean_w @ g.inv_log_strength, dtype=np.float64)
-    else:
-        ra = np.asarray(common @ g.inv_strength, dtype=np.float64)
-        aa = np.asarray(common @ g.inv_log_deg, dtype=np.float64)
-    l3 = _row_sums(sp.csr_matrix((g.a[us] @ g.a).multiply(g.a[vs])))
-    rpr, dist = _local_pairs(g, us, vs, alpha, steps, 0 if exact_distance else horizon)
-    if exact_distance:
-        dist = _bfs_distances(g, us, vs)
-    du, dv = g.deg[us], g.deg[vs]
-    return _Raw(cn, jac, aa, ra, l3, rpr, dist, np.minimum(du, dv), np.maximum(du, dv))
 
 
 @dataclass(frozen=True)
@@ -529,7 +194,7 @@ class _Scales:
     exact_distance: bool
 
 
-def _design(raw: _Raw, sc: _Scales) -> tuple[FloatArray, FloatArray]:
+def _design(raw: PairEvidence, sc: _Scales) -> tuple[FloatArray, FloatArray]:
     """(transformed columns per ``_COLUMNS``, raw value per structural code)."""
     cap = float(sc.max_distance)
     reach = np.isfinite(raw.dist) & (raw.dist <= cap)
@@ -549,19 +214,10 @@ def _design(raw: _Raw, sc: _Scales) -> tuple[FloatArray, FloatArray]:
             np.log1p(raw.dmax),
         ]
     )
+    dist = np.where(reach, raw.dist, np.inf)
+    no_path = (~reach).astype(np.float64)
     values = np.column_stack(
-        [
-            raw.cn,
-            raw.jaccard,
-            raw.aa,
-            raw.ra,
-            raw.l3,
-            raw.rpr,
-            np.where(reach, raw.dist, np.inf),
-            (~reach).astype(np.float64),
-            raw.dmin,
-            raw.dmax,
-        ]
+        [raw.cn, raw.jaccard, raw.aa, raw.ra, raw.l3, raw.rpr, dist, no_path, raw.dmin, raw.dmax]
     )
     return x, values
 
@@ -574,31 +230,6 @@ def _positive_mean(x: FloatArray) -> float:
 # ---------------------------------------------------------------------------------------------
 # sampling and learning
 # ---------------------------------------------------------------------------------------------
-
-
-def _sample_non_edges(
-    n: int, edge_keys_sorted: IntArray, k: int, rng: np.random.Generator
-) -> IntArray:
-    """k distinct uniform random pairs u < v that are not edges (fewer if the graph is full)."""
-    total = n * (n - 1) // 2 - edge_keys_sorted.size
-    k = int(min(k, max(total, 0)))
-    got = np.zeros(0, dtype=np.int64)
-    while got.size < k:
-        m = max(2 * (k - got.size), 64)
-        u = rng.integers(0, n, m)
-        v = rng.integers(0, n, m)
-        lo, hi = np.minimum(u, v), np.maximum(u, v)
-        key = lo * n + hi
-        key = key[lo != hi]
-        pos = np.searchsorted(edge_keys_sorted, key)
-        pos = np.minimum(pos, max(edge_keys_sorted.size - 1, 0))
-        if edge_keys_sorted.size:
-            key = key[edge_keys_sorted[pos] != key]
-        # keep first occurrences, in sampling order (deterministic for a seed)
-        cand = np.concatenate([got, key])
-        _, first = np.unique(cand, return_index=True)
-        got = cand[np.sort(first)][:k]
-    return np.column_stack([got // n, got % n]).astype(np.int64)
 
 
 def _fit_logistic(x: FloatArray, y: FloatArray, l2: float) -> tuple[float, FloatArray]:
@@ -632,6 +263,41 @@ def _fit_logistic(x: FloatArray, y: FloatArray, l2: float) -> tuple[float, Float
 # ---------------------------------------------------------------------------------------------
 # public model
 # ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class PairScores:
+    """Feasibility of ``(u, targets[i])``: log-odds, and per code (columns in ``codes`` order)
+    its contribution and raw value. ``logodds == intercept + contributions.sum(axis=1)``."""
+
+    targets: IntArray
+    logodds: FloatArray
+    contributions: FloatArray
+    values: FloatArray
+    codes: tuple[str, ...]
+
+    @property
+    def size(self) -> int:
+        return int(self.targets.size)
+
+    @staticmethod
+    def empty(codes: tuple[str, ...]) -> PairScores:
+        c = len(codes)
+        e = np.zeros(0)
+        return PairScores(np.zeros(0, dtype=np.int64), e, np.zeros((0, c)), np.zeros((0, c)), codes)
+
+    @staticmethod
+    def concat(parts: list[PairScores], codes: tuple[str, ...]) -> PairScores:
+        parts = [p for p in parts if p.size]
+        if not parts:
+            return PairScores.empty(codes)
+        return PairScores(
+            np.concatenate([p.targets for p in parts]),
+            np.concatenate([p.logodds for p in parts]),
+            np.vstack([p.contributions for p in parts]),
+            np.vstack([p.values for p in parts]),
+            codes,
+        )
 
 
 @dataclass(frozen=True)
@@ -686,7 +352,7 @@ class FeasibilityModel:
             raise ValueError("folds, ppr_steps >= 1; max_distance, local_horizon >= 2 required")
         if not 0.0 < self.ppr_alpha < 1.0:
             raise ValueError("ppr_alpha must be in (0, 1)")
-        g = _Graph.from_igraph(graph, weights)
+        g = LinkGraph.from_igraph(graph, weights)
         if extra is not None:
             extra.validate(g.n)
         extra_codes = extra.codes if extra is not None else ()
@@ -707,7 +373,7 @@ class FeasibilityModel:
             return FittedFeasibility(self, g, scales, 0.0, beta, extra, learned=False)
         order = rng.permutation(m)
         keys_sorted = np.sort(g.edge_keys())
-        raws: list[_Raw] = []
+        raws: list[PairEvidence] = []
         pairs_all: list[IntArray] = []
         labels: list[FloatArray] = []
         for f in range(self.folds):
@@ -715,11 +381,17 @@ class FeasibilityModel:
             drop = np.zeros(m, dtype=bool)
             drop[held] = True
             inner = g.without(drop)
-            neg = _sample_non_edges(g.n, keys_sorted, per_fold, rng)
+            neg = sample_non_edges(g.n, keys_sorted, per_fold, rng)
             pairs = np.vstack([g.edges[held], neg])
             raws.append(
-                _raw_pairs(
-                    inner, pairs[:, 0], pairs[:, 1], self.ppr_alpha, self.ppr_steps, exact, horizon
+                pair_evidence(
+                    inner,
+                    pairs[:, 0],
+                    pairs[:, 1],
+                    alpha=self.ppr_alpha,
+                    steps=self.ppr_steps,
+                    exact_distance=exact,
+                    horizon=horizon,
                 )
             )
             pairs_all.append(pairs)
@@ -753,7 +425,7 @@ class FittedFeasibility:
     """
 
     model: FeasibilityModel
-    _g: _Graph
+    _g: LinkGraph
     _scales: _Scales
     intercept: float
     coefficients: FloatArray  # per column: _COLUMNS, then the extra codes
@@ -776,18 +448,20 @@ class FittedFeasibility:
 
     def _features(self, us: IntArray, vs: IntArray) -> tuple[FloatArray, FloatArray]:
         sc = self._scales
-        raw = _raw_pairs(
+        raw = pair_evidence(
             self._g,
             us,
             vs,
-            self.model.ppr_alpha,
-            self.model.ppr_steps,
-            sc.exact_distance,
-            sc.max_distance,
+            alpha=self.model.ppr_alpha,
+            steps=self.model.ppr_steps,
+            exact_distance=sc.exact_distance,
+            horizon=sc.max_distance,
         )
         return self._assemble(raw, us, vs)
 
-    def _assemble(self, raw: _Raw, us: IntArray, vs: IntArray) -> tuple[FloatArray, FloatArray]:
+    def _assemble(
+        self, raw: PairEvidence, us: IntArray, vs: IntArray
+    ) -> tuple[FloatArray, FloatArray]:
         x, values = _design(raw, self._scales)
         if self.extra is not None and self.extra.codes:
             ex, ev = self.extra.transformed(us, vs)
@@ -797,7 +471,7 @@ class FittedFeasibility:
 
     def score_pairs(self, us: npt.ArrayLike, vs: npt.ArrayLike) -> FloatArray:
         """Feasibility (log-odds) for each pair (us[i], vs[i]); vectorised."""
-        u, v = _pair_arrays(us, vs, self._g.n)
+        u, v = pair_arrays(us, vs, self._g.n)
         if u.size == 0:
             return np.zeros(0)
         x, _ = self._features(u, v)
@@ -808,21 +482,84 @@ class FittedFeasibility:
 
         The contributions add up to ``score_pairs([u], [v])[0] - intercept``.
         """
-        uu, vv = _pair_arrays([u], [v], self._g.n)
-        x, values = self._features(uu, vv)
-        parts = x[0] * self.coefficients
-        n_struct = len(_COLUMNS)
-        contrib: dict[str, float] = {}
-        for c, p in zip(_COLUMNS, parts[:n_struct], strict=True):
-            contrib[c] = contrib.get(c, 0.0) + float(p)
-        extra_codes = self.extra.codes if self.extra is not None else ()
-        for c, p in zip(extra_codes, parts[n_struct:], strict=True):
-            contrib[c] = float(p)
+        ps = self.explain_many(u, pair_arrays([u], [v], self._g.n)[1])
         out = [
-            Contribution(code, float(values[0, i]), contrib[code])
-            for i, code in enumerate(self.codes)
+            Contribution(code, float(ps.values[0, i]), float(ps.contributions[0, i]))
+            for i, code in enumerate(ps.codes)
         ]
         return sorted(out, key=lambda c: -c.contribution)
+
+    def radius(self, max_hops: int) -> int:
+        """The ball radius around ``u`` that holds every walk the features of the candidates
+        up to ``max_hops`` hops need (rooted PageRank walks of ``ppr_steps`` steps)."""
+        return max(max_hops, (max_hops + self.model.ppr_steps) // 2)
+
+    def explain_many(
+        self,
+        u: int,
+        targets: npt.ArrayLike | None = None,
+        *,
+        max_hops: int = 3,
+        ball: tuple[IntArray, IntArray] | None = None,
+        select: npt.NDArray[np.bool_] | None = None,
+    ) -> PairScores:
+        """Scores and per-code reasons of many pairs ``(u, t)`` in one pass.
+
+        With ``targets``: those pairs, anywhere in the graph (the cost of :meth:`score_pairs`).
+        Without: the non-neighbours of ``u`` within ``max_hops`` (>= 2) hops — all of them,
+        or those flagged in ``select`` (a mask over the ball) — computed on the ball around
+        ``u`` alone (the cost of :meth:`candidates_for`). ``ball`` is
+        :func:`netwerk.graph.ball` of ``u`` with radius :meth:`radius` when the caller has it
+        already (the vertices of the graph this model was fitted on, same indices).
+
+        The score is linear in the features, so every code's contribution is its columns of
+        ``x * beta``: ``logodds == intercept + contributions.sum(axis=1)``, and the
+        contributions equal those of :meth:`explain`. Targets of the ball come in ball order.
+        """
+        if targets is not None:
+            t = np.asarray(targets, dtype=np.int64).ravel()
+            if t.size == 0:
+                return PairScores.empty(self.codes)
+            us, t = pair_arrays(np.full(t.size, u), t, self._g.n)
+            x, values = self._features(us, t)
+            return self._scores(t, x, values)
+        if not 0 <= u < self._g.n:
+            raise ValueError("vertex index out of range")
+        vertices, hops = (
+            ball if ball is not None else graph_ball(self._g.a, [u], self.radius(max_hops))
+        )
+        is_cand = (hops >= 2) & (hops <= max_hops)
+        if select is not None:
+            is_cand &= select
+        if not is_cand.any():
+            return PairScores.empty(self.codes)
+        raw, local = self._around(vertices, hops, is_cand)
+        cand = vertices[local].astype(np.int64)
+        x, values = self._assemble(raw, np.full(cand.size, u, dtype=np.int64), cand)
+        return self._scores(cand, x, values)
+
+    @cached_property
+    def _column_code(self) -> IntArray:
+        pos = {c: i for i, c in enumerate(self.codes)}
+        cols = (*_COLUMNS, *(self.extra.codes if self.extra is not None else ()))
+        return np.array([pos[c] for c in cols], dtype=np.int64)
+
+    def _scores(self, targets: IntArray, x: FloatArray, values: FloatArray) -> PairScores:
+        # Column by column rather than a matrix product: k x ~14 is too small to be worth a
+        # (possibly multi-threaded) BLAS call.
+        xc = np.asarray(x, dtype=np.float64) * self.coefficients
+        contrib = np.zeros((targets.size, len(self.codes)))
+        for j, code_pos in enumerate(self._column_code.tolist()):
+            contrib[:, code_pos] += xc[:, j]
+        logodds = self.intercept + xc.sum(axis=1)
+        return PairScores(targets, logodds, contrib, np.asarray(values), self.codes)
+
+    def _around(
+        self, ball: IntArray, hops: IntArray, is_cand: npt.NDArray[np.bool_]
+    ) -> tuple[PairEvidence, IntArray]:
+        return evidence_around(
+            self._g, ball, hops, is_cand, alpha=self.model.ppr_alpha, steps=self.model.ppr_steps
+        )
 
     def probability(self, scores: FloatArray) -> FloatArray:
         """Logistic transform of scores (calibrated only for the held-out-tie task)."""
@@ -836,120 +573,14 @@ class FittedFeasibility:
         Returns (vertex indices, scores), highest score first, at most ``limit``. Scores are
         those of ``score_pairs`` (same features), computed locally around ``u``.
         """
-        g = self._g
-        if not 0 <= u < g.n:
-            raise ValueError("vertex index out of range")
         if max_hops < 2 or limit < 1:
+            if not 0 <= u < self._g.n:
+                raise ValueError("vertex index out of range")
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        steps = self.model.ppr_steps
-        # Every walk of <= steps steps from u to a vertex within max_hops stays within this
-        # radius, so all features of the candidates can be computed on the ball alone.
-        radius = max(max_hops, (max_hops + steps) // 2)
-        ball, hops = _ball(g.a, u, radius)
-        is_cand = (hops >= 2) & (hops <= max_hops)
-        if not is_cand.any():
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        raw, cand_local = self._raw_in_ball(ball, hops, is_cand)
-        cand = ball[cand_local]
-        us = np.full(cand.size, u, dtype=np.int64)
-        x, _ = self._assemble(raw, us, cand)
-        scores = self.intercept + x @ self.coefficients
+        ps = self.explain_many(u, max_hops=max_hops)
+        cand, scores = ps.targets, ps.logodds
         if cand.size > limit:
             top = np.argpartition(-scores, limit - 1)[:limit]
             cand, scores = cand[top], scores[top]
         order = np.lexsort((cand, -scores))
         return cand[order].astype(np.int64), np.asarray(scores[order], dtype=np.float64)
-
-    def _raw_in_ball(
-        self, ball: IntArray, hops: IntArray, is_cand: npt.NDArray[np.bool_]
-    ) -> tuple[_Raw, IntArray]:
-        """Features of (ball[0], c) for the candidates c, from the subgraph on ``ball``."""
-        g = self._g
-        k = ball.size
-        local = np.full(g.n, -1, dtype=np.int64)
-        local[ball] = np.arange(k)
-        pos = _row_slices(g.w, ball)
-        lens = g.w.indptr[ball + 1] - g.w.indptr[ball]
-        rows = np.repeat(np.arange(k), lens)
-        cols = local[g.w.indices[pos]]
-        keep = cols >= 0
-        rows, cols, wdata = rows[keep], cols[keep], g.w.data[pos][keep]
-        indptr = np.r_[0, np.cumsum(np.bincount(rows, minlength=k))]
-        w_b = sp.csr_matrix((wdata, cols, indptr), shape=(k, k))
-        a_b = sp.csr_matrix((np.ones(cols.size), cols, indptr), shape=(k, k))
-        isq = np.sqrt(g.inv_strength[ball])
-        s_b = sp.csr_matrix((wdata * isq[rows] * isq[cols], cols, indptr), shape=(k, k))
-        cl = np.flatnonzero(is_cand)
-        # local index 0 is u; N(u) = ball vertices at hop 1
-        e_u = np.zeros(k)
-        e_u[0] = 1.0
-        nb = (hops == 1).astype(np.float64)
-        gb = ball  # global ids, for the per-vertex weights
-        cn_all = a_b @ nb
-        if g.weighted:
-            w_u = np.asarray(w_b @ e_u, dtype=np.float64)  # w_uz at z
-            ra_all = w_b @ (w_u * g.inv_strength[gb])
-            ils = g.inv_log_strength[gb]
-            aa_all = 0.5 * (a_b @ (w_u * ils) + w_b @ (nb * ils))
-        else:
-            ra_all = a_b @ (nb * g.inv_strength[gb])
-            aa_all = a_b @ (nb * g.inv_log_deg[gb])
-        l3_all = a_b @ (a_b @ nb)
-        alpha = self.model.ppr_alpha
-        x = e_u
-        acc = np.zeros(k)
-        for t in range(1, self.model.ppr_steps + 1):
-            x = s_b @ x
-            acc += alpha**t * x
-        cand_g = ball[cl]
-        su, sv = g.strength[ball[0]], g.strength[cand_g]
-        prod = su * sv
-        fac = np.divide(su + sv, np.sqrt(prod), where=prod > 0, out=np.zeros_like(sv))
-        rpr = (1.0 - alpha) * fac * acc[cl]
-        cn = np.asarray(cn_all[cl], dtype=np.float64)
-        du, dv = g.deg[ball[0]], g.deg[cand_g]
-        union = du + dv - cn
-        jac = np.divide(cn, union, out=np.zeros_like(cn), where=union > 0)
-        raw = _Raw(
-            cn,
-            jac,
-            np.asarray(aa_all[cl], dtype=np.float64),
-            np.asarray(ra_all[cl], dtype=np.float64),
-            np.asarray(l3_all[cl], dtype=np.float64),
-            rpr,
-            hops[cl].astype(np.float64),
-            np.minimum(du, dv),
-            np.maximum(du, dv),
-        )
-        return raw, cl
-
-
-def _ball(a: Sparse, u: int, radius: int) -> tuple[IntArray, IntArray]:
-    """Vertices within ``radius`` hops of u (u first, then by hop) and their hop counts."""
-    seen = np.zeros(a.shape[0], dtype=bool)
-    seen[u] = True
-    parts = [np.array([u], dtype=np.int64)]
-    hop_parts = [np.zeros(1, dtype=np.int64)]
-    frontier = parts[0]
-    for h in range(1, radius + 1):
-        nxt = np.unique(a.indices[_row_slices(a, frontier)])
-        nxt = nxt[~seen[nxt]]
-        if nxt.size == 0:
-            break
-        seen[nxt] = True
-        parts.append(nxt.astype(np.int64))
-        hop_parts.append(np.full(nxt.size, h, dtype=np.int64))
-        frontier = nxt
-    return np.concatenate(parts), np.concatenate(hop_parts)
-
-
-def _row_slices(m: Sparse, rows: IntArray) -> IntArray:
-    """Positions in ``m.indices`` of all entries of the given rows (vectorised)."""
-    starts = m.indptr[rows]
-    ends = m.indptr[rows + 1]
-    lens = ends - starts
-    total = int(lens.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64)
-    offs = np.repeat(starts - np.cumsum(np.r_[0, lens[:-1]]), lens)
-    return np.asarray(np.arange(total) + offs, dtype=np.int64)

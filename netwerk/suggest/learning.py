@@ -57,11 +57,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from netwerk.errors import NotFound
+from netwerk.graph import FloatArray
 from netwerk.store.tables import Feedback, Network, SuggestionImpression, SuggestionWeights
 from netwerk.suggest.codes import VALUE_CODES
 
@@ -79,7 +79,6 @@ __all__ = [
     "weight_report",
 ]
 
-FloatArray = npt.NDArray[np.float64]
 
 MIN_OUTCOMES = 100
 REFIT_EVERY = 10
@@ -125,6 +124,19 @@ class LearnedWeights:
 
     def value_vector(self) -> FloatArray:
         return np.array([float(self.value.get(c, 1.0)) for c in VALUE_CODES])
+
+    def provenance(self) -> dict[str, Any]:
+        """Which weights ranked a list, for its provenance (and each stored item's model
+        version, :mod:`.impressions`): ``prior`` or ``learned``, when, on how many outcomes,
+        and the learned multipliers."""
+        out: dict[str, Any] = {
+            "weights": self.source,
+            "weights_fitted_at": self.fitted_at.isoformat() if self.fitted_at else None,
+            "weights_outcomes": self.outcomes,
+        }
+        if self.source != "prior":
+            out.update({f"learned_{k}": round(v, 4) for k, v in self.as_multipliers().items()})
+        return out
 
     def as_multipliers(self) -> dict[str, float]:
         out = {"feasibility": self.feasibility, "key_figure_contact": self.key_figure_contact}

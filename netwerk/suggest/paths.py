@@ -9,6 +9,8 @@ consent ``given``, organisations and initiatives; DESIGN.md 6); a place does not
 Ties are the weak ties of Granovetter (1973) as much as the strong ones: any active tie is a
 link, its strength only decides between chains of equal length.
 
+:func:`introduction` says it: the introducer, the chain of ties and a sentence.
+
 :func:`reach` is a level-synchronous breadth-first search from one or more sources that keeps,
 per vertex, the widest of its shortest paths (ties between equally wide parents go to a
 person, then to the lowest vertex), so chains are reproducible. Vertices that may not pass a
@@ -30,28 +32,12 @@ import numpy as np
 import numpy.typing as npt
 
 from netwerk.analysis.records import actor_ref
-from netwerk.graph import Snapshot
-from netwerk.suggest.common import Step
+from netwerk.graph import BoolArray, FloatArray, IntArray, Snapshot
+from netwerk.suggest.common import Introduction, Step
+from netwerk.suggest.context import SuggestContext
+from netwerk.words import kind_a, say, steps_text
 
-__all__ = ["Reach", "best_link", "gather", "reach", "steps"]
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-
-
-def gather(snapshot: Snapshot, vertices: IntArray) -> tuple[IntArray, IntArray, FloatArray]:
-    """``(owner, neighbour, weight)`` for every tie of ``vertices``."""
-    adj = snapshot.adjacency
-    starts = adj.indptr[vertices]
-    counts = adj.indptr[vertices + 1] - starts
-    total = int(counts.sum())
-    if total == 0:
-        e = np.zeros(0, dtype=np.int64)
-        return e, e, np.zeros(0)
-    offsets = np.repeat(starts - np.cumsum(counts) + counts, counts)
-    pos = np.arange(total, dtype=np.int64) + offsets
-    return np.repeat(vertices, counts), adj.indices[pos], adj.weights[pos]
+__all__ = ["Reach", "best_link", "introduction", "reach", "steps"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,7 +76,7 @@ def reach(
     for depth in range(1, max_depth + 1):
         if frontier.size == 0:
             break
-        owner, nbr, w = gather(snapshot, frontier)
+        owner, nbr, w = snapshot.adjacency.gather_weighted(frontier)
         new = dist[nbr] < 0
         owner, nbr, w = owner[new], nbr[new], w[new]
         if nbr.size == 0:
@@ -122,7 +108,7 @@ def best_link(
     """The reached, passable neighbour ``z`` of ``target`` through which the chain from the
     source is shortest, then widest (a person before a non-person, then the lowest vertex);
     ``None`` when no neighbour of ``target`` is reached."""
-    _, nbr, w = gather(snapshot, np.array([target], dtype=np.int64))
+    _, nbr, w = snapshot.adjacency.gather_weighted(np.array([target], dtype=np.int64))
     ok = (r.dist[nbr] >= 1) & passable[nbr] & (nbr != source)
     nbr, w = nbr[ok], w[ok]
     if nbr.size == 0:
@@ -151,3 +137,47 @@ def steps(snapshot: Snapshot, chain: list[int]) -> tuple[Step, ...]:
         kinds = tuple(g.es[eid]["kinds"]) if has_kinds else ()
         out.append(Step(actor=actor_ref(snapshot, v), tie_strength=strength, tie_kinds=kinds))
     return tuple(out)
+
+
+def introduction(
+    ctx: SuggestContext, u: int, t: int, r: Reach, max_hops: int, lang: str
+) -> Introduction:
+    """The introduction of ``u`` to ``t`` given :func:`~.paths.reach` from ``u`` of depth
+    ``max_hops - 1`` over the passable actors."""
+    s = ctx.snapshot
+    z = best_link(s, r, t, ctx.passable, u)
+    if z is None or int(r.dist[z]) + 1 > max_hops:
+        return Introduction(
+            introducer=None,
+            path=(),
+            hops=None,
+            weakest_tie=None,
+            sentence=say("reason.introduce_none", lang, steps=steps_text(max_hops, lang)),
+        )
+    chain = [*r.chain(z), t]
+    path = steps(s, chain)
+    strengths = [p.tie_strength for p in path[1:] if p.tie_strength is not None]
+    weakest = min(strengths) if strengths else None
+    first = path[1].actor
+    hops = len(chain) - 1
+    if hops == 2:
+        a, b = (round(x or 0) for x in (path[1].tie_strength, path[2].tie_strength))
+        sentence = say(
+            "reason.introduce_common", lang, introducer=kind_a(first.kind, lang), first=a, second=b
+        )
+    else:
+        sentence = say(
+            "reason.introduce_chain",
+            lang,
+            count=hops - 1,
+            hops=hops,
+            weakest=round(weakest or 0),
+            introducer=kind_a(first.kind, lang),
+        )
+    return Introduction(
+        introducer=first,
+        path=path,
+        hops=hops,
+        weakest_tie=weakest,
+        sentence=sentence,
+    )

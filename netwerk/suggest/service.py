@@ -18,10 +18,10 @@ run inside the caller's transaction; a feedback that forms a tie creates it thro
 Randomness (the feasibility model's sampled non-ties, the communities, sampled distances) is
 seeded from the network and its revision (:func:`network_seed`) unless a ``seed`` is given:
 two runs on the same network and revision give the same suggestions in the same order.
-Per-actor suggestions are ranked with the weights the network learned from its outcomes
-(:mod:`.learning`, one primary-key lookup per request); :func:`remember` stores what the API
-shows (:mod:`.impressions`), and every decision or outcome refits the weights once there are
-enough outcomes.
+Suggestions, weave and activation plans are ranked with the weights the network learned from
+its outcomes (:mod:`.learning`, one primary-key lookup per request); :func:`remember` stores
+what the API shows (:mod:`.impressions`), and every decision or outcome refits the weights
+once there are enough outcomes.
 
 Every result is a frozen dataclass of plain values, usable as a FastAPI response model as
 it is. Errors: :class:`~netwerk.errors.NotFound` (network, actor, feedback) and
@@ -31,15 +31,16 @@ it is. Errors: :class:`~netwerk.errors.NotFound` (network, actor, feedback) and
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
-from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, ParamSpec, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from netwerk import cache
-from netwerk.graph import require_lang
+from netwerk.graph import Snapshot, require_lang
 from netwerk.suggest.activation import ActivationPlan, activation_plan
 from netwerk.suggest.context import suggest_context
 from netwerk.suggest.exclusions import CoolDown, Exclusions, load_exclusions
@@ -53,6 +54,8 @@ from netwerk.suggest.feedback import (
 )
 from netwerk.suggest.impressions import remember
 from netwerk.suggest.learning import (
+    PRIOR,
+    LearnedWeights,
     WeightReport,
     load_weights,
     refit,
@@ -81,6 +84,7 @@ __all__ = [
 
 Source = cache.Source
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 def network_seed(network_id: str, revision: int) -> int:
@@ -147,6 +151,26 @@ def _fingerprint(excl: Exclusions) -> str:
     return digest.hexdigest()[:16]
 
 
+def _ranked(
+    conn: sa.Connection | Session,
+    network_id: str,
+    as_of: dt.date | None,
+    seed: int | None,
+    learn: bool,
+    route: str,
+    params: dict[str, Any],
+    build: Callable[[Snapshot, int, LearnedWeights], T],
+) -> T:
+    """``build(snapshot, seed, learned weights)`` once per snapshot, seed, weights and
+    ``params`` (cached under ``route``): the seed from the network and its revision unless
+    given, the network's learned weights unless ``learn`` is False."""
+    snap = cache.get_snapshot(conn, network_id, as_of)
+    used = _seed(network_id, snap.revision, seed)
+    learned = load_weights(conn, network_id) if learn else PRIOR
+    key = {**params, "seed": used, "weights": learned.label}
+    return cache.cached_for(snap, route, key, lambda: build(snap, used, learned))
+
+
 def weave(
     source: Source,
     network_id: str,
@@ -156,28 +180,30 @@ def weave(
     lang: str = "nl",
     seed: int | None = None,
     now: dt.datetime | None = None,
+    learn: bool = True,
 ) -> WeaveList:
     """Network-level introductions that close the largest structural holes
-    (:func:`~.weave.weave`), skipping excluded pairs."""
+    (:func:`~.weave.weave`), skipping excluded pairs, ranked with the network's learned
+    weights (``learn=False``: the prior weights)."""
     require_lang(lang)
 
     def run(conn: sa.Connection | Session) -> WeaveList:
-        snap = cache.get_snapshot(conn, network_id, as_of)
         excl = load_exclusions(conn, network_id, now=now)
-        used = _seed(network_id, snap.revision, seed)
-        return cache.cached_for(
-            snap,
-            "suggest.route.weave",
-            {"limit": limit, "lang": lang, "seed": used, "exclusions": _fingerprint(excl)},
-            lambda: _weave(
+
+        def build(snap: Snapshot, used: int, learned: LearnedWeights) -> WeaveList:
+            ctx = suggest_context(snap, seed=used)
+            return _weave(
                 snap,
                 limit=limit,
                 lang=lang,
                 seed=used,
                 exclusions=excl,
-                context=suggest_context(snap, seed=used),
-            ),
-        )
+                context=ctx,
+                learned=learned,
+            )
+
+        params = {"limit": limit, "lang": lang, "exclusions": _fingerprint(excl)}
+        return _ranked(conn, network_id, as_of, seed, learn, "suggest.route.weave", params, build)
 
     return cache.with_connection(source, run)
 
@@ -194,78 +220,49 @@ def activation(
     as_of: dt.date | None = None,
     lang: str = "nl",
     seed: int | None = None,
+    learn: bool = True,
 ) -> ActivationPlan:
     """The activation plan for ``themes`` around ``focus_actor`` or ``area``
-    (:func:`~.activation.activation_plan`)."""
+    (:func:`~.activation.activation_plan`), ranked with the network's learned weights
+    (``learn=False``: the prior weights)."""
     require_lang(lang)
     theme_key = themes if isinstance(themes, str) else tuple(themes)
+    params: dict[str, Any] = {
+        "focus_actor": focus_actor,
+        "area": area,
+        "themes": theme_key,
+        "limit": limit,
+        "max_hops": max_hops,
+        "lang": lang,
+    }
+
+    def build(snap: Snapshot, used: int, learned: LearnedWeights) -> ActivationPlan:
+        ctx = suggest_context(snap, seed=used)
+        return activation_plan(snap, **params, seed=used, context=ctx, learned=learned)
 
     def run(conn: sa.Connection | Session) -> ActivationPlan:
-        snap = cache.get_snapshot(conn, network_id, as_of)
-        used = _seed(network_id, snap.revision, seed)
-        return cache.cached_for(
-            snap,
-            "suggest.route.activation",
-            {
-                "focus_actor": focus_actor,
-                "area": area,
-                "themes": theme_key,
-                "limit": limit,
-                "max_hops": max_hops,
-                "lang": lang,
-                "seed": used,
-            },
-            lambda: activation_plan(
-                snap,
-                focus_actor=focus_actor,
-                area=area,
-                themes=theme_key,
-                limit=limit,
-                max_hops=max_hops,
-                lang=lang,
-                seed=used,
-                context=suggest_context(snap, seed=used),
-            ),
-        )
+        route = "suggest.route.activation"
+        return _ranked(conn, network_id, as_of, seed, learn, route, params, build)
 
     return cache.with_connection(source, run)
 
 
-def feedback(
-    session: Session,
-    network_id: str,
-    *,
-    source: str | None = None,
-    target: str | None = None,
-    decision: str,
-    suggestion: str | None = None,
-    outcome: str | None = None,
-    introducer: str | None = None,
-    reason_codes: Iterable[str] | None = None,
-    suggestion_kind: str = "contact",
-    score: float | None = None,
-    token_id: str | None = None,
-    create_tie: bool = False,
-) -> Feedback:
-    """Store a decision on a suggestion (:func:`~.feedback.record_feedback`), by its id or
-    by the pair, and refit the learned weights when there are enough outcomes."""
-    record = record_feedback(
-        session,
-        network_id,
-        source=source,
-        target=target,
-        decision=decision,
-        suggestion=suggestion,
-        outcome=outcome,
-        introducer=introducer,
-        reason_codes=reason_codes,
-        suggestion_kind=suggestion_kind,
-        score=score,
-        token_id=token_id,
-        create_tie=create_tie,
-    )
-    refit(session, network_id)
-    return record
+def _refitting(record: Callable[P, Feedback]) -> Callable[P, Feedback]:
+    """``record`` (its session and network first), then a refit of the network's learned
+    weights when there are enough outcomes (:func:`~.learning.refit`)."""
+
+    @functools.wraps(record)
+    def recorded(*args: P.args, **kwargs: P.kwargs) -> Feedback:
+        row = record(*args, **kwargs)
+        refit(cast(Session, args[0]), row.network_id)
+        return row
+
+    return recorded
+
+
+feedback = _refitting(record_feedback)
+"""Store a decision on a suggestion (:func:`~.feedback.record_feedback`), by its id or by
+the pair, and refit the learned weights when there are enough outcomes."""
 
 
 def outcome(

@@ -87,11 +87,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
-import numpy.typing as npt
 
 from netwerk.analysis.records import ActorRef, Provenance, actor_ref, check_kinds, provenance
 from netwerk.errors import ValidationFailed
-from netwerk.graph import Snapshot, require_lang
+from netwerk.graph import BoolArray, FloatArray, IntArray, Snapshot, require_lang
+from netwerk.graph import ball as graph_ball
 from netwerk.suggest.codes import VALUE_CODES, feasibility_sentence, value_sentence
 from netwerk.suggest.common import (
     SUGGESTION_HOPS,
@@ -107,9 +107,9 @@ from netwerk.suggest.context import (
     suggest_context,
 )
 from netwerk.suggest.exclusions import Exclusions
-from netwerk.suggest.explain import PairScores
+from netwerk.suggest.feasibility import PairScores
 from netwerk.suggest.learning import PRIOR, LearnedWeights
-from netwerk.suggest.paths import Reach, best_link, reach, steps
+from netwerk.suggest.paths import introduction, reach
 from netwerk.suggest.value import COL as _COL
 from netwerk.suggest.value import OUTSIDE_CAP, ValueWeights
 from netwerk.suggest.value import Source as _Source
@@ -120,7 +120,7 @@ from netwerk.suggest.value import score as _score
 from netwerk.suggest.value import source as _source
 from netwerk.suggest.value import terms as _terms
 from netwerk.suggest.value import values as _values
-from netwerk.words import kind_a, say, steps_text
+from netwerk.words import say
 
 __all__ = [
     "ORDERS",
@@ -128,13 +128,11 @@ __all__ = [
     "Suggestion",
     "SuggestionList",
     "ValueWeights",
-    "introduction",
+    "feasibility_reasons",
+    "rank_order",
     "suggest_for_actor",
 ]
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 INNER_CAP = 1500
 FEASIBILITY_REASONS = 3
@@ -189,53 +187,6 @@ class SuggestionList:
     provenance: Provenance
 
 
-# --------------------------------------------------------------------------- introductions
-
-
-def introduction(
-    ctx: SuggestContext, u: int, t: int, r: Reach, max_hops: int, lang: str
-) -> Introduction:
-    """The introduction of ``u`` to ``t`` given :func:`~.paths.reach` from ``u`` of depth
-    ``max_hops - 1`` over the passable actors."""
-    s = ctx.snapshot
-    z = best_link(s, r, t, ctx.passable, u)
-    if z is None or int(r.dist[z]) + 1 > max_hops:
-        return Introduction(
-            introducer=None,
-            path=(),
-            hops=None,
-            weakest_tie=None,
-            sentence=say("reason.introduce_none", lang, steps=steps_text(max_hops, lang)),
-        )
-    chain = [*r.chain(z), t]
-    path = steps(s, chain)
-    strengths = [p.tie_strength for p in path[1:] if p.tie_strength is not None]
-    weakest = min(strengths) if strengths else None
-    first = path[1].actor
-    hops = len(chain) - 1
-    if hops == 2:
-        a, b = (round(x or 0) for x in (path[1].tie_strength, path[2].tie_strength))
-        sentence = say(
-            "reason.introduce_common", lang, introducer=kind_a(first.kind, lang), first=a, second=b
-        )
-    else:
-        sentence = say(
-            "reason.introduce_chain",
-            lang,
-            count=hops - 1,
-            hops=hops,
-            weakest=round(weakest or 0),
-            introducer=kind_a(first.kind, lang),
-        )
-    return Introduction(
-        introducer=first,
-        path=path,
-        hops=hops,
-        weakest_tie=weakest,
-        sentence=sentence,
-    )
-
-
 # --------------------------------------------------------------------------- main
 
 
@@ -260,100 +211,268 @@ def _excluded_mask(
     return blocked, why
 
 
+def _value_reason(
+    ctx: SuggestContext, src: _Source, t: int, vals: _Values, i: int, code: str, lang: str
+) -> Reason:
+    """The value reason ``code`` of the ``i``-th scored pair (target ``t``)."""
+    s = ctx.snapshot
+    value: float | None = 1.0
+    tt: tuple[str, ...] = ()
+    extra: dict[str, int | bool] = {}
+    if code == "need_match":
+        tt = ctx.themes_of(ctx.assets[t] & src.wanted)
+        value = float(len(tt))
+        extra = {"gap": bool((ctx.assets[t] & src.wanted & ctx.unmet[src.u]).any())}
+    elif code == "offer_match":
+        tt = ctx.themes_of(ctx.needs[t] & src.offered)
+        value = float(len(tt))
+    elif code == "ends_isolation":
+        extra = {"reverse": bool(vals.reverse_isolation[i])}
+    elif code == "joins_components":
+        a = ctx.component_sizes[ctx.components[src.u]]
+        b = ctx.component_sizes[ctx.components[t]]
+        value = float(min(a, b))
+    elif code == "bridges_communities":
+        value = float(vals.ties_between[i])
+        extra = {"count": int(value)}
+    elif code == "first_help":
+        c = ctx.membership[t] if vals.reverse_help[i] else ctx.membership[src.u]
+        value = float(ctx.community_sizes[c])
+        extra = {"size": int(value), "reverse": bool(vals.reverse_help[i])}
+    elif code == "relieves_key_figure":
+        tt = ctx.themes_of(ctx.assets[t] & src.relief)
+        value = float(src.relief_degree)
+        extra = {"count": src.relief_degree}
+    sentence = value_sentence(
+        code,
+        lang,
+        target_kind=s.kind[t],
+        source_kind=s.kind[src.u],
+        themes=tt,
+        count=int(extra.get("count", 0)),
+        size=int(extra.get("size", 0)),
+        reverse=bool(extra.get("reverse", False)),
+        gap=bool(extra.get("gap", False)),
+    )
+    amount = float(vals.contributions[i, _COL[code]])
+    return Reason(code, "value", rounded(amount), value, tt, sentence)
+
+
+def feasibility_reasons(
+    ps: PairScores,
+    j: int,
+    lang: str,
+    *,
+    top: int = FEASIBILITY_REASONS,
+    busiest_kind: str | None = None,
+    busiest_is_source: bool = False,
+) -> list[Reason]:
+    """The strongest feasibility reasons of the ``j``-th pair of ``ps`` (at most ``top``,
+    each contributing at least :data:`MIN_FEASIBILITY_CONTRIBUTION` log-odds points; the
+    busiest of the two as :func:`~.codes.feasibility_sentence` takes it)."""
+    out: list[Reason] = []
+    contrib = ps.contributions[j]
+    for c in np.argsort(-contrib, kind="stable")[:top].tolist():
+        amount = float(contrib[c])
+        if amount < MIN_FEASIBILITY_CONTRIBUTION:
+            break
+        raw = float(ps.values[j, c])
+        known = bool(np.isfinite(raw))
+        sentence = feasibility_sentence(
+            ps.codes[c],
+            raw if known else 0.0,
+            lang,
+            busiest_kind=busiest_kind,
+            busiest_is_source=busiest_is_source,
+        )
+        out.append(
+            Reason(
+                ps.codes[c],
+                "feasibility",
+                rounded(amount),
+                rounded(raw) if known else None,
+                (),
+                sentence,
+            )
+        )
+    return out
+
+
 def _reasons(
     ctx: SuggestContext,
     src: _Source,
-    t: int,
     vals: _Values,
-    i: int,
     ps: PairScores,
     j: int,
     lang: str,
 ) -> tuple[list[Reason], tuple[str, ...]]:
+    """The value reasons (largest first), then the feasibility reasons, of the ``j``-th
+    scored pair (row ``j`` of both ``vals`` and ``ps``), and the themes they match."""
     s = ctx.snapshot
-    kind = s.kind[t]
-    out: list[Reason] = []
-    themes: set[str] = set()
-    row = vals.contributions[i]
-    for code in VALUE_CODES:
-        amount = float(row[_COL[code]])
-        if amount <= 0:
-            continue
-        value: float | None = 1.0
-        tt: tuple[str, ...] = ()
-        extra: dict[str, int | bool] = {}
-        if code == "need_match":
-            tt = ctx.themes_of(ctx.assets[t] & src.wanted)
-            value = float(len(tt))
-            extra = {"gap": bool((ctx.assets[t] & src.wanted & ctx.unmet[src.u]).any())}
-        elif code == "offer_match":
-            tt = ctx.themes_of(ctx.needs[t] & src.offered)
-            value = float(len(tt))
-        elif code == "ends_isolation":
-            extra = {"reverse": bool(vals.reverse_isolation[i])}
-        elif code == "joins_components":
-            a = ctx.component_sizes[ctx.components[src.u]]
-            b = ctx.component_sizes[ctx.components[t]]
-            value = float(min(a, b))
-        elif code == "bridges_communities":
-            value = float(vals.ties_between[i])
-            extra = {"count": int(value)}
-        elif code == "first_help":
-            c = ctx.membership[t] if vals.reverse_help[i] else ctx.membership[src.u]
-            value = float(ctx.community_sizes[c])
-            extra = {"size": int(value), "reverse": bool(vals.reverse_help[i])}
-        elif code == "relieves_key_figure":
-            tt = ctx.themes_of(ctx.assets[t] & src.relief)
-            value = float(src.relief_degree)
-            extra = {"count": src.relief_degree}
-        themes.update(tt)
-        out.append(
-            Reason(
-                code=code,
-                kind="value",
-                contribution=rounded(amount),
-                value=value,
-                themes=tt,
-                sentence=value_sentence(
-                    code,
-                    lang,
-                    target_kind=kind,
-                    source_kind=s.kind[src.u],
-                    themes=tt,
-                    count=int(extra.get("count", 0)),
-                    size=int(extra.get("size", 0)),
-                    reverse=bool(extra.get("reverse", False)),
-                    gap=bool(extra.get("gap", False)),
-                ),
-            )
-        )
+    t = int(ps.targets[j])
+    row = vals.contributions[j]
+    out = [
+        _value_reason(ctx, src, t, vals, j, code, lang)
+        for code in VALUE_CODES
+        if float(row[_COL[code]]) > 0
+    ]
     out.sort(key=lambda r: -r.contribution)
+    themes = sorted({theme for r in out for theme in r.themes})
     busiest = t if s.degree[t] >= s.degree[src.u] else src.u
-    contrib = ps.contributions[j]
-    order = np.argsort(-contrib, kind="stable")[:FEASIBILITY_REASONS]
-    for c in order.tolist():
-        amount = float(contrib[c])
-        if amount < MIN_FEASIBILITY_CONTRIBUTION:
-            break
-        code = ps.codes[c]
-        raw = float(ps.values[j, c])
+    out += feasibility_reasons(
+        ps, j, lang, busiest_kind=s.kind[busiest], busiest_is_source=busiest == src.u
+    )
+    return out, tuple(themes)
+
+
+@dataclass(frozen=True)
+class _Ask:
+    """The checked parameters of one request."""
+
+    limit: int
+    themes: tuple[str, ...]
+    kinds: tuple[str, ...]
+    max_hops: int
+    weights: ValueWeights
+    learned: LearnedWeights
+    order: str
+    lang: str
+
+
+@dataclass
+class _Eligible:
+    """The candidates in reach that may be scored (``select``, a mask over ``ball``), the
+    actors that may be suggested at all (``eligible``) and what was left out, per reason."""
+
+    ball: IntArray
+    hops: IntArray
+    hop: IntArray  # per vertex: hops from the source within the ball, else -1
+    select: BoolArray
+    eligible: BoolArray
+    excluded: dict[str, int]
+
+
+def _eligible(
+    ctx: SuggestContext, src: _Source, actor_id: str, ask: _Ask, excl: Exclusions
+) -> _Eligible:
+    """Eligibility first, on every candidate in reach: only eligible ones are scored."""
+    s = ctx.snapshot
+    u = src.u
+    ball, hops = graph_ball(s.adjacency, [u], ctx.fitted.radius(ask.max_hops))
+    hop = np.full(s.n, -1, dtype=np.int64)
+    hop[ball] = hops
+    blocked, why = _excluded_mask(ctx, actor_id, excl)
+    excluded: dict[str, int] = {}
+
+    def count(mask: BoolArray, reason: str) -> None:
+        n_out = int(mask.sum())
+        if n_out:
+            excluded[reason] = excluded.get(reason, 0) + n_out
+
+    in_reach = (hops >= 2) & (hops <= ask.max_hops)
+    cand = ball[in_reach]
+    ok = ctx.allowed[cand]
+    count(~ok, "consent")
+    if why:
+        hit = blocked[cand] & ok
+        for v in cand[hit].tolist():
+            excluded[why[v]] = excluded.get(why[v], 0) + 1
+        ok &= ~blocked[cand]
+    eligible = ctx.allowed & ~blocked
+    filters: list[tuple[BoolArray, str]] = []
+    if ask.kinds:
+        filters.append((s.kind_mask(*ask.kinds), "kind"))
+    if ask.themes:
+        about = (popcount(ctx.assets & src.wanted) > 0) | (popcount(ctx.needs & src.offered) > 0)
+        filters.append((about, "theme"))
+    for mask, reason in filters:
+        count(ok & ~mask[cand], reason)
+        ok &= mask[cand]
+        eligible &= mask
+    # Candidates two hops away are all scored; farther ones when a value term applies
+    # (without value they cannot rank above the nearer ones), the most valuable first.
+    far = ok & (hops[in_reach] > 2)
+    if far.any():
+        far_idx = np.flatnonzero(far)
+        v_far = _values(ctx, src, cand[far_idx], ask.weights).contributions.sum(axis=1)
+        ok[far_idx[v_far <= 0]] = False
+        live = far_idx[v_far > 0]
+        if live.size > INNER_CAP:
+            keep = np.lexsort((cand[live], -v_far[v_far > 0]))
+            ok[live[keep[INNER_CAP:]]] = False
+    select = np.zeros(ball.size, dtype=bool)
+    select[np.flatnonzero(in_reach)[ok]] = True
+    return _Eligible(ball, hops, hop, select, eligible, excluded)
+
+
+def _candidates(
+    ctx: SuggestContext, src: _Source, el: _Eligible, ask: _Ask, kf: BoolArray
+) -> PairScores:
+    """The scored candidates: the selected ones in reach, then those beyond reach a value
+    term points at and whose value could still lift them into the list."""
+    fitted = ctx.fitted
+    u = src.u
+    inner = fitted.explain_many(u, max_hops=ask.max_hops, ball=(el.ball, el.hops), select=el.select)
+    inner_score = _score(ctx, src, inner, ask.weights, ask.learned, kf)[2]
+    # An actor beyond reach scores at most its value (feasibility <= 1): score only those
+    # that could still enter the list.
+    bar = float(np.sort(inner_score)[-ask.limit]) if inner_score.size >= ask.limit else 0.0
+    far = _outside(ctx, src, el.hop, ask.max_hops, el.eligible, ask.weights, bar)
+    outer = fitted.explain_many(u, far)
+    return PairScores.concat([inner, outer], fitted.codes)
+
+
+def rank_order(score: FloatArray, feas: FloatArray, targets: IntArray, order: str) -> IntArray:
+    """Positions by ``order``: ``value`` by score, ``likely`` by the feasibility factor then
+    score; ties by the lower vertex (reproducible)."""
+    if order == "likely":
+        return np.lexsort((targets, -score, -np.round(feas, 9)))
+    return np.lexsort((targets, -score))
+
+
+def _build(
+    ctx: SuggestContext,
+    src: _Source,
+    ps: PairScores,
+    scored: tuple[_Values, FloatArray, FloatArray, FloatArray],
+    ranked: IntArray,
+    ask: _Ask,
+    kf: BoolArray,
+) -> list[Suggestion]:
+    """The suggestions at the ``ranked`` positions of ``ps`` (``scored`` by
+    :func:`~.value.score`), with their reasons and introductions."""
+    s = ctx.snapshot
+    u = src.u
+    lw = ask.learned
+    vals, value, feas, score = scored
+    r = reach(s, np.array([u], dtype=np.int64), ask.max_hops - 1, ctx.passable)
+    # reasons carry the contributions as ranked (learned multipliers applied)
+    shown = replace(vals, contributions=vals.contributions * lw.value_vector())
+    out: list[Suggestion] = []
+    for rank, j in enumerate(ranked.tolist(), start=1):
+        v = int(ps.targets[j])
+        reasons, matched = _reasons(ctx, src, shown, ps, j, ask.lang)
+        value_reasons = [x for x in reasons if x.kind == "value"]
+        kind = value_reasons[0].code if value_reasons else "contact"
+        intro = introduction(ctx, u, v, r, ask.max_hops, ask.lang)
+        lead = value_reasons[0].sentence if value_reasons else say("reason.no_particular", ask.lang)
         out.append(
-            Reason(
-                code=code,
-                kind="feasibility",
-                contribution=rounded(amount),
-                value=rounded(raw) if np.isfinite(raw) else None,
-                themes=(),
-                sentence=feasibility_sentence(
-                    code,
-                    raw if np.isfinite(raw) else 0.0,
-                    lang,
-                    busiest_kind=s.kind[busiest],
-                    busiest_is_source=busiest == src.u,
-                ),
+            Suggestion(
+                rank=rank,
+                target=actor_ref(s, v),
+                kind=kind,
+                score=rounded(score[j], 6),
+                feasibility=rounded(feas[j], 6),
+                feasibility_logodds=rounded(ps.logodds[j], 6),
+                value=rounded(value[j], 6),
+                themes=matched,
+                reasons=tuple(reasons),
+                introduction=intro,
+                sentence=f"{lead} {intro.sentence}",
+                terms=_terms(vals, ps, j, kf),
             )
         )
-    return out, tuple(sorted(themes))
+    return out
 
 
 def suggest_for_actor(
@@ -416,151 +535,54 @@ def suggest_for_actor(
     require_lang(lang)
     check_limit(limit, "limit", MAX_LIMIT)
     _check_hops(max_hops)
-    theme_list = clean_themes(themes, "theme")
-    kinds = check_kinds(target_kinds, "target_kinds")
+    if order not in ORDERS:
+        raise ValidationFailed("order", f"one of: {', '.join(ORDERS)}")
+    ask = _Ask(
+        limit=limit,
+        themes=clean_themes(themes, "theme"),
+        kinds=check_kinds(target_kinds, "target_kinds"),
+        max_hops=max_hops,
+        weights=weights or ValueWeights(),
+        learned=learned or PRIOR,
+        order=order,
+        lang=lang,
+    )
     s = snapshot
     u = s.actor_index(actor_id)
     ctx = context if context is not None else suggest_context(s, seed=seed)
-    w = weights or ValueWeights()
-    lw = learned or PRIOR
-    if order not in ORDERS:
-        raise ValidationFailed("order", f"one of: {', '.join(ORDERS)}")
-    excl = exclusions or Exclusions.none()
     prov = provenance(
         s,
         "feasibility x value",
         REFERENCES,
         {
             "limit": limit,
-            "themes": ",".join(theme_list) or None,
-            "target_kinds": ",".join(kinds) or None,
+            "themes": ",".join(ask.themes) or None,
+            "target_kinds": ",".join(ask.kinds) or None,
             "max_hops": max_hops,
             "feasibility_learned": bool(ctx.fitted.learned),
             "order": order,
             "model_version": MODEL_VERSION,
-            "weights": lw.source,
-            "weights_fitted_at": lw.fitted_at.isoformat() if lw.fitted_at else None,
-            "weights_outcomes": lw.outcomes,
-            **{f"weight_{k}": v for k, v in asdict(w).items()},
-            **(
-                {f"learned_{k}": round(v, 4) for k, v in lw.as_multipliers().items()}
-                if lw.source != "prior"
-                else {}
-            ),
+            **ask.learned.provenance(),
+            **{f"weight_{k}": v for k, v in asdict(ask.weights).items()},
         },
         seed=seed,
     )
     source = actor_ref(s, u)
     if source.person and s.consent[u] == "withdrawn":
-        return SuggestionList(
-            source,
-            (),
-            0,
-            {},
-            say("reason.notice_withdrawn", lang),
-            prov,
-        )
+        notice = say("reason.notice_withdrawn", lang)
+        return SuggestionList(source, (), 0, {}, notice, prov)
 
-    src = _source(ctx, u, theme_list)
-    ex = ctx.explainer
-    ball, hops = ex.ball(u, ex.radius(max_hops))
-    hop = np.full(s.n, -1, dtype=np.int64)
-    hop[ball] = hops
-
-    blocked, why = _excluded_mask(ctx, actor_id, excl)
-    excluded: dict[str, int] = {}
-
-    def count(mask: BoolArray, reason: str) -> None:
-        n_out = int(mask.sum())
-        if n_out:
-            excluded[reason] = excluded.get(reason, 0) + n_out
-
-    # Eligibility first, on every candidate in reach: only eligible ones are scored.
-    in_reach = (hops >= 2) & (hops <= max_hops)
-    cand = ball[in_reach]
-    ok = ctx.allowed[cand]
-    count(~ok, "consent")
-    if why:
-        hit = blocked[cand] & ok
-        for v in cand[hit].tolist():
-            excluded[why[v]] = excluded.get(why[v], 0) + 1
-        ok &= ~blocked[cand]
-    kind_ok = s.kind_mask(*kinds) if kinds else None
-    if kind_ok is not None:
-        count(ok & ~kind_ok[cand], "kind")
-        ok &= kind_ok[cand]
-    about: BoolArray | None = None
-    if theme_list:
-        about = (popcount(ctx.assets & src.wanted) > 0) | (popcount(ctx.needs & src.offered) > 0)
-        count(ok & ~about[cand], "theme")
-        ok &= about[cand]
-    # Candidates two hops away are all scored; farther ones when a value term applies
-    # (without value they cannot rank above the nearer ones), the most valuable first.
-    far = ok & (ball[in_reach] >= 0) & (hops[in_reach] > 2)
-    if far.any():
-        far_idx = np.flatnonzero(far)
-        v_far = _values(ctx, src, cand[far_idx], w).contributions.sum(axis=1)
-        drop = far_idx[v_far <= 0]
-        ok[drop] = False
-        live = far_idx[v_far > 0]
-        if live.size > INNER_CAP:
-            keep = np.lexsort((cand[live], -v_far[v_far > 0]))
-            ok[live[keep[INNER_CAP:]]] = False
-    select = np.zeros(ball.size, dtype=bool)
-    select[np.flatnonzero(in_reach)[ok]] = True
-    inner = ex.around(u, max_hops, ball, hops, select)
-
-    eligible = ctx.allowed & ~blocked
-    if kind_ok is not None:
-        eligible &= kind_ok
-    if about is not None:
-        eligible &= about
+    src = _source(ctx, u, ask.themes)
+    el = _eligible(ctx, src, actor_id, ask, exclusions or Exclusions.none())
     kf = _key_figure_contact(ctx, u)
-    inner_score = _score(ctx, src, inner, w, lw, kf)[2]
-    # An actor beyond reach scores at most its value (feasibility <= 1): score only those
-    # that could still enter the list.
-    bar = float(np.sort(inner_score)[-limit]) if inner_score.size >= limit else 0.0
-    outer = ex.pairs(u, _outside(ctx, src, hop, max_hops, eligible, w, bar))
-    ps = PairScores.concat([inner, outer], ex.codes)
-    t = ps.targets
-    vals, value, feas, score = _score(ctx, src, ps, w, lw, kf)
-    if order == "likely":
-        ranked = np.lexsort((t, -score, -np.round(feas, 9)))[:limit]
-    else:
-        ranked = np.lexsort((t, -score))[:limit]
-
-    r = reach(s, np.array([u], dtype=np.int64), max_hops - 1, ctx.passable)
-    # reasons carry the contributions as ranked (learned multipliers applied)
-    shown = replace(vals, contributions=vals.contributions * lw.value_vector())
-    out: list[Suggestion] = []
-    for rank, j in enumerate(ranked.tolist(), start=1):
-        v = int(t[j])
-        reasons, matched = _reasons(ctx, src, v, shown, j, ps, j, lang)
-        value_reasons = [x for x in reasons if x.kind == "value"]
-        kind = value_reasons[0].code if value_reasons else "contact"
-        intro = introduction(ctx, u, v, r, max_hops, lang)
-        lead = value_reasons[0].sentence if value_reasons else say("reason.no_particular", lang)
-        out.append(
-            Suggestion(
-                rank=rank,
-                target=actor_ref(s, v),
-                kind=kind,
-                score=rounded(score[j], 6),
-                feasibility=rounded(feas[j], 6),
-                feasibility_logodds=rounded(ps.logodds[j], 6),
-                value=rounded(value[j], 6),
-                themes=matched,
-                reasons=tuple(reasons),
-                introduction=intro,
-                sentence=f"{lead} {intro.sentence}",
-                terms=_terms(vals, ps, j, kf),
-            )
-        )
+    ps = _candidates(ctx, src, el, ask, kf)
+    scored = _score(ctx, src, ps, ask.weights, ask.learned, kf)
+    ranked = rank_order(scored[3], scored[2], ps.targets, order)[:limit]
     return SuggestionList(
         source=source,
-        suggestions=tuple(out),
-        candidates=int(t.size),
-        excluded=excluded,
+        suggestions=tuple(_build(ctx, src, ps, scored, ranked, ask, kf)),
+        candidates=int(ps.targets.size),
+        excluded=el.excluded,
         notice=None,
         provenance=prov,
     )

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from netwerk.graph import BoolArray, FloatArray, IntArray
 from netwerk.suggest.codes import VALUE_CODES
 from netwerk.suggest.common import rounded
 from netwerk.suggest.context import MIN_COMMUNITY, MaskArray, SuggestContext, popcount
-from netwerk.suggest.explain import PairScores
+from netwerk.suggest.feasibility import PairScores
 from netwerk.suggest.learning import ATTRIBUTE_TERMS, PRIOR, LearnedWeights
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "ValueWeights",
     "Values",
     "key_figure_contact",
+    "learned_logodds",
     "outside",
     "score",
     "source",
@@ -36,9 +38,6 @@ __all__ = [
     "values",
 ]
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 BRIDGE_MAX_TIES = 3
 OUTSIDE_CAP = 8
@@ -204,18 +203,29 @@ def score(
     pairs, ranked with the learned weights ``lw`` (:mod:`.learning`)."""
     vals = values(ctx, src, ps.targets, w)
     value = w.base + (vals.contributions * lw.value_vector()).sum(axis=1)
-    logodds = ps.logodds
-    if lw.source != "prior":
-        logodds = lw.feasibility * logodds
-        for code, extra in lw.attributes.items():
-            if code in ps.codes and extra:
-                logodds = logodds + extra * ps.contributions[:, ps.codes.index(code)]
-        if kf is not None and lw.key_figure_contact:
-            logodds = logodds + lw.key_figure_contact * kf[ps.targets]
+    logodds = learned_logodds(ps, lw, kf)
     feas = w.feasibility_floor + (1.0 - w.feasibility_floor) / (
         1.0 + np.exp(-np.clip(logodds, -35.0, 35.0))
     )
     return vals, value, feas, feas**w.feasibility_power * value
+
+
+def learned_logodds(
+    ps: PairScores, lw: LearnedWeights = PRIOR, kf: BoolArray | None = None
+) -> FloatArray:
+    """The feasibility log-odds of the scored pairs as the learned weights ``lw`` see them:
+    scaled by ``lw.feasibility``, plus the learned attribute and key-figure terms
+    (:mod:`.learning`); unchanged under the prior."""
+    logodds = ps.logodds
+    if lw.source == "prior":
+        return logodds
+    logodds = lw.feasibility * logodds
+    for code, extra in lw.attributes.items():
+        if code in ps.codes and extra:
+            logodds = logodds + extra * ps.contributions[:, ps.codes.index(code)]
+    if kf is not None and lw.key_figure_contact:
+        logodds = logodds + lw.key_figure_contact * kf[ps.targets]
+    return np.asarray(logodds, dtype=np.float64)
 
 
 def terms(vals: Values, ps: PairScores, j: int, kf: BoolArray) -> dict[str, float]:

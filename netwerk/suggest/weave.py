@@ -32,9 +32,14 @@ measured, by adding the tie:
   finite-population correction. ``efficiency_exact`` says which.
 
 Introductions are ranked by ``efficiency_change / E + persons_reaching_help / persons``
-(both shares of the whole), then by feasibility. Pairs excluded by a broker (do-not-suggest,
-a recent decision) are skipped; a hole where nobody may be named is counted in
-``holes_without_consent`` rather than proposed.
+(both shares of the whole), then by feasibility. When the network has learned weights from
+its outcomes (:mod:`.learning`), the partner's feasibility is the learned one (scaled
+log-odds plus the learned attribute and key-figure terms), a need match counts with the
+learned ``need_match`` multiplier, and a hole's gain is multiplied by the learned multiplier
+of the value term it stands for (``joins_components``, ``bridges_communities``,
+``first_help``); the provenance says which weights ranked the list. Pairs excluded by a
+broker (do-not-suggest, a recent decision) are skipped; a hole where nobody may be named is
+counted in ``holes_without_consent`` rather than proposed.
 
 Complexity: candidate choice O(n + m + holes * anchors * partners) feasibility pairs; per
 evaluated introduction two breadth-first searches (O(n + m)) and, exact, O(|A| |B|) for the
@@ -53,7 +58,7 @@ Latora V., Marchiori M. (2001) Efficient behavior of small-world networks. Phys 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,20 +67,21 @@ import scipy.sparse as sp
 
 from netwerk import cache
 from netwerk.analysis.records import ActorRef, Provenance, actor_ref, provenance
-from netwerk.graph import Snapshot, bfs_levels, require_lang
+from netwerk.graph import IntArray, Snapshot, bfs_levels, require_lang
 from netwerk.i18n import text
-from netwerk.suggest.codes import feasibility_sentence, value_sentence
+from netwerk.suggest.codes import value_sentence
 from netwerk.suggest.common import Introduction, Reason, check_limit, rounded
 from netwerk.suggest.context import MIN_COMMUNITY, SuggestContext, popcount, suggest_context
+from netwerk.suggest.efficiency import Distances, distances, efficiency_change
 from netwerk.suggest.exclusions import Exclusions
-from netwerk.suggest.paths import reach
-from netwerk.suggest.suggestions import introduction
+from netwerk.suggest.learning import PRIOR, LearnedWeights
+from netwerk.suggest.paths import introduction, reach
+from netwerk.suggest.suggestions import feasibility_reasons
+from netwerk.suggest.value import key_figure_contact, learned_logodds
 from netwerk.words import say
 
 __all__ = ["EXACT_MAX", "WeaveGain", "WeaveIntroduction", "WeaveList", "weave"]
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
 
 EXACT_MAX = 2_500
 SAMPLES = 64
@@ -84,6 +90,12 @@ PARTNERS = 8
 HELP_REACH = 3
 MAX_LIMIT = 50
 HOLES = ("components", "communities", "help")
+#: The value term each kind of hole stands for: its learned multiplier weighs the hole's gain.
+HOLE_CODES = {
+    "components": "joins_components",
+    "communities": "bridges_communities",
+    "help": "first_help",
+}
 REFERENCES = (
     "Krebs V., Holley J. (2006) Building smart communities through network weaving",
     "Burt R.S. (1992) Structural Holes, ISBN 0674843711",
@@ -131,91 +143,6 @@ class WeaveList:
     holes_considered: dict[str, int]
     holes_without_consent: int
     provenance: Provenance
-
-
-# --------------------------------------------------------------------------- distances
-
-
-@dataclass(frozen=True, eq=False)
-class _Distances:
-    exact: bool
-    rows: IntArray  # the source vertices of ``d`` (all vertices when exact)
-    d: FloatArray  # (len(rows), n) hop distances, inf when unreachable
-    inv: FloatArray  # 1 / d, 0 on the diagonal and for unreachable pairs
-    efficiency: float
-    half_width: float | None
-
-
-def _bfs_rows(s: Snapshot, sources: Iterable[int]) -> FloatArray:
-    """Hop distances from each source to every vertex (breadth-first search in igraph)."""
-    idx = [int(x) for x in sources]
-    if s.n == 0 or not idx:
-        return np.zeros((len(idx), s.n))
-    return np.asarray(s.graph.distances(source=idx, mode="all"), dtype=np.float64).reshape(
-        len(idx), s.n
-    )
-
-
-def _inverse(d: FloatArray) -> FloatArray:
-    out = np.zeros_like(d)
-    ok = np.isfinite(d) & (d > 0)
-    out[ok] = 1.0 / d[ok]
-    return out
-
-
-def _distances(s: Snapshot, exact_max: int, samples: int, seed: int) -> _Distances:
-    n = s.n
-    if n < 2:
-        z = np.zeros((n, n))
-        return _Distances(True, np.arange(n, dtype=np.int64), z, z, 0.0, None)
-    if n <= exact_max:
-        rows = np.arange(n, dtype=np.int64)
-        d = _bfs_rows(s, rows.tolist())
-        inv = _inverse(d)
-        return _Distances(True, rows, d, inv, float(inv.sum() / (n * (n - 1))), None)
-    k = min(samples, n)
-    rng = np.random.default_rng(seed)
-    rows = np.sort(rng.choice(n, size=k, replace=False)).astype(np.int64)
-    d = _bfs_rows(s, rows.tolist())
-    inv = _inverse(d)
-    per = inv.sum(axis=1) / (n - 1)
-    return _Distances(False, rows, d, inv, float(per.mean()), _half_width(per, n))
-
-
-def _half_width(per_row: FloatArray, n: int) -> float | None:
-    k = per_row.size
-    if k < 2:
-        return None
-    fpc = (n - k) / (n - 1) if n > 1 else 0.0
-    return float(1.96 * per_row.std(ddof=1) / np.sqrt(k) * np.sqrt(max(fpc, 0.0)))
-
-
-def _efficiency_change(s: Snapshot, dist: _Distances, u: int, v: int) -> tuple[float, float | None]:
-    n = s.n
-    if n < 2:
-        return 0.0, None
-    if dist.exact:
-        du, dv = dist.d[u], dist.d[v]
-        a = np.flatnonzero(du + 1 < dv)  # closer to u: may gain a path through (u, v) to v's side
-        b = np.flatnonzero(dv + 1 < du)
-        if a.size == 0 or b.size == 0:
-            return 0.0, None
-        old = dist.d[np.ix_(a, b)]
-        new = np.minimum(old, du[a][:, None] + 1.0 + dv[b][None, :])
-        delta = float((_inverse(new) - dist.inv[np.ix_(a, b)]).sum())
-        return 2.0 * delta / (n * (n - 1)), None
-    uv = _bfs_rows(s, [u, v])
-    du_all, dv_all = uv[0], uv[1]
-    d = dist.d
-    du = d[:, u][:, None]
-    dv = d[:, v][:, None]
-    new = np.minimum(du + 1.0 + dv_all[None, :], dv + 1.0 + du_all[None, :])
-    better = new < d
-    rows, cols = np.nonzero(better)
-    gain = np.zeros(d.shape[0])
-    np.add.at(gain, rows, 1.0 / new[rows, cols] - dist.inv[rows, cols])
-    per = gain / (n - 1)
-    return float(per.mean()), _half_width(per, n)
 
 
 # --------------------------------------------------------------------------- holes
@@ -360,6 +287,102 @@ def _holes(ctx: SuggestContext, limit: int) -> tuple[list[_Hole], dict[str, int]
     return holes, counts
 
 
+_Chosen = tuple[_Hole, int, int, float]  # the hole, the pair, the pair's feasibility
+_Scored = tuple[float, float, int, int, _Hole, WeaveGain]  # score, feasibility, a, b, ...
+
+
+def _best_pair(
+    ctx: SuggestContext,
+    anchors: IntArray,
+    partners: IntArray,
+    needs_mask: npt.NDArray[np.uint64],
+    allowed: Callable[[int, int], bool],
+    lw: LearnedWeights,
+) -> tuple[float, float, int, int] | None:
+    """The (value, feasibility, anchor, partner) with the highest feasibility times
+    ``1 + need matches`` (learned weights), then feasibility, then the lowest vertices."""
+    best: tuple[float, float, int, int] | None = None
+    for a in anchors.tolist():
+        ok = np.asarray([b for b in partners.tolist() if allowed(a, b)], dtype=np.int64)
+        if ok.size == 0:
+            continue
+        ps = ctx.fitted.explain_many(a, ok)
+        kf = key_figure_contact(ctx, a) if lw.source != "prior" else None
+        feas = 1.0 / (1.0 + np.exp(-np.clip(learned_logodds(ps, lw, kf), -35, 35)))
+        match = popcount(ctx.assets[ok] & needs_mask)
+        val = feas * (1.0 + np.minimum(match, 3) * lw.value.get("need_match", 1.0))
+        for j in range(ok.size):
+            key = (float(val[j]), float(feas[j]), -a, -int(ok[j]))
+            if best is None or key > (best[0], best[1], -best[2], -best[3]):
+                best = (float(val[j]), float(feas[j]), a, int(ok[j]))
+    return best
+
+
+def _choose(
+    ctx: SuggestContext, holes: list[_Hole], excl: Exclusions, lw: LearnedWeights
+) -> tuple[list[_Chosen], int]:
+    """One introduction per hole (anchors on its side, partners on the other), and how many
+    holes had nobody who may be named."""
+    s = ctx.snapshot
+    without_consent = 0
+    chosen: list[_Chosen] = []
+    seen: set[tuple[int, int]] = set()
+
+    def allowed(a: int, b: int) -> bool:
+        return excl.excluded(s.ids[a], s.ids[b]) is None and (min(a, b), max(a, b)) not in seen
+
+    for hole in holes:
+        anchors = _anchors(ctx, hole.side_a)
+        if anchors.size == 0:
+            without_consent += 1
+            continue
+        needs_mask = np.bitwise_or.reduce(ctx.needs[hole.side_a], axis=0)
+        if hole.kind == "help":
+            pool = np.flatnonzero(ctx.help & (ctx.components == ctx.components[anchors[0]]))
+            pool = np.setdiff1d(pool, hole.side_a)
+        else:
+            assert hole.side_b is not None
+            pool = hole.side_b
+        partners = _partners(ctx, anchors, pool, needs_mask, hole.kind == "help")
+        if partners.size == 0:
+            without_consent += 1
+            continue
+        best = _best_pair(ctx, anchors, partners, needs_mask, allowed, lw)
+        if best is None:
+            continue
+        _, feas_best, a, b = best
+        seen.add((min(a, b), max(a, b)))
+        chosen.append((hole, a, b, feas_best))
+    return chosen, without_consent
+
+
+def _gains(
+    ctx: SuggestContext, dist: Distances, chosen: list[_Chosen], lw: LearnedWeights
+) -> list[_Scored]:
+    """The measured gain of each chosen introduction, ranked (module doc)."""
+    s = ctx.snapshot
+    persons = max(int(s.is_person.sum()), 1)
+    scored: list[_Scored] = []
+    for hole, a, b, feas_ab in chosen:
+        change, hw = efficiency_change(s, dist, a, b)
+        joined = int(ctx.components[a] != ctx.components[b])
+        newly = _newly_reaching_help(ctx, a, b)
+        gain = WeaveGain(
+            components_joined=joined,
+            persons_reaching_help=newly,
+            efficiency_before=rounded(dist.efficiency, 6),
+            efficiency_after=rounded(dist.efficiency + change, 6),
+            efficiency_change=rounded(change, 8),
+            efficiency_exact=dist.exact,
+            efficiency_half_width=None if hw is None else rounded(hw, 8),
+        )
+        rel = change / dist.efficiency if dist.efficiency > 0 else change
+        score = (rel + newly / persons) * lw.value.get(HOLE_CODES[hole.kind], 1.0)
+        scored.append((score, feas_ab, a, b, hole, gain))
+    scored.sort(key=lambda x: (-x[0], -x[1], x[2], x[3]))
+    return scored
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -396,8 +419,11 @@ def weave(
     exact_max: int = EXACT_MAX,
     samples: int = SAMPLES,
     context: SuggestContext | None = None,
+    learned: LearnedWeights | None = None,
 ) -> WeaveList:
     """Network-level introductions that close the largest structural holes (module doc).
+
+    ``learned`` are the weights the network learned from its outcomes (default the prior).
 
     Raises
     ------
@@ -410,80 +436,16 @@ def weave(
     s = snapshot
     ctx = context if context is not None else suggest_context(s, seed=seed)
     excl = exclusions or Exclusions.none()
+    lw = learned or PRIOR
     dist = cache.cached_for(
         s,
         "suggest.efficiency",
         {"exact_max": exact_max, "samples": samples, "seed": seed},
-        lambda: _distances(s, exact_max, samples, seed),
+        lambda: distances(s, exact_max, samples, seed),
     )
     holes, counts = _holes(ctx, limit)
-    without_consent = 0
-    chosen: list[tuple[_Hole, int, int, float, float]] = []
-    seen: set[tuple[int, int]] = set()
-    ex = ctx.explainer
-    for hole in holes:
-        anchors = _anchors(ctx, hole.side_a)
-        if anchors.size == 0:
-            without_consent += 1
-            continue
-        needs_mask = np.bitwise_or.reduce(ctx.needs[hole.side_a], axis=0)
-        if hole.kind == "help":
-            pool = np.flatnonzero(ctx.help & (ctx.components == ctx.components[anchors[0]]))
-            pool = np.setdiff1d(pool, hole.side_a)
-        else:
-            assert hole.side_b is not None
-            pool = hole.side_b
-        partners = _partners(ctx, anchors, pool, needs_mask, hole.kind == "help")
-        if partners.size == 0:
-            without_consent += 1
-            continue
-        best: tuple[float, float, int, int] | None = None
-        for a in anchors.tolist():
-            ok = np.asarray(
-                [
-                    b
-                    for b in partners.tolist()
-                    if excl.excluded(s.ids[a], s.ids[b]) is None
-                    and (min(a, b), max(a, b)) not in seen
-                ],
-                dtype=np.int64,
-            )
-            if ok.size == 0:
-                continue
-            ps = ex.pairs(a, ok)
-            feas = 1.0 / (1.0 + np.exp(-np.clip(ps.logodds, -35, 35)))
-            match = popcount(ctx.assets[ok] & needs_mask)
-            val = feas * (1.0 + np.minimum(match, 3))
-            for j in range(ok.size):
-                key = (float(val[j]), float(feas[j]), -a, -int(ok[j]))
-                if best is None or key > (best[0], best[1], -best[2], -best[3]):
-                    best = (float(val[j]), float(feas[j]), a, int(ok[j]))
-        if best is None:
-            continue
-        _, feas_best, a, b = best
-        seen.add((min(a, b), max(a, b)))
-        chosen.append((hole, a, b, feas_best, 0.0))
-
-    persons = max(int(s.is_person.sum()), 1)
-    scored: list[tuple[float, float, int, int, _Hole, WeaveGain]] = []
-    for hole, a, b, feas_ab, _ in chosen:
-        change, hw = _efficiency_change(s, dist, a, b)
-        joined = int(ctx.components[a] != ctx.components[b])
-        newly = _newly_reaching_help(ctx, a, b)
-        gain = WeaveGain(
-            components_joined=joined,
-            persons_reaching_help=newly,
-            efficiency_before=rounded(dist.efficiency, 6),
-            efficiency_after=rounded(dist.efficiency + change, 6),
-            efficiency_change=rounded(change, 8),
-            efficiency_exact=dist.exact,
-            efficiency_half_width=None if hw is None else rounded(hw, 8),
-        )
-        rel = change / dist.efficiency if dist.efficiency > 0 else change
-        score = rel + newly / persons
-        scored.append((score, feas_ab, a, b, hole, gain))
-    scored.sort(key=lambda x: (-x[0], -x[1], x[2], x[3]))
-
+    chosen, without_consent = _choose(ctx, holes, excl, lw)
+    scored = _gains(ctx, dist, chosen, lw)
     out: list[WeaveIntroduction] = []
     for rank, (score, feas_ab, a, b, hole, gain) in enumerate(scored[:limit], start=1):
         r = reach(s, np.array([a], dtype=np.int64), 2, ctx.passable)
@@ -522,6 +484,7 @@ def weave(
                 "exact_max": exact_max,
                 "samples": samples if not dist.exact else None,
                 "help_reach": HELP_REACH,
+                **lw.provenance(),
             },
             seed=seed,
             exact=dist.exact,
@@ -532,7 +495,6 @@ def weave(
 def _reasons(
     ctx: SuggestContext, a: int, b: int, hole: _Hole, gain: WeaveGain, lang: str
 ) -> list[Reason]:
-    s = ctx.snapshot
     out: list[Reason] = []
     if gain.components_joined:
         out.append(
@@ -594,21 +556,5 @@ def _reasons(
                 say("reason.help_within_reach", lang, count=k),
             )
         )
-    ps = ctx.explainer.pairs(a, np.array([b], dtype=np.int64))
-    contrib = ps.contributions[0]
-    for c in np.argsort(-contrib, kind="stable")[:2].tolist():
-        if contrib[c] < 0.05:
-            break
-        raw = float(ps.values[0, c])
-        out.append(
-            Reason(
-                ps.codes[c],
-                "feasibility",
-                rounded(float(contrib[c])),
-                rounded(raw) if np.isfinite(raw) else None,
-                (),
-                feasibility_sentence(ps.codes[c], raw if np.isfinite(raw) else 0.0, lang),
-            )
-        )
-    _ = s
-    return out
+    ps = ctx.fitted.explain_many(a, np.array([b], dtype=np.int64))
+    return out + feasibility_reasons(ps, 0, lang, top=2)
