@@ -211,7 +211,7 @@ def test_numbers_are_not_dates_or_booleans(
 def test_max_hops_in_the_schema_is_what_the_server_accepts(
     client: TestClient, network: str, admin: dict
 ) -> None:
-    from netwerk.suggest.common import ACTIVATION_HOPS, SUGGESTION_HOPS
+    from netwerk.suggest.records import ACTIVATION_HOPS, SUGGESTION_HOPS
 
     spec = client.get("/openapi.json").json()
     route = spec["paths"]["/api/v1/networks/{nid}/actors/{aid}/suggestions"]["get"]

@@ -22,9 +22,9 @@ from netwerk.model import ActorKind, Role
 from netwerk.suggest import service
 from netwerk.suggest.activation import ActivationPlan
 from netwerk.suggest.codes import DECISIONS, OUTCOMES, SUGGESTION_KINDS
-from netwerk.suggest.common import ACTIVATION_HOPS, SUGGESTION_HOPS
 from netwerk.suggest.feedback import DoNotSuggestPair, Feedback
 from netwerk.suggest.learning import WeightReport
+from netwerk.suggest.records import ACTIVATION_HOPS, SUGGESTION_HOPS
 from netwerk.suggest.stats import FeedbackStats
 from netwerk.suggest.suggestions import ORDERS, SuggestionList
 from netwerk.suggest.weave import WeaveList

@@ -60,7 +60,10 @@ from netwerk.analysis.records import ActorRef, Provenance, actor_ref, provenance
 from netwerk.errors import ValidationFailed
 from netwerk.graph import BoolArray, FloatArray, IntArray, Snapshot, require_lang
 from netwerk.i18n import text
-from netwerk.suggest.common import (
+from netwerk.suggest.context import SuggestContext, popcount, suggest_context
+from netwerk.suggest.learning import PRIOR, LearnedWeights
+from netwerk.suggest.paths import Reach, reach, steps
+from netwerk.suggest.records import (
     ACTIVATION_HOPS,
     Reason,
     Step,
@@ -68,9 +71,6 @@ from netwerk.suggest.common import (
     clean_themes,
     rounded,
 )
-from netwerk.suggest.context import SuggestContext, popcount, suggest_context
-from netwerk.suggest.learning import PRIOR, LearnedWeights
-from netwerk.suggest.paths import Reach, reach, steps
 from netwerk.words import kind_a, kind_the, kind_this, say, themes_text
 
 __all__ = ["ActivationItem", "ActivationPlan", "activation_plan", "area_matches"]

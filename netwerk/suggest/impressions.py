@@ -27,7 +27,7 @@ from netwerk.errors import NotFound
 from netwerk.model import new_id
 from netwerk.store.tables import SuggestionImpression
 from netwerk.suggest.activation import ActivationPlan
-from netwerk.suggest.common import Reason
+from netwerk.suggest.records import Reason
 from netwerk.suggest.suggestions import SuggestionList
 from netwerk.suggest.weave import WeaveList
 

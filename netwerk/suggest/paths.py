@@ -33,8 +33,8 @@ import numpy.typing as npt
 
 from netwerk.analysis.records import actor_ref
 from netwerk.graph import BoolArray, FloatArray, IntArray, Snapshot
-from netwerk.suggest.common import Introduction, Step
 from netwerk.suggest.context import SuggestContext
+from netwerk.suggest.records import Introduction, Step
 from netwerk.words import kind_a, say, steps_text
 
 __all__ = ["Reach", "best_link", "introduction", "reach", "steps"]

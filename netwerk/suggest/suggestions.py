@@ -93,14 +93,6 @@ from netwerk.errors import ValidationFailed
 from netwerk.graph import BoolArray, FloatArray, IntArray, Snapshot, require_lang
 from netwerk.graph import ball as graph_ball
 from netwerk.suggest.codes import VALUE_CODES, feasibility_sentence, value_sentence
-from netwerk.suggest.common import (
-    SUGGESTION_HOPS,
-    Introduction,
-    Reason,
-    check_limit,
-    clean_themes,
-    rounded,
-)
 from netwerk.suggest.context import (
     SuggestContext,
     popcount,
@@ -110,6 +102,14 @@ from netwerk.suggest.exclusions import Exclusions
 from netwerk.suggest.feasibility import PairScores
 from netwerk.suggest.learning import PRIOR, LearnedWeights
 from netwerk.suggest.paths import introduction, reach
+from netwerk.suggest.records import (
+    SUGGESTION_HOPS,
+    Introduction,
+    Reason,
+    check_limit,
+    clean_themes,
+    rounded,
+)
 from netwerk.suggest.value import COL as _COL
 from netwerk.suggest.value import OUTSIDE_CAP, ValueWeights
 from netwerk.suggest.value import Source as _Source

@@ -17,10 +17,10 @@ import numpy.typing as npt
 
 from netwerk.graph import BoolArray, FloatArray, IntArray
 from netwerk.suggest.codes import VALUE_CODES
-from netwerk.suggest.common import rounded
 from netwerk.suggest.context import MIN_COMMUNITY, MaskArray, SuggestContext, popcount
 from netwerk.suggest.feasibility import PairScores
 from netwerk.suggest.learning import ATTRIBUTE_TERMS, PRIOR, LearnedWeights
+from netwerk.suggest.records import rounded
 
 __all__ = [
     "BRIDGE_MAX_TIES",

@@ -70,12 +70,12 @@ from netwerk.analysis.records import ActorRef, Provenance, actor_ref, provenance
 from netwerk.graph import IntArray, Snapshot, bfs_levels, require_lang
 from netwerk.i18n import text
 from netwerk.suggest.codes import value_sentence
-from netwerk.suggest.common import Introduction, Reason, check_limit, rounded
 from netwerk.suggest.context import MIN_COMMUNITY, SuggestContext, popcount, suggest_context
 from netwerk.suggest.efficiency import Distances, distances, efficiency_change
 from netwerk.suggest.exclusions import Exclusions
 from netwerk.suggest.learning import PRIOR, LearnedWeights
 from netwerk.suggest.paths import introduction, reach
+from netwerk.suggest.records import Introduction, Reason, check_limit, rounded
 from netwerk.suggest.suggestions import feasibility_reasons
 from netwerk.suggest.value import key_figure_contact, learned_logodds
 from netwerk.words import say
