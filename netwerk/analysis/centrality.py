@@ -218,6 +218,15 @@ def scores(
 
     ``distances`` may pass a cached :func:`distance_sample` for ``harmonic``; ``reach`` the
     two-step reach (the strata sizes of the sampled measures).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from netwerk.graph import snapshot_from_networkx
+    >>> s = snapshot_from_networkx(nx.star_graph(4))  # 0 in the middle
+    >>> sc = scores(s, 'degree')
+    >>> sc.values.tolist(), sc.normalised.tolist(), sc.exact
+    ([4.0, 1.0, 1.0, 1.0, 1.0], [1.0, 0.25, 0.25, 0.25, 0.25], True)
     """
     if measure not in MEASURES:
         raise ValidationFailed("measure", f"'{measure[:30]}' is not one of {', '.join(MEASURES)}")

@@ -87,7 +87,16 @@ class DistanceSample:
 
 
 def auto_pivots(snapshot: Snapshot) -> int:
-    """Default pivot count: about :data:`EDGE_BUDGET` edges touched, 64..1000 pivots."""
+    """Default pivot count: about :data:`EDGE_BUDGET` edges touched, 64..1000 pivots.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from netwerk.graph import snapshot_from_networkx
+    >>> s = snapshot_from_networkx(nx.karate_club_graph())
+    >>> auto_pivots(s)  # every actor, for a graph this small
+    34
+    """
     m = max(snapshot.m, 1)
     return int(min(snapshot.n, max(64, min(1000, EDGE_BUDGET // m))))
 
@@ -267,7 +276,17 @@ def distance_sample(
     ``with_betweenness``) betweenness of every vertex, from one pass of searches: exact up
     to ``exact_max`` vertices, else from pivots (see the module doc). Sampled, the pass
     with betweenness runs Brandes' accumulation from every pivot; without, only igraph's
-    breadth-first distances (cheaper). ``reach`` passes the two-step reach when at hand."""
+    breadth-first distances (cheaper). ``reach`` passes the two-step reach when at hand.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from netwerk.graph import snapshot_from_networkx
+    >>> s = snapshot_from_networkx(nx.path_graph(4))
+    >>> ds = distance_sample(s)
+    >>> ds.exact, [round(h, 3) for h in ds.harmonic.tolist()], round(ds.mean_path, 3)
+    (True, [1.833, 2.5, 2.5, 1.833], 1.667)
+    """
     g, n = snapshot.graph, snapshot.n
     if n <= 1:
         z = np.zeros(n)

@@ -152,6 +152,15 @@ def generate(
         Draw the actor and tie ids from the operating system's entropy instead of the seed,
         leaving everything else the same. Ids are primary keys across all networks: use this
         to load the same seed more than once into one database.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> s = generate(100, seed=1, start=dt.date(2020, 1, 1))
+    >>> len(s.actors), s.actors.kind[0], s.info["end"]
+    (100, 'organisation', datetime.date(2025, 12, 30))
+    >>> generate(100, seed=1, start=dt.date(2020, 1, 1)).ties == s.ties  # same seed, same ties
+    True
     """
     if n_actors < 40:
         raise ValueError("n_actors must be at least 40")
