@@ -620,7 +620,7 @@ def snapshot_from_networkx(
     G: Any,
     *,
     weight: str | None = "weight",
-    network_id: str = "networkx",
+    network_id: str | None = None,
     revision: int = 0,
     as_of: dt.date | None = None,
     default_kind: str = ActorKind.resident.value,
@@ -633,7 +633,27 @@ def snapshot_from_networkx(
     becomes the edge weight, default 1.0; ``kind`` (default ``knows``) becomes the tie kind.
     In a directed graph every edge also becomes a referral (``refers_to``); multigraphs are
     collapsed like the store's parallel ties (maximum weight).
+
+    Without ``network_id`` the snapshot gets an identity of its own (``networkx:`` and 64
+    random bits): the process-wide caches (:mod:`netwerk.cache`) key results by network id
+    and revision, so two graphs must never share one. Pass ``network_id`` and ``revision``
+    to share cached results between snapshots of the same graph.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> s = snapshot_from_networkx(nx.karate_club_graph())
+    >>> s.n, s.m, s.ids[:3]
+    (34, 78, ('0', '1', '2'))
+    >>> s.network_id.startswith("networkx:")
+    True
+    >>> snapshot_from_networkx(nx.karate_club_graph()).network_id == s.network_id
+    False
     """
+    if network_id is None:
+        from uuid import uuid4  # here, not at the top: this function alone needs it
+
+        network_id = f"networkx:{uuid4().hex[:16]}"
     nodes = list(G.nodes())
     pos = {v: i for i, v in enumerate(nodes)}
     data = G.nodes

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import pydantic
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from netwerk import cache
+from netwerk import cache, synth
 from netwerk.analysis import service
 from netwerk.errors import NotFound, ValidationFailed
-from netwerk.store.revision import bump_revision
 from netwerk.store.tables import Network
 
 TODAY = dt.date.today()
@@ -24,7 +27,6 @@ LAST_YEAR = TODAY - dt.timedelta(days=365)
 @pytest.fixture(scope="module")
 def neighbourhood(engine: Engine) -> str:
     """A 400-actor synthetic neighbourhood (netwerk.synth) in the store."""
-    synth = pytest.importorskip("netwerk.synth")
     nid = "s" + secrets.token_hex(6)
     with engine.begin() as c:
         c.execute(sa.insert(Network).values(id=nid, name="Synthwijk", revision=0))
@@ -98,11 +100,17 @@ def test_compare_two_dates(engine: Engine, neighbourhood: str):
         service.compare(engine, neighbourhood, from_date=TODAY, to_date=LAST_YEAR)
 
 
-def test_write_through_one_process_read_through_another(engine: Engine, neighbourhood: str):
-    """Two worker processes share the database but not their caches: after a write and
-    revision bump in one, the other never serves its older cached result."""
-    before = service.gaps(engine, neighbourhood)
-    # "process B" has the old result cached; "process A" writes
+_WRITER = textwrap.dedent(
+    """
+    import datetime as dt, secrets, sys
+    import sqlalchemy as sa
+    from netwerk.analysis import service
+    from netwerk.store.db import make_engine
+    from netwerk.store.revision import bump_revision
+
+    url, network = sys.argv[1], sys.argv[2]
+    engine = make_engine(url)
+    before = service.gaps(engine, network)  # this process's own cache
     with engine.begin() as c:
         c.execute(
             sa.text(
@@ -110,10 +118,39 @@ def test_write_through_one_process_read_through_another(engine: Engine, neighbou
                 "attributes, created_at, updated_at) VALUES (:id, :n, 'resident', 'X', "
                 "'[]', '[]', '[]', '{}', :t, :t)"
             ),
-            {"id": "x" + secrets.token_hex(6), "n": neighbourhood, "t": dt.datetime.now(dt.UTC)},
+            {"id": "x" + secrets.token_hex(6), "n": network, "t": dt.datetime.now(dt.UTC)},
         )
-        bump_revision(c, neighbourhood)
+        revision = bump_revision(c, network)
+    after = service.gaps(engine, network)
+    assert after.provenance.revision == revision == before.provenance.revision + 1
+    print(revision)
+    """
+)
+
+
+def test_write_through_one_process_read_through_another(engine: Engine, neighbourhood: str):
+    """Two worker processes share the database but not their caches: after a write and
+    revision bump in another process (a real one, with its own caches), this one never
+    serves its older cached result."""
+    before = service.gaps(engine, neighbourhood)
+    assert service.gaps(engine, neighbourhood) is before  # cached here
+    writer = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _WRITER,
+            engine.url.render_as_string(hide_password=False),
+            neighbourhood,
+        ],
+        cwd=Path(__file__).parents[1],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert writer.returncode == 0, writer.stderr
+    assert int(writer.stdout.strip()) == before.provenance.revision + 1
     after = service.gaps(engine, neighbourhood)
+    assert after is not before
     assert after.provenance.revision == before.provenance.revision + 1
     assert after.counts["isolated_person"] == before.counts["isolated_person"] + 1
     cache.clear()

@@ -72,7 +72,17 @@ class BridgesResult:
 
 
 def cut_edge_sides(snapshot: Snapshot) -> tuple[IntArray, IntArray]:
-    """The cut edges (edge ids) and, for each, the number of actors on its smaller side."""
+    """The cut edges (edge ids) and, for each, the number of actors on its smaller side.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from netwerk.graph import snapshot_from_networkx
+    >>> s = snapshot_from_networkx(nx.barbell_graph(3, 0))  # two triangles, tie 2-3
+    >>> a, b = cut_edge_sides(s)
+    >>> a.tolist(), b.tolist()
+    ([3], [3])
+    """
     g = snapshot.graph
     cut = np.asarray(g.bridges(), dtype=np.int64)
     if not len(cut):
@@ -134,7 +144,17 @@ def bridges(
     seed: int = 0,
     communities: Partition | None = None,
 ) -> BridgesResult:
-    """Cut edges and only-links between communities (see the module doc)."""
+    """Cut edges and only-links between communities (see the module doc).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from netwerk.graph import snapshot_from_networkx
+    >>> s = snapshot_from_networkx(nx.barbell_graph(3, 0))  # two triangles, tie 2-3
+    >>> r = bridges(s)
+    >>> r.cut_edge_count, [(b.source_id, b.target_id, b.splits_off) for b in r.cut_edges]
+    (1, [('2', '3', 3)])
+    """
     check_positive(limit, "limit", maximum=100_000)
     part = communities or partition(snapshot, seed=seed)
     memb = part.membership

@@ -300,6 +300,15 @@ def structural_holes(snapshot: Snapshot, *, weighted: bool = False) -> HoleScore
 
     Vectorised over the triangles: for ego i, contact j and common contact q, the indirect
     term p_iq p_qj of c_ij and the redundancy p_iq m_jq of j both live on triangle (i, j, q).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from netwerk.graph import snapshot_from_networkx
+    >>> s = snapshot_from_networkx(nx.star_graph(4))  # 0 in the middle
+    >>> h = structural_holes(s)
+    >>> float(h.effective_size[0]), float(h.efficiency[0]), round(float(h.constraint[0]), 2)
+    (4.0, 1.0, 0.25)
     """
     n = snapshot.n
     adj = snapshot.adjacency
@@ -411,7 +420,17 @@ def brokers(
     lang: str = "nl",
 ) -> BrokersResult:
     """Articulation points, structural holes and brokerage roles in one result, each with a
-    sentence in ``lang``."""
+    sentence in ``lang``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from netwerk.graph import snapshot_from_networkx
+    >>> s = snapshot_from_networkx(nx.barbell_graph(3, 0))  # two triangles, tie 2-3
+    >>> r = brokers(s, lang='en')
+    >>> r.articulation_point_count, sorted(p.actor_id for p in r.articulation_points)
+    (2, ['2', '3'])
+    """
     require_lang(lang)
     kinds = check_kinds(kind)
     check_positive(top, "top", maximum=10_000)

@@ -130,7 +130,20 @@ def compare_snapshots(
     seed: int = 0,
 ) -> CompareResult:
     """Ties gained, lost and changed, figure changes and stage change between two
-    snapshots of one network (``before.as_of`` to ``after.as_of``)."""
+    snapshots of one network (``before.as_of`` to ``after.as_of``).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from netwerk.graph import snapshot_from_networkx
+    >>> before = snapshot_from_networkx(nx.path_graph(3), network_id='wijk', revision=1)
+    >>> after = snapshot_from_networkx(nx.cycle_graph(3), network_id='wijk', revision=2)
+    >>> r = compare_snapshots(before, after, lang='en')
+    >>> r.ties_gained_count, r.ties_lost_count  # the tie 0-2 is new
+    (1, 0)
+    >>> [(t.source_id, t.target_id) for t in r.ties_gained]
+    [('0', '2')]
+    """
     if before.network_id != after.network_id:
         raise ValidationFailed("network", "both snapshots must be of one network")
     check_positive(limit, "limit", maximum=100_000)

@@ -108,7 +108,18 @@ def gaps(
     lang: str = "nl",
     communities: Partition | None = None,
 ) -> GapsResult:
-    """Every gap of the kinds asked for (all six by default), see the module doc."""
+    """Every gap of the kinds asked for (all six by default), see the module doc.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from netwerk.graph import snapshot_from_networkx
+    >>> G = nx.path_graph(3)
+    >>> G.add_node('alone')
+    >>> r = gaps(snapshot_from_networkx(G), lang='en')
+    >>> [(g.code, [a.actor_id for a in g.actors]) for g in r.gaps if g.kind == 'isolated_person']
+    [('no_ties', ['alone'])]
+    """
     if reach not in (1, 2, 3):
         raise ValidationFailed("reach", "reach is 1, 2 or 3 steps")
     check_positive(min_size, "min_size")

@@ -220,7 +220,17 @@ def key_figures(
     betweenness: Scores | None = None,
     two_step: Scores | None = None,
 ) -> KeyFiguresResult:
-    """Recognised and unrecognised key figures with their reasons (see the module doc)."""
+    """Recognised and unrecognised key figures with their reasons (see the module doc).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from netwerk.graph import snapshot_from_networkx
+    >>> s = snapshot_from_networkx(nx.karate_club_graph())
+    >>> r = key_figures(s, lang='en')
+    >>> r.recognised_count, [k.actor_id for k in r.unrecognised[:3]]
+    (0, ['0', '33'])
+    """
     if not 0 < percentile < 1:
         raise ValidationFailed("percentile", "must be between 0 and 1")
     check_positive(top, "top", maximum=10_000)

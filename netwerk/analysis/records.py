@@ -66,6 +66,17 @@ def provenance(
     seed: int | None = None,
     exact: bool = True,
 ) -> Provenance:
+    """The provenance record of a result computed on ``snapshot``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from netwerk.graph import snapshot_from_networkx
+    >>> s = snapshot_from_networkx(nx.star_graph(4))  # 0 in the middle
+    >>> p = provenance(s, 'example', ['Freeman L.C. (1978)'], {'top': 5})
+    >>> p.method, p.parameters, p.revision, p.exact
+    ('example', {'top': 5}, 0, True)
+    """
     return Provenance(
         method=method,
         references=tuple(references),
@@ -97,12 +108,29 @@ class ActorRef:
 
 
 def actor_ref(snapshot: Snapshot, v: int) -> ActorRef:
+    """The actor at vertex ``v``: its id, kind and whether it is a person.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from netwerk.graph import snapshot_from_networkx
+    >>> s = snapshot_from_networkx(nx.star_graph(4))  # 0 in the middle
+    >>> actor_ref(s, 0)
+    ActorRef(actor_id='0', kind='resident', person=True)
+    """
     kind = snapshot.kind[v]
     return ActorRef(actor_id=snapshot.ids[v], kind=kind, person=kind in PERSONS)
 
 
 def num(x: Any, digits: int | None = None) -> float | None:
-    """A JSON-safe float: NaN and infinities become None."""
+    """A JSON-safe float: NaN and infinities become None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> num(np.float64(2.0 / 3), 3), num(float('nan')), num(None)
+    (0.667, None, None)
+    """
     if x is None:
         return None
     f = float(x)
@@ -112,7 +140,15 @@ def num(x: Any, digits: int | None = None) -> float | None:
 
 
 def check_kinds(kind: str | Sequence[str] | None, field_name: str = "kind") -> tuple[str, ...]:
-    """Validate an actor-kind filter (``"resident"``, ``"resident,key_figure"`` or a list)."""
+    """Validate an actor-kind filter (``"resident"``, ``"resident,key_figure"`` or a list).
+
+    Examples
+    --------
+    >>> check_kinds('resident,key_figure')
+    ('resident', 'key_figure')
+    >>> check_kinds(None)
+    ()
+    """
     if kind is None:
         return ()
     items = kind.split(",") if isinstance(kind, str) else list(kind)
@@ -145,7 +181,16 @@ def ranked(
     descending: bool = True,
     eligible: npt.NDArray[np.bool_] | None = None,
 ) -> npt.NDArray[np.int64]:
-    """Vertices ordered by value (ties broken by actor id), filtered by kind; NaN last."""
+    """Vertices ordered by value (ties broken by actor id), filtered by kind; NaN last.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from netwerk.graph import snapshot_from_networkx
+    >>> s = snapshot_from_networkx(nx.star_graph(4))  # 0 in the middle
+    >>> ranked(s, s.degree.astype(float), top=2).tolist()
+    [0, 1]
+    """
     mask = np.ones(snapshot.n, dtype=bool) if not kinds else snapshot.kind_mask(*kinds)
     if eligible is not None:
         mask &= eligible
@@ -168,7 +213,16 @@ def ranked(
 def percentile_rank(
     values: npt.NDArray[np.float64], among: npt.NDArray[np.bool_]
 ) -> npt.NDArray[np.float64]:
-    """Per vertex, the share of ``among`` vertices with a value <= its own (0..1)."""
+    """Per vertex, the share of ``among`` vertices with a value <= its own (0..1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> values = np.array([1.0, 2.0, 3.0, 4.0])
+    >>> among = np.array([True, True, True, False])  # ranked among the first three
+    >>> [round(p, 2) for p in percentile_rank(values, among).tolist()]
+    [0.33, 0.67, 1.0, 1.0]
+    """
     ref = np.sort(values[among])
     if not len(ref):
         return np.zeros(len(values))
@@ -183,7 +237,13 @@ _T975 = (
 
 
 def t_quantile(df: int) -> float:
-    """Two-sided 95% Student-t quantile for ``df`` degrees of freedom."""
+    """Two-sided 95% Student-t quantile for ``df`` degrees of freedom.
+
+    Examples
+    --------
+    >>> round(t_quantile(10), 3), round(t_quantile(1000), 2)
+    (2.228, 1.96)
+    """
     if df < 1:
         return math.inf
     if df <= len(_T975):

@@ -150,6 +150,15 @@ def what_if(
     ------
     NotFound
         When the actor is not in the snapshot.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from netwerk.graph import snapshot_from_networkx
+    >>> s = snapshot_from_networkx(nx.barbell_graph(3, 0))  # two triangles, tie 2-3
+    >>> r = what_if(s, '2', lang='en')
+    >>> r.components_before, r.components_after
+    (1, 2)
     """
     if steps not in (1, 2, 3, 4):
         raise ValidationFailed("steps", "steps is 1 to 4")

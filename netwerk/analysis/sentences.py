@@ -39,32 +39,65 @@ EFFICIENCY_CLOSED = 0.4
 
 
 def role_label(role: str, lang: str) -> str:
-    """``poortwachter`` for ``gatekeeper`` (``verbinder`` for ``liaison``, ...)."""
+    """``poortwachter`` for ``gatekeeper`` (``verbinder`` for ``liaison``, ...).
+
+    Examples
+    --------
+    >>> role_label('gatekeeper', 'en'), role_label('gatekeeper', 'nl')
+    ('gatekeeper', 'poortwachter')
+    """
     return text(f"brokers.role.{role}", lang)
 
 
 def main_role(counts: Sequence[int], roles: Sequence[str]) -> str:
-    """The role a broker plays most often (ties: the first in ``roles`` order)."""
+    """The role a broker plays most often (ties: the first in ``roles`` order).
+
+    Examples
+    --------
+    >>> roles = ['coordinator', 'itinerant', 'representative', 'gatekeeper', 'liaison']
+    >>> main_role([0, 2, 5, 0, 1], roles)
+    'representative'
+    """
     best = max(range(len(roles)), key=lambda i: (counts[i], -i))
     return roles[best]
 
 
 def brokerage_sentence(kind: str, role: str, count: int, lang: str) -> str:
-    """``Deze bewoner is vooral poortwachter: brengt 12 keer iemand van buiten ...``."""
+    """``Deze bewoner is vooral poortwachter: brengt 12 keer iemand van buiten ...``.
+
+    Examples
+    --------
+    >>> brokerage_sentence('resident', 'gatekeeper', 2, 'en')
+    'This resident is mainly a gatekeeper: puts someone from outside in touch with their own group,
+    2 times.'
+    """
     return say(
         f"brokers.sentence.{role}", lang, Who=kind_this(kind, lang, capital=True), count=count
     )
 
 
 def articulation_sentence(kind: str, splits_off: int, lang: str) -> str:
-    """``Als deze bewoner wegvalt, raken 5 actoren los van de rest van het netwerk.``"""
+    """``Als deze bewoner wegvalt, raken 5 actoren los van de rest van het netwerk.``
+
+    Examples
+    --------
+    >>> articulation_sentence('resident', 3, 'en')
+    'If this resident leaves, 3 actors are cut off from the rest of the network.'
+    """
     return say("brokers.articulation", lang, who=kind_this(kind, lang), count=splits_off)
 
 
 def hole_sentence(
     kind: str, degree: int, effective_size: float | None, efficiency: float | None, lang: str
 ) -> str:
-    """Burt's measures in words: do this actor's contacts know each other?"""
+    """Burt's measures in words: do this actor's contacts know each other?
+
+    Examples
+    --------
+    >>> hole_sentence('key_figure', 6, 5.5, 0.92, 'en')
+    'This key figure has 6 contacts who hardly know each other: links circles that would not meet
+    otherwise.'
+    """
     who = kind_this(kind, lang, capital=True)
     if degree <= 1 or efficiency is None or effective_size is None:
         return say("brokers.hole.single", lang, Who=who)
@@ -95,7 +128,15 @@ def community_sentence(
 ) -> str:
     """``Groep 1 (34 actoren): 28 bewoners, 3 initiatieven en 3 professionals, vooral uit
     Kerkstraat; talen: Arabisch en Nederlands. 80 banden binnen de groep en 12 banden met
-    andere groepen.``"""
+    andere groepen.``
+
+    Examples
+    --------
+    >>> kinds = {'resident': 10, 'initiative': 2}
+    >>> community_sentence(1, 12, kinds, 'Kerkstraat', ['nl', 'ar'], 20, 3, 'en')
+    'Group 1 (12 actors): 10 residents and 2 initiatives, mainly from Kerkstraat; languages: Dutch
+    and Arabic. 20 ties within the group and 3 ties to other groups.'
+    """
     group = cap(text("communities.group", lang, group=community, count=size))
     first = say(
         "communities.composition",
@@ -120,7 +161,14 @@ def community_sentence(
 
 
 def overall_sentence(count: int, singletons: int, lang: str) -> str:
-    """``Het netwerk heeft 12 groepen ...; 3 actoren staan helemaal alleen.``"""
+    """``Het netwerk heeft 12 groepen ...; 3 actoren staan helemaal alleen.``
+
+    Examples
+    --------
+    >>> overall_sentence(4, 1, 'en')
+    'The network has 4 groups of two or more actors who mainly know each other; 1 actor stands
+    entirely alone.'
+    """
     alone = (
         text("communities.alone", lang, count=singletons)
         if singletons

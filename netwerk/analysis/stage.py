@@ -169,7 +169,17 @@ def _figures(snapshot: Snapshot, ds: DistanceSample) -> StageFigures:
 
 def stage_of(snapshot: Snapshot, ds: DistanceSample, lang: str = "nl") -> Stage:
     """Place a snapshot in a stage (rules in the module doc), with the reasons in plain
-    words (catalogue section ``[stage]``; the measures themselves are in the figures)."""
+    words (catalogue section ``[stage]``; the measures themselves are in the figures).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from netwerk.graph import snapshot_from_networkx
+    >>> s = snapshot_from_networkx(nx.karate_club_graph())
+    >>> from netwerk.analysis.distances import distance_sample
+    >>> stage_of(s, distance_sample(s), 'en').code
+    'hub_and_spoke'
+    """
     require_lang(lang)
     f = _figures(snapshot, ds)
     reasons: list[str] = []
@@ -227,7 +237,17 @@ def stage(
     lang: str = "nl",
     distances: DistanceSample | None = None,
 ) -> StageResult:
-    """The Krebs & Holley stage of ``snapshot`` with the figures behind it."""
+    """The Krebs & Holley stage of ``snapshot`` with the figures behind it.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from netwerk.graph import snapshot_from_networkx
+    >>> s = snapshot_from_networkx(nx.karate_club_graph())
+    >>> r = stage(s, lang='en')
+    >>> r.stage.code, r.stage.number
+    ('hub_and_spoke', 2)
+    """
     ds = distances or distance_sample(snapshot, exact_max=exact_max, pivots=pivots, seed=seed)
     return StageResult(
         stage=stage_of(snapshot, ds, lang),

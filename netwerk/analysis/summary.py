@@ -80,7 +80,17 @@ def summary(
     lang: str = "nl",
     distances: DistanceSample | None = None,
 ) -> SummaryResult:
-    """Counts and whole-network figures of ``snapshot`` (see the module doc)."""
+    """Counts and whole-network figures of ``snapshot`` (see the module doc).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from netwerk.graph import snapshot_from_networkx
+    >>> s = snapshot_from_networkx(nx.barbell_graph(3, 0))  # two triangles, tie 2-3
+    >>> r = summary(s, lang='en')
+    >>> r.actors, r.ties, r.components, r.path_length_exact
+    (6, 7, 1, True)
+    """
     g, n, m = snapshot.graph, snapshot.n, snapshot.m
     kinds = Counter(snapshot.kind)
     tie_kinds: Counter[str] = Counter()

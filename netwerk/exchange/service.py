@@ -37,10 +37,9 @@ from netwerk.model import PERSON_KINDS, SYMMETRIC_TIE_KINDS, TieKind
 
 from . import formats, gexf, graphml, jsonfmt, pajek, parquet_read, tabular
 from .export import Export, _network_row, _tables, export_network, load_records
-from .normalise import Builder, ErrorList, Item
+from .normalise import Builder, ErrorList, ImportData, Item
 from .records import (
     ActorRecords,
-    TieRecords,
 )
 
 __all__ = [
@@ -204,28 +203,83 @@ def import_network(
     raw = read_capped(data, max_bytes)
     _network_row(conn, network_id)
     report = ImportReport(format=info.name, dry_run=dry_run)
-    if info.name == "pajek" and default_kind is None:
+    errors = ErrorList()
+    started = time.perf_counter()
+    items = read_items(raw, info.name, table=table, max_unpacked=max(max_bytes, 1) * 4)
+    del raw  # the reader holds the bytes until it is exhausted, and no longer
+    parsed = _read(items, info.name, report, errors, mapping, default_kind, progress)
+    report.seconds["read"] = time.perf_counter() - started
+    started = time.perf_counter()
+    actors = _match_actors(conn, network_id, parsed.actors, report)
+    ends = _resolve_ends(parsed, actors, errors)
+    final = _new_ties(conn, network_id, parsed, ends, errors, report)
+    report.seconds["resolve"] = time.perf_counter() - started
+    started = time.perf_counter()
+    report.error_count = errors.count
+    report.errors = errors.listed()
+    if errors:
+        if dry_run:
+            report.actors_created = report.ties_created = 0
+            return report
+        raise ValidationFailed(report.errors)
+    if dry_run:
+        return report
+
+    from netwerk.store.revision import bump_revision
+
+    with _sqlite_cache(conn, len(actors.new_rows) + len(final)):
+        _write(conn, network_id, parsed, actors, ends, final, progress)
+    if actors.new_rows or final:
+        report.revision = bump_revision(conn, network_id)
+    report.seconds["write"] = time.perf_counter() - started
+    return report
+
+
+def _read(
+    items: Iterator[Item],
+    fmt: str,
+    report: ImportReport,
+    errors: ErrorList,
+    mapping: Mapping[str, str] | None,
+    default_kind: str | None,
+    progress: Progress | None,
+) -> ImportData:
+    """Read and validate: every row of the reader's ``items`` through the
+    :class:`~.normalise.Builder` (errors into ``errors``; counts and warnings into
+    ``report``)."""
+    if fmt == "pajek" and default_kind is None:
         default_kind = "resident"
         report.warnings.append(
             "Pajek files carry no actor kinds: every actor is imported as 'resident'"
         )
-    errors = ErrorList()
-    started = time.perf_counter()
     builder = Builder(mapping=mapping, default_kind=default_kind, errors=errors)
-    items = read_items(raw, info.name, table=table, max_unpacked=max(max_bytes, 1) * 4)
     builder.feed(items, (lambda n: progress("read", n, None)) if progress else None)
-    del raw
-    data_ = builder.result()
-    report.warnings.extend(data_.warnings)
-    actors, ties = data_.actors, data_.ties
-    report.actors_read = len(actors)
-    report.ties_read = len(ties)
-    report.seconds["read"] = time.perf_counter() - started
-    started = time.perf_counter()
+    parsed = builder.result()
+    report.warnings.extend(parsed.warnings)
+    report.actors_read = len(parsed.actors)
+    report.ties_read = len(parsed.ties)
+    return parsed
 
-    Actor, _, Tie = _tables()
-    # What the file may refer to in the network: external references, and the network's own
-    # actor ids (a network's export imported back into it matches instead of duplicating).
+
+@dataclass
+class _MatchedActors:
+    """The file's actors against the network's: the id of each (matched or new)."""
+
+    existing: dict[str, str]
+    """What the file may refer to in the network: external references and actor ids."""
+    ids: list[str]
+    new_rows: list[int]
+    id_of: dict[str, str]
+    """File key -> actor id."""
+
+
+def _match_actors(
+    conn: sa.Connection, network_id: str, actors: ActorRecords, report: ImportReport
+) -> _MatchedActors:
+    """Resolve actors: matched by external reference (or, for a network's own export, by
+    id), else new. New ids are handed out in sorted order, so the primary-key indexes grow
+    at their end (much faster bulk inserts)."""
+    Actor, _, _ = _tables()
     existing: dict[str, str] = {}
     own_ids: set[str] = set()
     for ref, actor_id in conn.execute(
@@ -236,8 +290,6 @@ def import_network(
             existing[ref] = actor_id
     for actor_id in own_ids:
         existing.setdefault(actor_id, actor_id)
-    # Actors: matched by external reference (or id), else new. New ids are handed out in
-    # sorted order, so the primary-key indexes grow at their end (much faster bulk inserts).
     ids: list[str] = [""] * len(actors)
     new_rows: list[int] = []
     for i, (ref, key) in enumerate(zip(actors.external_ref, actors.key, strict=True)):
@@ -252,46 +304,73 @@ def import_network(
         ids[i] = new_id
     report.actors_matched = len(actors) - len(new_rows)
     report.actors_created = len(new_rows)
-    id_of: dict[str, str] = dict(zip(actors.key, ids, strict=True))
+    return _MatchedActors(existing, ids, new_rows, dict(zip(actors.key, ids, strict=True)))
 
-    # Ties: resolve ends (file keys, else external references already in the network).
-    all_sources = list(map(id_of.get, ties.source))
-    all_targets = list(map(id_of.get, ties.target))
-    uses_existing = report.actors_matched > 0
-    if None in all_sources or None in all_targets:
-        for j in range(len(ties)):
-            for end, column, key_column in (
-                ("source", all_sources, ties.source),
-                ("target", all_targets, ties.target),
-            ):
-                if column[j] is None:
-                    key = key_column[j]
-                    column[j] = existing.get(key)
-                    if column[j] is not None:
-                        uses_existing = True
-                    else:
-                        row, line = data_.tie_rows[j]
-                        errors.add(
-                            f"{data_.tie_where}.{end}" if data_.tie_where else end,
-                            ("this label" if data_.keys_are_labels else f"'{key[:40]}'")
-                            + " is not an actor in this file"
-                            + (" or an external reference in this network" if existing else ""),
-                            row,
-                            line,
-                        )
-        keep = [
-            j for j in range(len(ties)) if all_sources[j] is not None and all_targets[j] is not None
-        ]
-        sources: list[str] = [all_sources[j] for j in keep]  # type: ignore[misc]
-        targets: list[str] = [all_targets[j] for j in keep]  # type: ignore[misc]
-    else:
-        keep = list(range(len(ties)))
-        sources, targets = all_sources, all_targets  # type: ignore[assignment]
-    del all_sources, all_targets
 
-    # Duplicates inside the file, and ties already in the network.
+@dataclass
+class _Ends:
+    """The ties whose two ends resolved: positions into the file's ties, and their ends."""
+
+    keep: list[int]
+    sources: list[str]
+    targets: list[str]
+    uses_existing: bool
+    """Whether the file refers to actors already in the network (then ties may be too)."""
+
+
+def _resolve_ends(parsed: ImportData, actors: _MatchedActors, errors: ErrorList) -> _Ends:
+    """Resolve tie ends: file keys, else external references (or ids) already in the
+    network; an end that is neither is an error naming its row or line."""
+    ties, existing = parsed.ties, actors.existing
+    all_sources = list(map(actors.id_of.get, ties.source))
+    all_targets = list(map(actors.id_of.get, ties.target))
+    uses_existing = len(actors.new_rows) < len(parsed.actors)
+    if None not in all_sources and None not in all_targets:
+        return _Ends(list(range(len(ties))), all_sources, all_targets, uses_existing)  # type: ignore[arg-type]
+    for j in range(len(ties)):
+        for end, column, key_column in (
+            ("source", all_sources, ties.source),
+            ("target", all_targets, ties.target),
+        ):
+            if column[j] is None:
+                key = key_column[j]
+                column[j] = existing.get(key)
+                if column[j] is not None:
+                    uses_existing = True
+                else:
+                    row, line = parsed.tie_rows[j]
+                    errors.add(
+                        f"{parsed.tie_where}.{end}" if parsed.tie_where else end,
+                        ("this label" if parsed.keys_are_labels else f"'{key[:40]}'")
+                        + " is not an actor in this file"
+                        + (" or an external reference in this network" if existing else ""),
+                        row,
+                        line,
+                    )
+    keep = [
+        j for j in range(len(ties)) if all_sources[j] is not None and all_targets[j] is not None
+    ]
+    sources: list[str] = [all_sources[j] for j in keep]  # type: ignore[misc]
+    targets: list[str] = [all_targets[j] for j in keep]  # type: ignore[misc]
+    return _Ends(keep, sources, targets, uses_existing)
+
+
+def _new_ties(
+    conn: sa.Connection,
+    network_id: str,
+    parsed: ImportData,
+    ends: _Ends,
+    errors: ErrorList,
+    report: ImportReport,
+) -> list[int]:
+    """Validate the ties against each other and the network: a tie already in the network
+    is matched, an identical repeat in the file is a duplicate, a different repeat (same
+    kind and pair, other strength, support or note) is an error. Returns the positions into
+    ``ends`` to insert, in source order (the (network, source) index then grows in order)."""
+    ties, keep = parsed.ties, ends.keep
     existing_ties: set[tuple[Any, ...]] = set()
-    if uses_existing:
+    if ends.uses_existing:
+        _, _, Tie = _tables()
         for s, t, kind, since, until in conn.execute(
             sa.select(Tie.source_id, Tie.target_id, Tie.kind, Tie.since, Tie.until).where(
                 Tie.network_id == network_id
@@ -302,8 +381,8 @@ def import_network(
         map(
             _tie_ident,
             [ties.kind[j] for j in keep],
-            sources,
-            targets,
+            ends.sources,
+            ends.targets,
             [ties.since[j] for j in keep],
             [ties.until[j] for j in keep],
         )
@@ -332,8 +411,8 @@ def import_network(
             ):
                 report.ties_duplicate += 1
                 continue
-            row, line = data_.tie_rows[j]
-            first_row, first_line = data_.tie_rows[fj]
+            row, line = parsed.tie_rows[j]
+            first_row, first_line = parsed.tie_rows[fj]
             at = f"row {first_row}" if first_row is not None else f"line {first_line}"
             errors.add(
                 "tie",
@@ -342,32 +421,9 @@ def import_network(
                 row,
                 line,
             )
-    del idents, existing_ties
-    # Insert in source order: the (network, source) index then grows in order too.
-    final.sort(key=sources.__getitem__)
+    final.sort(key=ends.sources.__getitem__)
     report.ties_created = len(final)
-    report.seconds["resolve"] = time.perf_counter() - started
-    started = time.perf_counter()
-    report.error_count = errors.count
-    report.errors = errors.listed()
-    if errors:
-        if dry_run:
-            report.actors_created = report.ties_created = 0
-            return report
-        raise ValidationFailed(report.errors)
-    if dry_run:
-        return report
-
-    from netwerk.store.revision import bump_revision
-
-    with _sqlite_cache(conn, len(new_rows) + len(final)):
-        _write(
-            conn, network_id, actors, ids, new_rows, ties, keep, sources, targets, final, progress
-        )
-    if new_rows or final:
-        report.revision = bump_revision(conn, network_id)
-    report.seconds["write"] = time.perf_counter() - started
-    return report
+    return final
 
 
 @contextmanager
@@ -388,16 +444,16 @@ def _sqlite_cache(conn: sa.Connection, rows: int) -> Iterator[None]:
 def _write(
     conn: sa.Connection,
     network_id: str,
-    actors: ActorRecords,
-    ids: list[str],
-    new_rows: list[int],
-    ties: TieRecords,
-    keep: list[int],
-    sources: list[str],
-    targets: list[str],
+    parsed: ImportData,
+    matched: _MatchedActors,
+    ends: _Ends,
     final: list[int],
     progress: Progress | None,
 ) -> None:
+    """Write: the new actors and the new ties (``final``: positions into ``ends``) with the
+    set-based bulk insert."""
+    actors, ids, new_rows = parsed.actors, matched.ids, matched.new_rows
+    ties, keep, sources, targets = parsed.ties, ends.keep, ends.sources, ends.targets
     from netwerk.store.bulk import ActorColumns, TieColumns, insert_actors, insert_ties
 
     if new_rows:
