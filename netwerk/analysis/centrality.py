@@ -68,6 +68,12 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from netwerk.analysis.distances import (
+    DEFAULT_EXACT_MAX,
+    DistanceSample,
+    auto_pivots,
+    distance_sample,
+)
 from netwerk.analysis.records import (
     Provenance,
     check_kinds,
@@ -75,12 +81,6 @@ from netwerk.analysis.records import (
     num,
     provenance,
     ranked,
-)
-from netwerk.analysis.distances import (
-    DEFAULT_EXACT_MAX,
-    DistanceSample,
-    auto_pivots,
-    distance_sample,
 )
 from netwerk.errors import ValidationFailed
 from netwerk.graph import Snapshot, require_lang

@@ -57,7 +57,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from netwerk.analysis.common import t_quantile
+from netwerk.analysis.records import t_quantile
 from netwerk.graph import Snapshot
 
 __all__ = ["DEFAULT_EXACT_MAX", "EDGE_BUDGET", "DistanceSample", "auto_pivots", "distance_sample"]
