@@ -175,7 +175,19 @@ def isolated_mask(snapshot: Snapshot) -> BoolArray:
     itself, that is no tie at all or ties only to professionals and organisations
     (:data:`~netwerk.model.FORMAL_KINDS`). The one definition of isolation: the
     ``isolated_person`` gap and the suggestions (ending someone's isolation) both read it.
-    O(n + m)."""
+    O(n + m).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from netwerk.graph import snapshot_from_networkx
+    >>> G = nx.Graph([('ann', 'bob'), ('cas', 'wijkteam')])
+    >>> G.nodes['wijkteam']['kind'] = 'professional'
+    >>> G.add_node('dirk')
+    >>> s = snapshot_from_networkx(G)
+    >>> sorted(s.ids[v] for v in isolated_mask(s).nonzero()[0])
+    ['cas', 'dirk']
+    """
     formal = snapshot.kind_mask(*FORMAL_KINDS)
     adj = snapshot.adjacency
     owner = np.repeat(np.arange(snapshot.n), np.diff(adj.indptr))
@@ -187,7 +199,20 @@ def helped_communities(snapshot: Snapshot, membership: IntArray, count: int) -> 
     """Per community (``count`` of them, ``membership`` per actor), whether help
     (:data:`~netwerk.model.HELP_KINDS`) is among its members or tied to one of them. The one
     definition of a community with help: the ``community_without_help`` gap and the
-    suggestions (a community's first tie to help) both read it. O(n + m)."""
+    suggestions (a community's first tie to help) both read it. O(n + m).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> import numpy as np
+    >>> from netwerk.graph import snapshot_from_networkx
+    >>> G = nx.Graph([('ann', 'bob'), ('cas', 'wijkteam')])
+    >>> G.nodes['wijkteam']['kind'] = 'professional'
+    >>> s = snapshot_from_networkx(G)
+    >>> membership = np.array([0 if i in ('ann', 'bob') else 1 for i in s.ids])
+    >>> helped_communities(s, membership, 2).tolist()
+    [False, True]
+    """
     helpers = snapshot.kind_mask(*HELP_KINDS)
     has = np.zeros(count, dtype=bool)
     has[membership[helpers]] = True
