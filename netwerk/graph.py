@@ -651,9 +651,7 @@ def snapshot_from_networkx(
     False
     """
     if network_id is None:
-        from uuid import uuid4  # here, not at the top: this function alone needs it
-
-        network_id = f"networkx:{uuid4().hex[:16]}"
+        network_id = _own_identity("networkx")
     nodes = list(G.nodes())
     pos = {v: i for i, v in enumerate(nodes)}
     data = G.nodes
@@ -698,17 +696,27 @@ def snapshot_from_networkx(
     )
 
 
+def _own_identity(prefix: str) -> str:
+    """A network id no other in-memory snapshot has: 64 random bits after ``prefix:``."""
+    from secrets import token_hex  # here, not at the top: only in-memory snapshots need it
+
+    return f"{prefix}:{token_hex(8)}"
+
+
 def snapshot_from_columns(
     actors: Any,
     ties: Any,
     *,
-    network_id: str = "columns",
+    network_id: str | None = None,
     revision: int = 0,
     as_of: dt.date | None = None,
 ) -> Snapshot:
     """A snapshot of in-memory actor and tie columns (:class:`netwerk.store.bulk.ActorColumns`
     and ``TieColumns``, e.g. from :func:`netwerk.synth.generate`) without a database: the
-    same result :func:`load_snapshot` gives after loading them, for tests and benchmarks."""
+    same result :func:`load_snapshot` gives after loading them, for tests and benchmarks.
+    Without ``network_id`` it gets an identity of its own, as in :func:`snapshot_from_networkx`."""
+    if network_id is None:
+        network_id = _own_identity("columns")
     day = as_of or dt.date.today()
     order = sorted(range(len(actors.id)), key=actors.id.__getitem__)
     ids = [actors.id[i] for i in order]

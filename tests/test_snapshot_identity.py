@@ -40,3 +40,20 @@ def test_in_memory_snapshots_have_distinct_identities() -> None:
     assert (a.network_id, a.revision) != (b.network_id, b.revision)
     named = snapshot_from_networkx(nx.path_graph(5), network_id="wijk", revision=3)
     assert (named.network_id, named.revision) == ("wijk", 3)
+
+
+def test_column_snapshots_have_distinct_identities() -> None:
+    """The same rule for :func:`snapshot_from_columns` (synthetic networks in benches and
+    tests): two different generated networks never share cached results."""
+    from netwerk.graph import snapshot_from_columns
+    from netwerk.synth import generate
+
+    small, large = generate(60, seed=1), generate(90, seed=2)
+    a = snapshot_from_columns(small.actors, small.ties)
+    b = snapshot_from_columns(large.actors, large.ties)
+    assert a.network_id.startswith("columns:") and a.network_id != b.network_id
+    cache.clear()
+    first = suggest_for_actor(a, a.ids[0], limit=3)
+    second = suggest_for_actor(b, b.ids[0], limit=3)
+    assert {s.target.actor_id for s in first.suggestions} <= set(a.ids)
+    assert {s.target.actor_id for s in second.suggestions} <= set(b.ids)

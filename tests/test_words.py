@@ -217,8 +217,12 @@ def town() -> tuple[Snapshot, Snapshot]:
     import datetime as dt
 
     net = synth.generate(600, seed=21, start=dt.date(2019, 1, 1))
-    before = snapshot_from_columns(net.actors, net.ties, as_of=dt.date(2022, 6, 1))
-    after = snapshot_from_columns(net.actors, net.ties, as_of=dt.date(2024, 12, 31))
+    before = snapshot_from_columns(
+        net.actors, net.ties, network_id="wijk", as_of=dt.date(2022, 6, 1)
+    )
+    after = snapshot_from_columns(
+        net.actors, net.ties, network_id="wijk", as_of=dt.date(2024, 12, 31)
+    )
     return before, after
 
 
