@@ -15,8 +15,10 @@ SQLite answers by walking the network's ties) against the check as it is now, in
 run. Wall milliseconds are what the target is about (<= 30 ms at 100k); the ``cpu`` column is
 this process's CPU time of the writes (the PostgreSQL server's own work is not in it).
 
-The first-read-after-a-write figures of the issue's bench (suggestions, dashboard) belong to
-the results-caching work and are not measured here.
+With ``--snapshots N`` (default 1) the snapshot is also loaded in-process after each write,
+which advances the kept snapshot by the change log (:mod:`netwerk.delta`), and then loaded
+afresh N times as the baseline. The first-read-after-a-write figures of the issue's bench
+(suggestions, dashboard) belong to the results-caching work and are not measured here.
 """
 
 from __future__ import annotations
@@ -41,8 +43,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from api.app import create_app  # noqa: E402
-from netwerk import synth  # noqa: E402
+from netwerk import cache, synth  # noqa: E402
 from netwerk.config import Settings  # noqa: E402
+from netwerk.graph import load_snapshot  # noqa: E402
 from netwerk.model import new_id  # noqa: E402
 from netwerk.store.db import make_engine, make_sessionmaker, transaction  # noqa: E402
 from netwerk.store.migrate import upgrade  # noqa: E402
@@ -128,7 +131,9 @@ def timed(fn: Callable[[], object]) -> tuple[float, float]:
     return (time.perf_counter() - w0) * 1000, (time.process_time() - c0) * 1000
 
 
-def run(engine: sa.Engine, db: str, size: int, writes: int, seed: int) -> list[dict]:
+def run(
+    engine: sa.Engine, db: str, size: int, writes: int, seed: int, args_snapshots: int
+) -> list[dict]:
     nid = ensure_network(engine, size, seed)
     rng = random.Random(seed)
     with engine.connect() as conn:
@@ -151,6 +156,12 @@ def run(engine: sa.Engine, db: str, size: int, writes: int, seed: int) -> list[d
             check(conn, nid, *pairs[0])  # warm the page cache
             ms = [timed(partial(check, conn, nid, a, b)) for a, b in pairs]
             rows.append(row(db, size, label, ms))
+    snapshots = args_snapshots
+    if snapshots:
+        cache.clear()
+        with engine.connect() as conn:
+            load_snapshot(conn, nid)  # kept by the change-log hook, to advance after each write
+    advanced: list[tuple[float, float]] = []
     with TestClient(app) as client:
         client.get("/health")
         ms = []
@@ -169,7 +180,18 @@ def run(engine: sa.Engine, db: str, size: int, writes: int, seed: int) -> list[d
             took = timed(post)
             if k:  # the first write warms the route up (imports, pydantic), not counted
                 ms.append(took)
+            if snapshots:
+                with engine.connect() as conn:
+                    advanced.append(timed(partial(load_snapshot, conn, nid)))
         rows.append(row(db, size, "POST …/ties (API)", ms))
+        if snapshots:
+            rows.append(row(db, size, "snapshot after a write: advanced by the log", advanced))
+            full = []
+            for _ in range(snapshots):
+                cache.clear()  # also drops the kept snapshot: a full load
+                with engine.connect() as conn:
+                    full.append(timed(partial(load_snapshot, conn, nid)))
+            rows.append(row(db, size, "snapshot after a write: full reload", full))
         for tid in made:  # leave the kept network as it was
             client.delete(f"/api/v1/networks/{nid}/ties/{tid}", headers=headers)
     return rows
@@ -194,6 +216,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--writes", type=int, default=7)
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument(
+        "--snapshots",
+        type=int,
+        default=1,
+        help="also time the snapshot after each write (advanced by the change log) against "
+        "this many full reloads (0: skip)",
+    )
     parser.add_argument("--keep-sqlite", help="a folder to keep (and reuse) the networks in")
     parser.add_argument(
         "--pg-url",
@@ -209,10 +238,10 @@ def main(argv: list[str] | None = None) -> int:
             log(f"[{db}] {size:,} actors")
             if db == "sqlite":
                 with sqlite_engine(size, args.keep_sqlite) as engine:
-                    rows += run(engine, db, size, args.writes, args.seed)
+                    rows += run(engine, db, size, args.writes, args.seed, args.snapshots)
             else:
                 with postgres_engine(args.pg_url) as engine:
-                    rows += run(engine, db, size, args.writes, args.seed)
+                    rows += run(engine, db, size, args.writes, args.seed, args.snapshots)
     load = os.getloadavg()
     print(f"\nOne tie write, {args.writes} writes each, load average {load[0]:.2f} {load[1]:.2f}")
     print("\n| db | actors | what | n | median ms | max ms | cpu ms (median) | target |")

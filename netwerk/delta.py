@@ -14,8 +14,8 @@ Three parts:
   edges, updates actor attributes and consent, and re-collapses the changed pairs. Cost
   O(n + m) array work with small constants (no per-row Python over the unchanged part
   except list copies), against a full load's database read.
-* :func:`advance_or_load` is the loader's hook: it keeps the last snapshot loaded per
-  (network, day) and advances it when it can, else calls the full loader. Advanced
+* :func:`advance_or_load` is the loader's hook: it keeps the last snapshot of today loaded
+  per network and advances it when it can, else calls the full loader. Advanced
   snapshots are counted against the same :data:`FRACTION` since their last full load, so an
   error that the log cannot see (two writers racing on one tie's dates) cannot last.
 
@@ -336,6 +336,8 @@ _HELD: OrderedDict[tuple[str, dt.date], tuple[Snapshot, int]] = OrderedDict()
 """Per (network, day): the last snapshot loaded or advanced, and the change rows applied to
 it since its last full load."""
 _HELD_MAX = 8
+"""Networks whose today's snapshot is kept (with the snapshot cache's entry of the current
+revision, mostly the same object)."""
 _LOCK = threading.Lock()
 
 Loader = Callable[[sa.Connection, str, dt.date, int], Snapshot]
@@ -351,6 +353,8 @@ def advance_or_load(
 ) -> Snapshot:
     """The snapshot of ``network_id`` on ``day`` at ``revision``: the kept one advanced by the
     change log when it can be, else ``load(c, network_id, day, revision)``."""
+    if day != dt.date.today():  # past dates (trends, comparisons) are not kept: memory
+        return load(c, network_id, day, revision)
     key = (network_id, day)
     with _LOCK:
         held = _HELD.get(key)
