@@ -298,3 +298,25 @@ def test_a_long_log_forces_a_reload(engine: Engine, n_changes: int) -> None:
     with engine.connect() as conn:
         d = delta.read_delta(conn, held, held.revision + n_changes)
     assert (d is None) == (n_changes > delta.MIN_ROWS)
+
+
+def test_an_import_logs_one_reload_marker_and_the_loader_reloads(engine: Engine) -> None:
+    from netwerk import synth
+    from netwerk.exchange import export_network, import_network
+
+    source, target = _network(engine), _network(engine)
+    with engine.begin() as conn:
+        synth.load(conn, source, synth.generate(40, seed=5))
+    with engine.connect() as conn:
+        data = export_network(conn, source, "json").read_all()
+    held = fresh(engine, target)
+    with engine.begin() as conn:
+        report = import_network(conn, target, data, "json")
+    assert report.ties_created > 0
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(Change.what).where(Change.network_id == target)).all()
+        assert [r.what for r in rows] == ["reload"]  # one row, not one per imported row
+        assert delta.read_delta(conn, held, report.revision) is None
+        got = load_snapshot(conn, target)  # the hook falls back to a full load
+    assert_same(got, fresh(engine, target))
+    assert got.n == 40
