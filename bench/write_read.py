@@ -104,6 +104,9 @@ def ensure_network(engine: sa.Engine, size: int, seed: int) -> str:
     with engine.begin() as conn:
         conn.execute(sa.insert(Network).values(id=nid, name=name, revision=1))
         synth.load(conn, nid, network)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:  # planner statistics, as a database in use has them
+            conn.execute(sa.text("ANALYZE"))
     log(f"  loaded {len(network.ties):,} ties in {time.perf_counter() - t0:.0f} s")
     return nid
 
