@@ -306,11 +306,17 @@ def cached_for(snapshot: Snapshot, name: str, params: Mapping[str, Any], fn: Cal
 
 def purge_network(network_id: str) -> int:
     """Drop every cached snapshot and result of a network (erasure); returns how many."""
+    from netwerk import delta  # the snapshots kept to advance by the change log (issue 12)
+
+    delta.forget(network_id)
     return snapshot_cache.purge(network_id) + result_cache.purge(network_id)
 
 
 def clear() -> None:
     """Empty both caches (tests)."""
+    from netwerk import delta
+
+    delta.forget()
     snapshot_cache.clear()
     result_cache.clear()
 

@@ -445,7 +445,11 @@ def load_snapshot(
     c = _connection(conn)
     day = as_of or dt.date.today()
     revision = _revision(c, network_id)
-    snap = _load_once(c, network_id, day, revision)
+    # Change-log hook (issue 12): advance the last snapshot kept of this network and day by
+    # the changes since its revision, or load afresh (netwerk/delta.py).
+    from netwerk.delta import advance_or_load as load
+
+    snap = load(c, network_id, day, revision, _load_once)
     for _ in range(3):
         # Every write bumps the revision in its own transaction: an unchanged revision after
         # the two reads means no write committed in between, so the snapshot is consistent.
@@ -453,7 +457,7 @@ def load_snapshot(
         if after == revision:
             return snap
         revision = after
-        snap = _load_once(c, network_id, day, revision)
+        snap = load(c, network_id, day, revision, _load_once)
     return snap
 
 

@@ -1,6 +1,6 @@
 """Retention (AVG/GDPR art. 5(1)(e), storage limitation): per network, history ties (``until``
-older than the retention period), feedback decided before it and suggestion impressions shown
-before it are purged for good."""
+older than the retention period), feedback decided before it, suggestion impressions shown
+before it and change-log rows written before it are purged for good."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from netwerk import cache
+from netwerk.store import changes
 from netwerk.store.revision import bump_revision
 from netwerk.store.tables import Feedback, Network, SuggestionImpression, Tie, utcnow
 
@@ -54,8 +55,10 @@ def run_retention(
         purged_ties = int(ties.rowcount or 0)  # type: ignore[attr-defined]
         purged_feedback = int(feedback.rowcount or 0)  # type: ignore[attr-defined]
         purged_shown = int(shown.rowcount or 0)  # type: ignore[attr-defined]
+        changes.prune(session, nid, stamp)
         if purged_ties or purged_feedback:
-            bump_revision(session, nid)
+            # Purged ties ended before the cutoff: a reload marker (retention runs rarely).
+            bump_revision(session, nid, None if purged_ties else changes.ChangeSet())
             cache.purge_network(nid)
         reports.append(
             RetentionReport(nid, days, cutoff, purged_ties, purged_feedback, purged_shown)

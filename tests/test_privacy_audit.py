@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from netwerk import cache
+from netwerk import cache, delta
 from netwerk.config import Settings
 from tests.conftest import auth
 
@@ -73,11 +73,15 @@ def test_erasure_leaves_no_trace(
             == 200
         )
     assert any(pid in repr(v) for v in cache.snapshot_cache._data.values())
+    with engine.connect() as conn:  # the change log names the person until the erasure
+        assert pid in repr(conn.execute(sa.text("SELECT * FROM changes")).fetchall())
+    assert any(pid in s.ids for s, _ in delta._HELD.values())
     assert (
         client.delete(f"/api/v1/networks/{network}/actors/{pid}", headers=admin).status_code == 204
     )
     for store in (cache.snapshot_cache, cache.result_cache):
         assert not any(pid in repr(k) + repr(v) for k, v in store._data.items())
+    assert not any(pid in s.ids for s, _ in delta._HELD.values())  # kept to advance
     assert pid not in client.get(f"/api/v1/networks/{network}/analysis/gaps", headers=admin).text
     for params in (
         {"format": "graphml"},
@@ -92,7 +96,11 @@ def test_erasure_leaves_no_trace(
         assert pid.encode() not in exported.content
         assert b"Erik Verdwijn" not in exported.content
 
+    # the next snapshot (loaded afresh: the erasure's log row names nobody) has no trace
+    assert pid not in client.get(f"/api/v1/networks/{network}/analysis/summary", headers=admin).text
+    assert not any(pid in s.ids for s, _ in delta._HELD.values())
     with engine.connect() as conn:
+        assert "changes" in sa.inspect(engine).get_table_names()
         for table in sa.inspect(engine).get_table_names():
             if table == "alembic_version":
                 continue

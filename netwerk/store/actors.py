@@ -23,6 +23,7 @@ from netwerk.model import (
     normalise_area,
     normalise_themes,
 )
+from netwerk.store.changes import ChangeSet
 from netwerk.store.paging import Page, paginate
 from netwerk.store.revision import bump_revision
 from netwerk.store.tables import Actor, utcnow
@@ -137,7 +138,7 @@ def create_actor(
         _stamp_consent(actor, clean, set_by)
     session.add(actor)
     session.flush()
-    bump_revision(session, network_id)
+    bump_revision(session, network_id, ChangeSet(actors=(actor.id,)))
     return actor
 
 
@@ -168,7 +169,7 @@ def update_actor(
     if is_person:
         _stamp_consent(actor, clean, set_by)
     session.flush()
-    bump_revision(session, network_id)
+    bump_revision(session, network_id, ChangeSet(actors=(actor.id,)))
     return actor
 
 
@@ -179,4 +180,4 @@ def delete_actor(session: Session, network_id: str, actor_id: str) -> None:
     )
     if result.rowcount == 0:  # type: ignore[attr-defined]
         raise NotFound("actor", actor_id)
-    bump_revision(session, network_id)
+    bump_revision(session, network_id, ChangeSet.erasure(actor_id))  # no id stays in the log

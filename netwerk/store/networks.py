@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from netwerk.errors import NotFound, ValidationFailed
 from netwerk.model import new_id, normalise_cbs_code
 from netwerk.safetext import first_flaw, message
+from netwerk.store.changes import ChangeSet
 from netwerk.store.paging import Page, paginate
 from netwerk.store.revision import bump_revision
 from netwerk.store.tables import Network
@@ -83,7 +84,7 @@ def update_network(session: Session, network_id: str, changes: dict[str, Any]) -
     for key, value in _clean(changes).items():
         setattr(network, key, value)
     session.flush()
-    bump_revision(session, network_id)
+    bump_revision(session, network_id, ChangeSet())  # nothing a snapshot holds
     session.refresh(network)
     return network
 

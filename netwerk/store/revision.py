@@ -1,5 +1,7 @@
 """The per-network revision: bumped in the same transaction as every write (DESIGN.md 7),
-so caches keyed by (network, revision) never serve a result older than an acknowledged write."""
+so caches keyed by (network, revision) never serve a result older than an acknowledged write.
+The same transaction appends what the write changed to the change log
+(:mod:`netwerk.store.changes`)."""
 
 from __future__ import annotations
 
@@ -7,13 +9,17 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from netwerk.errors import NotFound
+from netwerk.store.changes import ChangeSet, append
 from netwerk.store.tables import Network, utcnow
 
 __all__ = ["bump_revision", "current_revision"]
 
 
-def bump_revision(conn: sa.Connection | Session, network_id: str) -> int:
-    """Increment and return the network's revision inside the caller's transaction."""
+def bump_revision(
+    conn: sa.Connection | Session, network_id: str, changes: ChangeSet | None = None
+) -> int:
+    """Increment and return the network's revision inside the caller's transaction, and log
+    ``changes`` under it (``None``: a reload marker, for bulk writes such as an import)."""
     row = conn.execute(
         sa.update(Network)
         .where(Network.id == network_id)
@@ -22,7 +28,9 @@ def bump_revision(conn: sa.Connection | Session, network_id: str) -> int:
     ).first()
     if row is None:
         raise NotFound("network", network_id)
-    return int(row[0])
+    revision = int(row[0])
+    append(conn, network_id, revision, changes or ChangeSet.reload())
+    return revision
 
 
 def current_revision(conn: sa.Connection | Session, network_id: str) -> int:

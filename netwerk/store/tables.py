@@ -356,3 +356,32 @@ class GroupName(Base):
     """The network revision the group was named at."""
     token_id: Mapped[str | None] = mapped_column(Id)
     created_at: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow)
+
+
+class Change(Base):
+    """The change log (issue 12): what each revision changed, appended in the transaction that
+    bumps the revision (:mod:`netwerk.store.changes`). Ids and dates only, never names or
+    notes. ``what`` is ``actor`` (the actor ``actor_id`` was created or changed), ``tie`` (a
+    tie between ``actor_id`` and ``other_id`` was created, changed or removed; ``before`` /
+    ``after`` say whether it existed and its validity period then, so that the number of
+    active ties on any date follows), ``none`` (nothing a snapshot holds changed) or
+    ``reload`` (too much, or an erasure: a snapshot must be loaded afresh)."""
+
+    __tablename__ = "changes"
+    __table_args__ = (sa.Index("ix_changes_network_revision", "network_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    network_id: Mapped[str] = mapped_column(Id, sa.ForeignKey("networks.id", ondelete="CASCADE"))
+    revision: Mapped[int] = mapped_column(sa.BigInteger)
+    at: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow)
+    what: Mapped[str] = mapped_column(sa.String(8))
+    actor_id: Mapped[str | None] = mapped_column(Id)
+    other_id: Mapped[str | None] = mapped_column(Id)
+    before: Mapped[bool | None] = mapped_column(sa.Boolean)
+    before_since: Mapped[dt.date | None] = mapped_column(sa.Date)
+    before_until: Mapped[dt.date | None] = mapped_column(sa.Date)
+    after: Mapped[bool | None] = mapped_column(sa.Boolean)
+    after_since: Mapped[dt.date | None] = mapped_column(sa.Date)
+    after_until: Mapped[dt.date | None] = mapped_column(sa.Date)

@@ -19,11 +19,20 @@ from netwerk.model import (
     enum_value,
     new_id,
 )
+from netwerk.store.changes import ChangeSet, TieChange
 from netwerk.store.paging import Page, paginate
 from netwerk.store.revision import bump_revision
 from netwerk.store.tables import Actor, Tie
 
-__all__ = ["TieFilter", "create_tie", "delete_tie", "get_tie", "list_ties", "update_tie"]
+__all__ = [
+    "TieFilter",
+    "create_tie",
+    "delete_tie",
+    "find_open_duplicate",
+    "get_tie",
+    "list_ties",
+    "update_tie",
+]
 
 _FIELDS = {"source", "target", "kind", "strength", "support", "since", "until", "note"}
 
@@ -84,22 +93,47 @@ def _check(session: Session, network_id: str, tie: Tie) -> None:
     if tie.until is not None:
         return
     # One open tie of a kind per pair: a second one is a duplicate, not history.
-    pair = [(Tie.source_id == tie.source_id) & (Tie.target_id == tie.target_id)]
-    if TieKind(tie.kind) in SYMMETRIC_TIE_KINDS:
-        pair.append((Tie.source_id == tie.target_id) & (Tie.target_id == tie.source_id))
-    duplicate = session.scalar(
-        sa.select(Tie.id)
-        .where(
-            Tie.network_id == network_id,
-            Tie.kind == tie.kind,
-            Tie.until.is_(None),
-            sa.or_(*pair),
-            Tie.id != tie.id,
-        )
-        .limit(1)
+    symmetric = TieKind(tie.kind) in SYMMETRIC_TIE_KINDS
+    ends = (tie.source_id, tie.target_id)
+    duplicate = find_open_duplicate(
+        session, network_id, *ends, tie.kind, symmetric=symmetric, own_id=tie.id
     )
     if duplicate is not None:
         raise Conflict(f"an open '{tie.kind}' tie between these actors exists: {duplicate}")
+
+
+def find_open_duplicate(
+    conn: sa.Connection | Session,
+    network_id: str,
+    source_id: str,
+    target_id: str,
+    kind: str,
+    *,
+    symmetric: bool,
+    own_id: str | None,
+) -> str | None:
+    """The id of another open ``kind`` tie between the two actors (either direction when
+    ``symmetric``), or ``None``.
+
+    One indexed lookup per direction (``UNION ALL``), O(log n + degree) (issue 12): a single
+    ``OR`` over both directions made SQLite walk all of the network's ties (1.75 s per write
+    at 100k actors).
+    """
+    directions = [(source_id, target_id)] + ([(target_id, source_id)] if symmetric else [])
+    lookups = [
+        sa.select(Tie.id).where(
+            Tie.network_id == network_id,
+            Tie.source_id == a,
+            Tie.target_id == b,
+            Tie.kind == kind,
+            Tie.until.is_(None),
+            Tie.id != (own_id or ""),
+        )
+        for a, b in directions
+    ]
+    stmt = sa.union_all(*lookups) if len(lookups) > 1 else lookups[0]
+    found = conn.scalar(stmt.limit(1))
+    return None if found is None else str(found)
 
 
 def create_tie(session: Session, network_id: str, values: dict[str, Any]) -> Tie:
@@ -111,7 +145,8 @@ def create_tie(session: Session, network_id: str, values: dict[str, Any]) -> Tie
     _check(session, network_id, tie)
     session.add(tie)
     session.flush()
-    bump_revision(session, network_id)
+    logged = TieChange(tie.source_id, tie.target_id, None, (tie.since, tie.until))
+    bump_revision(session, network_id, ChangeSet(ties=(logged,)))
     return tie
 
 
@@ -124,19 +159,30 @@ def get_tie(session: Session, network_id: str, tie_id: str) -> Tie:
 
 def update_tie(session: Session, network_id: str, tie_id: str, changes: dict[str, Any]) -> Tie:
     tie = get_tie(session, network_id, tie_id)
+    was = (tie.source_id, tie.target_id, (tie.since, tie.until))
     for key, value in clean_tie_fields(changes).items():
         setattr(tie, key, value)
     _check(session, network_id, tie)
     session.flush()
-    bump_revision(session, network_id)
+    now = (tie.source_id, tie.target_id, (tie.since, tie.until))
+    if {was[0], was[1]} == {now[0], now[1]}:
+        logged: tuple[TieChange, ...] = (TieChange(now[0], now[1], was[2], now[2]),)
+    else:  # moved to another pair: gone from one, new in the other
+        logged = (TieChange(was[0], was[1], was[2], None), TieChange(now[0], now[1], None, now[2]))
+    bump_revision(session, network_id, ChangeSet(ties=logged))
     return tie
 
 
 def delete_tie(session: Session, network_id: str, tie_id: str) -> None:
-    result = session.execute(sa.delete(Tie).where(Tie.network_id == network_id, Tie.id == tie_id))
-    if result.rowcount == 0:  # type: ignore[attr-defined]
+    gone = session.execute(
+        sa.delete(Tie)
+        .where(Tie.network_id == network_id, Tie.id == tie_id)
+        .returning(Tie.source_id, Tie.target_id, Tie.since, Tie.until)
+    ).first()
+    if gone is None:
         raise NotFound("tie", tie_id)
-    bump_revision(session, network_id)
+    logged = TieChange(gone[0], gone[1], (gone[2], gone[3]), None)
+    bump_revision(session, network_id, ChangeSet(ties=(logged,)))
 
 
 @dataclass(frozen=True)
