@@ -185,7 +185,11 @@ def render(data: dict[str, Any], months: list[dict[str, Any]], lang: str) -> byt
         pdf.cell(0, 6, _latin(tr("none")), new_x="LMARGIN", new_y="NEXT")
     _heading(pdf, tr("gaps"))
     rows = [
-        [a["kind"].replace("_", " "), a["area"] or "-", _n(a["persons"], lang)]
+        [
+            a["kind"].replace("_", " "),
+            a.get("area_label") or a["area"] or "-",
+            _n(a["persons"], lang),
+        ]
         for a in data["gaps"]["areas"][:25]
     ]
     _table(pdf, [tr("gap_kind"), tr("area"), tr("count")], rows, [70, 80, 30])

@@ -5,7 +5,7 @@ import { api, inNetwork } from "../core/api.js";
 import { forget, setToken, takeTokenFromFragment, token } from "../core/auth.js";
 import { $, append, clear, h } from "../core/dom.js";
 import { LANG, chooseLanguage, date, loadCatalogue, num, t, translateStatic } from "../core/i18n.js";
-import { groupMap } from "./map.js";
+import { areaCell, groupMap } from "./map.js";
 import { charts } from "./charts.js";
 
 const nid = decodeURIComponent(window.location.pathname.split("/").filter(Boolean)[1] || "");
@@ -76,7 +76,7 @@ function gaps(d) {
         const label = t(`dashboard.gaps.kinds.${r.kind}`);
         return h("tr", { dataset: { kind: r.kind, area: r.area || "" } },
           h("th", { scope: "row" }, link ? h("a", { href: link, class: "gap-link" }, label) : label),
-          h("td", {}, r.area || t("dashboard.gaps.no_area")),
+          h("td", {}, r.area ? areaCell(r.area_label, r.area) : t("dashboard.gaps.no_area")),
           h("td", { class: "num" }, num(r.persons)));
       })))) : h("p", {}, t("dashboard.gaps.none")));
 }

@@ -42,7 +42,7 @@ export function groupMap(d, nid, reload) {
   const rows = groups.map((g) => h("tr", { dataset: { group: g.group } },
     h("th", { scope: "row" }, g.name, g.renamed ? h("span", { class: "badge" }, t("dashboard.map.renamed")) : null),
     h("td", { class: "num" }, num(g.persons)),
-    h("td", {}, g.main_area || "—"),
+    h("td", {}, areaCell(g.area_label, g.main_area)),
     h("td", {}, t(`dashboard.map.lacks.${g.lacks || "hidden"}`)),
     h("td", {}, g.anchor_name || "—"),
     d.sees_persons ? h("td", { class: "no-print" }, renameForm(g, d, nid, reload)) : null));
@@ -66,4 +66,13 @@ function renameForm(g, d, nid, reload) {
   h("label", { for: id, class: "visually-hidden" }, t("dashboard.map.rename_label", { name: g.name })),
   h("input", { id, type: "text", maxlength: 80, placeholder: t("dashboard.map.new_name") }),
   h("button", { type: "submit" }, t("common.save")));
+}
+
+/** An area as readable text: a CBS code only as secondary text, after its name (or its
+ *  level, "buurt BU03630000", where the network gives no name). */
+export function areaCell(label, code) {
+  if (!code) return "—";
+  if (!label || label === code) return code;
+  if (label.endsWith(code)) return h("span", { class: "hint" }, label);
+  return code.match(/^(GM|WK|BU)\d+$/) ? [label, " ", h("span", { class: "hint" }, `(${code})`)] : label;
 }
