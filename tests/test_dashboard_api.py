@@ -407,3 +407,26 @@ def test_groups_without_area_names_are_named_by_what_characterises_them(
     named = groups()
     assert "Lindenbuurt" in named and "Groep 4" not in named
     assert named["Lindenbuurt"]["area_label"] == "Lindenbuurt"
+
+
+def test_report_pdf_prints_geez_and_arabic_script(client: TestClient, hand_built: dict) -> None:
+    """report.pdf sets its text in Unicode fonts: a group a broker names in Ge'ez script
+    (Tigrinya) and one in Arabic come back from the PDF's text, not as "?"."""
+    h = hand_built
+    names, revision = _names(client, h)
+    tigrinya, arabic = "ተጋሩ ሰሜን", "مقهى اللغة"
+    for old, new in (("Tigrinya-sprekers, Noord", tigrinya), ("Pleinstraat", arabic)):
+        r = client.put(
+            f"{h['base']}/dashboard/groups/{names[old]['group']}/name",
+            json={"name": new, "revision": revision},
+            headers=h["broker"],
+        )
+        assert r.status_code == 200, r.text
+    nid = h["nid"]
+    r = client.get(f"/dashboard/{nid}/report.pdf", headers=h["broker"])
+    assert r.status_code == 200, r.text
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(r.content)).pages)
+    assert tigrinya in text and "???" not in text  # Latin-1 fonts gave "???? ???"
+    # right-to-left script is stored in visual order: read back either way round
+    assert arabic in text or arabic[::-1] in text, text
+    assert "Rond Taalcafé De Brug, Kerkstraat" in text
