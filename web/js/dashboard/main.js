@@ -207,9 +207,10 @@ async function load() {
 async function trend(d, box, tries = 0) {
   try {
     const tr = await api(inNetwork(nid, "/dashboard/trend"), { query: { to: d.as_of, wait: "false" } });
-    clear(box).append(
+    // dom.append skips a missing notice (Element.append would write "null")
+    append(clear(box), [
       tr.stale ? h("p", { class: "notice", id: "trend-stale" }, t("dashboard.trend.stale", { revision: tr.revision, current: tr.current_revision })) : null,
-      charts(tr.months, SERIES));
+      charts(tr.months, SERIES)]);
     box.dataset.revision = String(tr.revision);
     if (tr.stale && tries < 60) setTimeout(() => trend(d, box, tries + 1), 5000);
   } catch (err) { clear(box).append(h("p", { class: "error" }, t("common.failed", { detail: err.message }))); }

@@ -33,8 +33,12 @@ export function groupMap(d, nid, reload) {
   for (const p of d.map.points) {
     svg.append(h("svg:circle", { cx: X(p.x), cy: Y(p.y), r: 4, class: `point kind-${p.kind}` }, h("svg:title", {}, `${p.name} (${t(`common.kinds.${p.kind}`)})`)));
   }
+  // names under their bubbles, kept inside the frame (about 10 units a letter at 17 px)
   for (const g of groups.slice(0, 16)) {
-    svg.append(h("svg:text", { x: X(g.x), y: Y(g.y) + R(g) + 16, class: "label", "text-anchor": "middle" }, g.name));
+    const half = Math.min(W / 2 - 8, (g.name.length * 10) / 2);
+    const x = Math.min(Math.max(X(g.x), half + 8), W - half - 8);
+    const y = Math.min(Y(g.y) + R(g) + 16, H - 8);
+    svg.append(h("svg:text", { x, y, class: "label", "text-anchor": "middle" }, g.name));
   }
   const legend = h("ul", { class: "legend" }, ["help", "needs", "isolated", "none"].map((k) =>
     h("li", {}, h("span", { class: `swatch lacks-${k}`, "aria-hidden": "true" }), t(`dashboard.map.lacks.${k}`))),
