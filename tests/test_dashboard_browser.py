@@ -116,6 +116,8 @@ def test_screenshots(browser: object, site: dict, role: str, lang: str, width: i
     heading = page.inner_text("h1")  # type: ignore[attr-defined]
     assert heading.startswith("Wijkdashboard" if lang == "nl" else "Neighbourhood dashboard")
     page.screenshot(path=str(ARTIFACTS / f"{role}-{lang}-{width}.png"), full_page=True)  # type: ignore[attr-defined]
+    # nothing widens the page beyond the screen (a table scrolls inside its own frame)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # type: ignore[attr-defined]
     if width == 390:
         _axe(page, f"{role}-{lang}-{width}")
     page.context.close()  # type: ignore[attr-defined]

@@ -187,6 +187,8 @@ async function start() {
     pendingMe = api("/me");
     pendingMe.catch(() => {});
     import("./contactform.js").then(({ vocabulary }) => vocabulary(api)).catch(() => {});
+    const { nid, page, id } = parse(window.location.pathname);
+    if (nid && page === "actor" && id) import("./person.js").then((m) => m.prefetch(nid, id)).catch(() => {});
   }
   await loadCatalogue();
   translateStatic();

@@ -33,9 +33,11 @@ export function groupMap(d, nid, reload) {
   for (const p of d.map.points) {
     svg.append(h("svg:circle", { cx: X(p.x), cy: Y(p.y), r: 4, class: `point kind-${p.kind}` }, h("svg:title", {}, `${p.name} (${t(`common.kinds.${p.kind}`)})`)));
   }
-  // names under their bubbles, kept inside the frame (about 10 units a letter at 17 px)
+  // names under their bubbles, kept inside the frame (about 10 units a letter at 17 px;
+  // twice that on a phone, where the labels are drawn at 34 px to stay readable)
+  const perLetter = window.matchMedia("(max-width: 600px)").matches ? 20 : 10;
   for (const g of groups.slice(0, 16)) {
-    const half = Math.min(W / 2 - 8, (g.name.length * 10) / 2);
+    const half = Math.min(W / 2 - 8, (g.name.length * perLetter) / 2);
     const x = Math.min(Math.max(X(g.x), half + 8), W - half - 8);
     const y = Math.min(Y(g.y) + R(g) + 16, H - 8);
     svg.append(h("svg:text", { x, y, class: "label", "text-anchor": "middle" }, g.name));
