@@ -1,5 +1,6 @@
 """Time to first meaningful paint of the broker's workspace in headless chromium (Debian's,
-driven by Playwright), on synthetic neighbourhoods with the demo story added.
+driven by Playwright), on the demo neighbourhood (``netwerk.demo``: its story of Lina Haddad
+woven into a synthetic wijk) at each size.
 
     .venv/bin/python bench/web.py [--actors 1500 10000] [--repeat 3] [--seed 7]
 
@@ -11,6 +12,10 @@ driven by Playwright), on synthetic neighbourhoods with the demo story added.
   revision; warm is the median of later visits.
 * baseline (same run): the same data fetched over HTTP without a browser (httpx), so that the
   table shows what the page adds to the API's own time.
+* per API call of the last warm person page (Resource Timing in the page): when the page
+  asked it (ms after navigation), the server's time (request sent → first byte) and when
+  the answer was complete; and the same call alone over httpx (best of three), the server's
+  time without the page's other calls competing for the same CPU.
 
 Targets (issue 13): person page with suggestions ≤ 1 s warm; a 10,000-actor map
 interactive ≤ 3 s.
@@ -30,35 +35,35 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from netwerk import synth
+from netwerk import demo
 from netwerk.store.db import make_engine, make_sessionmaker, transaction
 from netwerk.store.migrate import upgrade
 from netwerk.store.networks import create_network
 from netwerk.store.tokens import create_token
 from tests.conftest import live_server
-from tests.web_story import add_story
 
 
 def say(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def build(folder: Path, actors: int, seed: int) -> tuple[str, str, dict[str, str]]:
+def build(folder: Path, actors: int, seed: int) -> tuple[str, str, dict[str, str], str]:
     url = f"sqlite:///{folder / f'web-{actors}.db'}"
     engine = make_engine(url)
     upgrade(engine)
     factory = make_sessionmaker(engine)
     with transaction(factory) as session:
         nid = create_network(session, name="Benchwijk").id
+    data = demo.generate(actors, seed=seed, fresh_ids=True)
     with engine.begin() as conn:
-        synth.load(conn, nid, synth.generate(actors, seed=seed, fresh_ids=True))
+        demo.load(conn, nid, data)
     with transaction(factory) as session:
         tokens = {
             r: create_token(session, role=r, name=f"bench {r}", networks=[nid]).secret
             for r in ("admin", "broker")
         }
     engine.dispose()
-    return url, nid, tokens
+    return url, nid, tokens, demo.story_ids(data)["lina"]
 
 
 def paint(page: object, url: str, selector: str) -> float:
@@ -69,6 +74,25 @@ def paint(page: object, url: str, selector: str) -> float:
     page.goto(url)  # type: ignore[attr-defined]
     page.wait_for_selector(selector, timeout=600_000)  # type: ignore[attr-defined]
     return float(page.evaluate("performance.now()")) / 1000  # type: ignore[attr-defined]
+
+
+CALLS_JS = """() => performance.getEntriesByType('resource')
+    .filter(e => e.name.includes('/api/v1/'))
+    .map(e => ({path: new URL(e.name).pathname.replace(/^.*\\/api\\/v1/, '')
+                  + (new URL(e.name).search.replace(/[?&]lang=[a-z]+/, '') || ''),
+                start: e.startTime, server: e.responseStart - e.requestStart,
+                end: e.responseEnd}))"""
+
+
+def one_call(base: str, token: str, path: str) -> float:
+    """Seconds for one API call alone (best of three: the server's own time)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        httpx.get(f"{base}/api/v1{path}", headers=headers, timeout=300)
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 def api_time(base: str, nid: str, token: str, paths: list[str]) -> float:
@@ -92,6 +116,7 @@ def main() -> None:
         raise SystemExit("Debian's chromium is needed (apt-get install chromium)")
     say(f"seed {args.seed}")
     rows = []
+    calls: dict[int, list[dict]] = {}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=chromium,
@@ -99,26 +124,29 @@ def main() -> None:
         )
         for n in args.actors:
             say(f"{n} actors: generating …")
-            url, nid, tokens = build(Path(tmp), n, args.seed)
+            url, nid, tokens, lina_id = build(Path(tmp), n, args.seed)
             env = {"NETWERK_DATABASE_URL": url, "NETWERK_RATE_LIMIT_PER_MINUTE": "0"}
             with live_server(env) as base:
-                story = add_story(base, nid, tokens["admin"])
                 page = browser.new_page(viewport={"width": 1280, "height": 900})
                 page.goto(f"{base}/app#token={tokens['broker']}")
                 page.wait_for_selector("main[data-ready=true]")
-                person_url = f"{base}/app/{nid}/actor/{story.lina}"
+                person_url = f"{base}/app/{nid}/actor/{lina_id}"
                 map_url = f"{base}/app/{nid}/map"
                 say(f"{n} actors: person page …")
                 person = [paint(page, person_url, "main[data-person=ready]")]
                 person += [
                     paint(page, person_url, "main[data-person=ready]") for _ in range(args.repeat)
                 ]
+                calls[n] = [
+                    {**c, "alone": one_call(base, tokens["broker"], c["path"])}
+                    for c in page.evaluate(CALLS_JS)
+                ]
                 say(f"{n} actors: map …")
                 mapped = [paint(page, map_url, "#sigma[data-ready=true]")]
                 mapped += [
                     paint(page, map_url, "#sigma[data-ready=true]") for _ in range(args.repeat)
                 ]
-                lina = f"/actors/{story.lina}"
+                lina = f"/actors/{lina_id}"
                 base_person = api_time(
                     base,
                     nid,
@@ -143,6 +171,14 @@ def main() -> None:
             f"{n:>7} | {what:<12} | {cold:7.2f} | {warm:7.2f} | {base_s:10.2f} | "
             f"{target:8.1f} | {ok}"
         )
+    for n, made in calls.items():
+        print(f"\nperson page at {n} actors, API calls of the last warm visit (ms):")
+        print(f"{'asked at':>9} | {'server':>7} | {'done at':>8} | {'alone':>7} | call")
+        for c in sorted(made, key=lambda c: c["start"]):
+            print(
+                f"{c['start']:9.0f} | {c['server']:7.0f} | {c['end']:8.0f} | "
+                f"{c['alone'] * 1000:7.0f} | {c['path'][:70]}"
+            )
 
 
 if __name__ == "__main__":

@@ -41,6 +41,12 @@ __all__ = ["STORY", "STREETS", "StoryActor", "generate", "load", "story_ids"]
 
 STREETS = ("Kerkstraat", "Molenweg", "Schoolstraat")
 
+# Names of the CBS area codes the synthetic wijk uses (the demo supplies them as ``area_name``
+# attributes beside a coded ``area``, so that the dashboard reads "Kerkbuurt", not a code).
+_BUURT_NAMES = ("Kerkbuurt", "Molenbuurt", "Schoolbuurt", "Pleinbuurt", "Parkbuurt", "Dijkbuurt")
+_WIJK_NAMES = ("Oud-Noord", "Nieuw-Noord", "Oost", "West")
+_MUNICIPALITY = "Amsterdam"
+
 # Names the README looks up; the synthetic part must not hold them (substring, any case).
 _RESERVED = {"lina": "Rania", "karim": "Samir", "taalcafé kerkstraat": "Taalcafé Kerkplein"}
 
@@ -317,11 +323,34 @@ def generate(
         a.note.extend([None] * len(STORY))
     if a.external_ref is not None:
         a.external_ref.extend([None] * len(STORY))
+    area_names = _area_names(a.area)
+    if a.attributes is not None:
+        for area, attrs in zip(a.area, a.attributes, strict=True):
+            if area in area_names:
+                attrs["area_name"] = area_names[area]
     a.check()
     t.check()
     data.info["story"] = story_id
+    data.info["area_names"] = area_names
     data.info["counts"] = {k: a.kind.count(k) for k in sorted(set(a.kind))}
     return data
+
+
+def _area_names(areas: list[str | None]) -> dict[str, str]:
+    """A name for every CBS code among ``areas``: buurten and wijken in code order."""
+    codes = sorted({x for x in areas if x and x[:2] in ("BU", "WK", "GM") and x[2:].isdigit()})
+    out: dict[str, str] = {}
+    levels = {"BU": _BUURT_NAMES, "WK": _WIJK_NAMES}
+    for prefix, names in levels.items():
+        mine = [c for c in codes if c.startswith(prefix)]
+        for i, code in enumerate(mine):
+            out[code] = (
+                names[i] if i < len(names) else f"{names[i % len(names)]} {i // len(names) + 1}"
+            )
+    for code in codes:
+        if code.startswith("GM"):
+            out[code] = _MUNICIPALITY
+    return out
 
 
 def _rng(seed: int, stream: int, fresh: bool) -> np.random.Generator:

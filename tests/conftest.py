@@ -22,6 +22,7 @@ from netwerk.config import Settings
 from netwerk.store.db import make_engine, make_sessionmaker, transaction
 from netwerk.store.migrate import upgrade
 from netwerk.store.tokens import create_token
+from tests.browser_kit import browser, demo_site  # noqa: F401  (the browser tests' fixtures)
 
 # The suite never reads or writes the user's data folder (database, pseudonym key): every
 # process it starts, and every Settings() it makes, uses this throw-away folder instead.

@@ -342,3 +342,91 @@ def test_after_a_write_the_old_series_comes_at_once_marked_stale(
     assert quick["current_revision"] > first["revision"]
     fresh = client.get(url, headers=h["broker"]).json()
     assert fresh["stale"] is False and fresh["revision"] == quick["current_revision"]
+
+
+CBS = r"^(GM\d{4}|WK\d{6}|BU\d{8})$"
+
+
+def test_groups_without_area_names_are_named_by_what_characterises_them(
+    client: TestClient, network: str, admin: dict, make_token: Callable[..., str]
+) -> None:
+    """A hand-built network whose areas are bare CBS codes, without names: the groups are
+    named by their street, their initiative or their shared language, a code is never a
+    name (it shows as "buurt BU…" beside the group), and a name the network supplies for a
+    code (the ``area_name`` attribute) is used."""
+    import re
+
+    base = f"/api/v1/networks/{network}"
+    broker = auth(make_token("broker", [network]))
+
+    def actor(**body: Any) -> str:
+        r = client.post(f"{base}/actors", json={"kind": "resident", **body}, headers=admin)
+        assert r.status_code == 201, r.text
+        return str(r.json()["id"])
+
+    def clique(ids: list[str]) -> None:
+        for i, a in enumerate(ids):
+            for b in ids[i + 1 :]:
+                r = client.post(
+                    f"{base}/ties", json={"source": a, "target": b, "kind": "knows"}, headers=admin
+                )
+                assert r.status_code == 201, r.text
+
+    street = [
+        actor(name=f"M{i}", area="BU03630001", attributes={"street": "Merelstraat"})
+        for i in range(8)
+    ]
+    garden = [actor(kind="initiative", name="Buurttuin De Linde", area="BU03630001")]
+    garden += [actor(name=f"G{i}", area="BU03630002") for i in range(6)]
+    arabic = [actor(name=f"A{i}", area="BU03630002", languages=["ar"]) for i in range(6)]
+    plain = [actor(name=f"P{i}", area="BU03630003") for i in range(5)]
+    for group in (street, garden, arabic, plain):
+        clique(group)
+    clique([street[0], garden[1]])
+    clique([garden[2], arabic[0]])
+    clique([arabic[1], plain[0]])
+
+    def groups() -> dict[str, dict]:
+        data = client.get(f"{base}/dashboard", headers=broker).json()
+        return {g["name"]: g for g in data["map"]["groups"]}
+
+    named = groups()
+    assert set(named) == {"Merelstraat", "Rond Buurttuin De Linde", "Arabisch-sprekers", "Groep 4"}
+    assert not any(re.match(CBS, n) or "BU0363" in n for n in named)
+    # the code is there, readably, as secondary text only
+    assert named["Groep 4"]["main_area"] == "BU03630003"
+    assert named["Groep 4"]["area_label"] == "buurt BU03630003"
+    en = client.get(f"{base}/dashboard?lang=en", headers=broker).json()
+    assert {g["area_label"] for g in en["map"]["groups"]} >= {"neighbourhood BU03630003"}
+    # the network names the code: the name takes the code's place
+    for aid in plain:
+        r = client.patch(
+            f"{base}/actors/{aid}", json={"attributes": {"area_name": "Lindenbuurt"}}, headers=admin
+        )
+        assert r.status_code == 200, r.text
+    named = groups()
+    assert "Lindenbuurt" in named and "Groep 4" not in named
+    assert named["Lindenbuurt"]["area_label"] == "Lindenbuurt"
+
+
+def test_report_pdf_prints_geez_and_arabic_script(client: TestClient, hand_built: dict) -> None:
+    """report.pdf sets its text in Unicode fonts: a group a broker names in Ge'ez script
+    (Tigrinya) and one in Arabic come back from the PDF's text, not as "?"."""
+    h = hand_built
+    names, revision = _names(client, h)
+    tigrinya, arabic = "ተጋሩ ሰሜን", "مقهى اللغة"
+    for old, new in (("Tigrinya-sprekers, Noord", tigrinya), ("Pleinstraat", arabic)):
+        r = client.put(
+            f"{h['base']}/dashboard/groups/{names[old]['group']}/name",
+            json={"name": new, "revision": revision},
+            headers=h["broker"],
+        )
+        assert r.status_code == 200, r.text
+    nid = h["nid"]
+    r = client.get(f"/dashboard/{nid}/report.pdf", headers=h["broker"])
+    assert r.status_code == 200, r.text
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(r.content)).pages)
+    assert tigrinya in text and "???" not in text  # Latin-1 fonts gave "???? ???"
+    # right-to-left script is stored in visual order: read back either way round
+    assert arabic in text or arabic[::-1] in text, text
+    assert "Rond Taalcafé De Brug, Kerkstraat" in text

@@ -1,6 +1,7 @@
 """The wijkteam dashboard in a real browser (Playwright for Python driving Debian's chromium),
-on a synthetic neighbourhood, for a viewer and for a broker: the viewer's map draws no person
-and no count below the threshold (checked against the database); the monthly charts carry
+on a freshly loaded demo (``netwerk demo``; :mod:`tests.browser_kit`), for a viewer and for a
+broker: the viewer's map draws no person and no count below the threshold (checked against
+the database); groups carry readable names, never a bare CBS code; the monthly charts carry
 the compare route's figures; a broker's gap opens exactly those people in the workspace; a
 wrong token is refused in words; the print view has the map on page 1; axe-core finds no
 serious or critical violation. Screenshots in Dutch and English at 1400 and 390 px are kept
@@ -9,48 +10,32 @@ under ``test-artifacts/dashboard/``."""
 from __future__ import annotations
 
 import io
-import json
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pypdf
 import pytest
 import sqlalchemy as sa
 
-from netwerk import synth
 from netwerk.store.db import make_engine, make_sessionmaker, transaction
-from netwerk.store.migrate import upgrade
-from netwerk.store.networks import create_network
 from netwerk.store.tables import Actor
-from netwerk.store.tokens import create_token
 from netwerk.suggest.feedback import record_feedback
-from tests.conftest import live_server
+from tests.browser_kit import axe, watch_console
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="dev dependency playwright")
-pypdf = pytest.importorskip("pypdf", reason="dev dependency pypdf")
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts" / "dashboard"
-AXE = ROOT / "tests" / "vendor" / "axe-core-4.14.1.min.js"
+CBS = re.compile(r"\b(GM\d{4}|WK\d{6}|BU\d{8})\b")
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    if CHROMIUM is None:
-        pytest.fail("chromium is missing: ./run test installs Debian's chromium")
-    folder = tmp_path_factory.mktemp("dashboard")
-    url = f"sqlite:///{folder / 'dash.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    factory = make_sessionmaker(engine)
-    with transaction(factory) as session:
-        nid = create_network(session, name="Browserwijk", area_code="WK036300").id
-    with engine.begin() as conn:
-        synth.load(conn, nid, synth.generate(400, seed=3, fresh_ids=True))
+def site(demo_site: dict[str, Any]) -> dict[str, Any]:
+    """The demo, with one accepted suggestion that led to a new tie (the activation line)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    nid = demo_site["nid"]
+    engine = make_engine(demo_site["url"])
     with engine.connect() as conn:
         a, b = conn.execute(
             sa.select(Actor.id)
@@ -58,32 +43,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
             .order_by(Actor.id)
             .limit(2)
         ).scalars()
-    with transaction(factory) as session:
-        tokens = {
-            role: create_token(session, role=role, name=role, networks=[nid]).secret
-            for role in ("viewer", "broker")
-        }
-        tokens["admin"] = create_token(session, role="admin", name="dash-admin").secret
-        # one accepted suggestion that led to a new tie: the activation line counts it
+    with transaction(make_sessionmaker(engine)) as session:
         record_feedback(session, nid, source=a, target=b, decision="accepted", outcome="tie_formed")
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(Actor.id, Actor.name, Actor.kind).where(Actor.network_id == nid)
-        ).all()
     engine.dispose()
-    persons = {i: n for i, n, k in rows if k in ("resident", "key_figure", "professional")}
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    env = {"NETWERK_DATABASE_URL": url, "NETWERK_RATE_LIMIT_PER_MINUTE": "0"}
-    with live_server(env) as base:
-        yield {"base": base, "nid": nid, "tokens": tokens, "persons": persons}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
+    return demo_site
 
 
 def _open(browser: object, site: dict, role: str, *, width: int = 1400, lang: str = "nl") -> object:
@@ -91,15 +54,7 @@ def _open(browser: object, site: dict, role: str, *, width: int = 1400, lang: st
     page = context.new_page()
     page.set_default_timeout(60_000)
     errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on(
-        "console",
-        lambda m: (
-            errors.append(m.text)
-            if m.type == "error" and not re.search(r"status of 4\d\d", m.text)
-            else None
-        ),
-    )
+    watch_console(page, errors)
     page.errors = errors  # type: ignore[attr-defined]
     page.goto(f"{site['base']}/dashboard/{site['nid']}?lang={lang}#token={site['tokens'][role]}")
     page.wait_for_selector("main[data-ready=true][data-view=dashboard]")
@@ -107,16 +62,7 @@ def _open(browser: object, site: dict, role: str, *, width: int = 1400, lang: st
 
 
 def _axe(page: object, name: str) -> None:
-    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;true")  # type: ignore[attr-defined]
-    result = page.evaluate(  # type: ignore[attr-defined]
-        """async () => (await axe.run(document, {runOnly: {type: 'tag',
-            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
-            .filter(v => v.impact === 'serious' || v.impact === 'critical')
-            .map(v => ({id: v.id, impact: v.impact,
-                        nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
-    )
-    (ARTIFACTS / f"{name}.axe.json").write_text(json.dumps(result, indent=2))
-    assert result == [], f"axe on {name}: {result}"
+    axe(page, name, ARTIFACTS)
 
 
 def _api(site: dict, path: str, role: str = "broker", **params: object) -> dict:
@@ -152,6 +98,11 @@ def test_viewer_map_has_no_person_and_no_small_count(browser: object, site: dict
         kinds[:5]
     )
     assert page.locator("#action-list li").count() >= 1  # type: ignore[attr-defined]
+    # groups have readable names: never a bare CBS code (the demo names its codes)
+    names = page.eval_on_selector_all(  # type: ignore[attr-defined]
+        "#group-table tbody th", "els => els.map(e => e.textContent)"
+    )
+    assert names and not [n for n in names if CBS.search(n)], names
     _axe(page, "viewer-nl")
     assert page.errors == []  # type: ignore[attr-defined]
     page.context.close()  # type: ignore[attr-defined]
@@ -165,6 +116,8 @@ def test_screenshots(browser: object, site: dict, role: str, lang: str, width: i
     heading = page.inner_text("h1")  # type: ignore[attr-defined]
     assert heading.startswith("Wijkdashboard" if lang == "nl" else "Neighbourhood dashboard")
     page.screenshot(path=str(ARTIFACTS / f"{role}-{lang}-{width}.png"), full_page=True)  # type: ignore[attr-defined]
+    # nothing widens the page beyond the screen (a table scrolls inside its own frame)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # type: ignore[attr-defined]
     if width == 390:
         _axe(page, f"{role}-{lang}-{width}")
     page.context.close()  # type: ignore[attr-defined]

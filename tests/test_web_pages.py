@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.routers.web import ASSET_FOLDERS
+from web import page
 
 ROOT = Path(__file__).resolve().parents[1]
 WEB = ROOT / "web"
@@ -120,7 +121,7 @@ def test_every_key_the_pages_use_is_in_the_catalogue() -> None:
 
 
 def test_dutch_by_default() -> None:
-    shell = (WEB / "app.html").read_text(encoding="utf-8")
+    shell = page("app")
     assert '<html lang="nl">' in shell
     assert 'LANG = sessionStorage.getItem("netwerk-lang") === "en" ? "en" : "nl"' in (
         WEB / "js" / "core" / "i18n.js"

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from api.deps import Lang, Scope, SessionDep, language, scope
 from api.errors import CONFLICT, PROBLEM_RESPONSES, problem_only
 from api.present import network_threshold
-from api.routers.web import CSP, WEB_ROOT
+from api.routers.web import CSP
 from api.schemas import IsoDate
 from netwerk.dashboard import names as group_names_store
 from netwerk.dashboard import report as pdf_report
@@ -25,6 +25,7 @@ from netwerk.errors import Conflict, NotFound
 from netwerk.model import Role
 from netwerk.store.revision import current_revision
 from netwerk.store.tables import Network
+from web import page
 
 router = APIRouter(tags=["dashboard"])
 api_router = APIRouter(prefix="/api/v1", tags=["dashboard"], responses=PROBLEM_RESPONSES)
@@ -45,8 +46,7 @@ AsOf = Annotated[IsoDate | None, Query(description="the date the ties were activ
 )
 def dashboard_page(nid: Annotated[str, PathParam(max_length=64)]) -> HTMLResponse:
     """The dashboard page of a network (it asks for a token, then loads the figures)."""
-    html = (WEB_ROOT / "dashboard.html").read_text(encoding="utf-8")
-    return HTMLResponse(html, headers={"Content-Security-Policy": CSP})
+    return HTMLResponse(page("dashboard"), headers={"Content-Security-Policy": CSP})
 
 
 def _view(

@@ -27,6 +27,7 @@ from api.deps import (
 from api.errors import PROBLEM_RESPONSES
 from api.presenter import Presenter, presenter
 from netwerk import cache, words
+from netwerk.dashboard.service import area_facts
 from netwerk.explore import service
 from netwerk.explore.ego import SECTOR_TIE_KINDS, SECTORS, EgoNetwork
 from netwerk.explore.service import MAP_MEASURES, ConsentRecord, DecisionList, SearchResult
@@ -220,6 +221,9 @@ class MapRead(BaseModel):
     strongest first, at most ``max_edges``."""
     edge_weight: list[float]
     edges_total: int
+    area_names: dict[str, str]
+    """Names of the CBS area codes among ``areas``, where the network supplies them (an
+    ``area_name`` attribute beside a coded ``area``): show the name, not the code."""
     provenance: dict[str, object]
 
 
@@ -274,6 +278,7 @@ def network_map(
             "edges": layout.edges[:max_edges],
             "edge_weight": layout.edge_weight[:max_edges],
             "edges_total": len(layout.edges),
+            "area_names": area_facts(request.app.state.engine, s.network_id)[1],
             "provenance": present.to_data(layout.provenance),
         }
         return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()

@@ -17,6 +17,7 @@ from starlette.types import Scope
 
 from api.errors import PROBLEM_RESPONSES
 from web import ROOT as WEB_ROOT
+from web import page
 
 __all__ = ["ASSET_FOLDERS", "CSP", "WEB_ROOT", "Assets", "router"]
 
@@ -56,8 +57,7 @@ _PAGE: dict[int | str, dict[str, Any]] = {
 
 
 def _shell() -> HTMLResponse:
-    html = (WEB_ROOT / "app.html").read_text(encoding="utf-8")
-    return HTMLResponse(html, headers={"Content-Security-Policy": CSP})
+    return HTMLResponse(page("app"), headers={"Content-Security-Policy": CSP})
 
 
 @router.get("/app", response_class=HTMLResponse, operation_id="workspace", responses=_PAGE)

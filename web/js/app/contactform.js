@@ -6,8 +6,12 @@ import { t } from "../core/i18n.js";
 import { actorPicker } from "./parts.js";
 
 let vocabularyCache = null;
-export async function vocabulary(api) {
-  if (!vocabularyCache) vocabularyCache = await api("/vocabulary");
+export function vocabulary(api) {
+  // one request for every caller, even those that ask while it is on its way
+  if (!vocabularyCache) {
+    vocabularyCache = api("/vocabulary");
+    vocabularyCache.catch(() => { vocabularyCache = null; });
+  }
   return vocabularyCache;
 }
 

@@ -44,10 +44,14 @@ export function egoMap(ego, { href }) {
   });
   svg.append(edges);
   const nodes = h("svg:g", { class: "nodes" });
+  // names on the outer ring only where a quarter has room for them (else in the tooltip and
+  // the link's name): crowded labels would cover each other
+  const outer = {};
+  for (const n of ego.nodes) if (n.step === 2) outer[n.sector] = (outer[n.sector] || 0) + 1;
   // outer ring first so that labels of direct contacts are on top
   [...ego.nodes].sort((p, q) => q.step - p.step).forEach((n) => {
     const radius = n.step === 0 ? 20 : n.step === 1 ? 13 : 8;
-    const label = n.step === 2 && ego.nodes.length > 40 ? null : n.name;
+    const label = n.step === 2 && (ego.nodes.length > 40 || outer[n.sector] > 6) ? null : n.name;
     const right = n.x >= 0;
     const node = h("svg:a", {
       href: href(n.actor_id), class: `node step-${n.step}`, dataset: { id: n.actor_id },
@@ -59,7 +63,10 @@ export function egoMap(ego, { href }) {
       x: px(n.x) + (n.step === 0 ? 0 : right ? radius + 4 : -radius - 4),
       y: py(n.y) + (n.step === 0 ? 40 : 6),
       "text-anchor": n.step === 0 ? "middle" : right ? "start" : "end",
-    }, label.length > 22 ? `${label.slice(0, 21)}…` : label) : null);
+    }, label.length > 22
+      // a cut name stays a part of the link's name (the ellipsis is not read out)
+      ? [label.slice(0, 21), h("svg:tspan", { "aria-hidden": "true" }, "…")]
+      : label) : null);
     if (n.step === 0) node.removeAttribute("href");
     nodes.append(node);
   });

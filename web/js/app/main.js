@@ -181,8 +181,15 @@ async function start() {
   chooseLanguage();
   takeTokenFromFragment();
   whenUnauthorised(() => { me = null; refused = true; });
-  if (token()) pendingMe = api("/me");
-  pendingMe?.catch(() => {});
+  // who am I and the model's words are asked at once, beside the catalogue: the first page
+  // needs all three, and none depends on another
+  if (token()) {
+    pendingMe = api("/me");
+    pendingMe.catch(() => {});
+    import("./contactform.js").then(({ vocabulary }) => vocabulary(api)).catch(() => {});
+    const { nid, page, id } = parse(window.location.pathname);
+    if (nid && page === "actor" && id) import("./person.js").then((m) => m.prefetch(nid, id)).catch(() => {});
+  }
   await loadCatalogue();
   translateStatic();
   languageSwitch();

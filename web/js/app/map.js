@@ -47,12 +47,15 @@ export async function render(main, ctx) {
   const [data] = await Promise.all([api(inNetwork(ctx.nid, "/map"), { query: { measure: state.measure } }), loadVendor()]);
   performance.mark("map:data");
   const n = data.nodes;
-  const areas = [...new Set(n.areas.filter(Boolean))].sort();
+  // an area by the name the network gives its CBS code, never the bare code where it has one
+  const areaNames = data.area_names || {};
+  const areaLabel = (a) => areaNames[a] || a;
+  const areas = [...new Set(n.areas.filter(Boolean))].sort((a, b) => areaLabel(a).localeCompare(areaLabel(b)));
   const themes = [...new Set(n.themes.flat())].sort();
   const controls = h("form", { class: "card map-controls", id: "map-controls", onsubmit: (e) => e.preventDefault() },
     select("map-measure", "app.map.measure", MEASURES.map((m) => [m, t(`app.map.measures.${m}`)]), state.measure),
     select("map-theme", "app.map.theme", [["", t("app.map.all")], ...themes.map((x) => [x, theme(x)])], state.theme),
-    select("map-area", "app.map.area", [["", t("app.map.all")], ...areas.map((x) => [x, x])], state.area),
+    select("map-area", "app.map.area", [["", t("app.map.all")], ...areas.map((x) => [x, areaLabel(x)])], state.area),
     select("map-kind", "app.map.kind", [["", t("app.map.all")], ...KINDS.map((k) => [k, t(`common.kinds.${k}`)])], state.kind),
     h("fieldset", {}, h("legend", {}, t("app.map.layers")), LAYERS.map(([key, label]) => h("label", { class: "choice" },
       h("input", { type: "checkbox", value: key, checked: state.layers.has(key), onchange: async (e) => {
@@ -162,7 +165,7 @@ export async function render(main, ctx) {
         h("tbody", {}, rows.map((i) => h("tr", { dataset: { id: n.ids[i] } },
           h("td", {}, h("a", { href: ctx.href(ctx.nid, "actor", n.ids[i]), "aria-label": t("app.map.open", { name: n.names[i] }) }, n.names[i])),
           h("td", {}, kindBadge(n.kinds[i])),
-          h("td", {}, n.areas[i] || t("common.none")),
+          h("td", {}, n.areas[i] ? areaLabel(n.areas[i]) : t("common.none")),
           h("td", {}, num(n.value[i], 2)))))),
       all > LIST_MAX ? h("p", { class: "hint" }, t("app.map.list_more", { count: LIST_MAX })) : null));
   }

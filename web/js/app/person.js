@@ -10,15 +10,17 @@ import { consentBadge, kindBadge, languages, showFieldErrors, strength, tags, th
 
 const PERSONS = new Set(["resident", "key_figure", "professional"]);
 
-export async function render(main, ctx) {
-  const { nid, id: aid } = ctx;
-  const get = (path, query) => api(inNetwork(nid, path), { query });
-  const actorHref = (id) => ctx.href(nid, "actor", id);
+let prefetched = null;
 
-  // Everything the first paint needs is asked at once (the server answers in parallel);
-  // later reloads of a section (after a decision, a new tie) ask again.
+/** Everything the first paint of a person's page needs, asked at once (the server answers
+ *  in parallel). The workspace calls this as soon as it starts on a person's address, beside
+ *  "who am I", so that the page does not wait for one round trip before the next; the API
+ *  still decides what the caller may see (a viewer's requests are refused there). */
+export function prefetch(nid, aid) {
+  const get = (path, query) => api(inNetwork(nid, path), { query });
   const self = `/actors/${encodeURIComponent(aid)}`;
   const early = {
+    actor: get(self),
     consent: get(`${self}/consent`).catch(() => null),
     ego: get(`${self}/ego`, { steps: 2 }),
     ties: get("/ties", { actor: aid, limit: 500 }),
@@ -27,12 +29,25 @@ export async function render(main, ctx) {
     vocabulary: vocabulary(api),
   };
   for (const p of Object.values(early)) p.catch(() => {});
+  prefetched = { nid, aid, early };
+  return early;
+}
+
+export async function render(main, ctx) {
+  const { nid, id: aid } = ctx;
+  const get = (path, query) => api(inNetwork(nid, path), { query });
+  const actorHref = (id) => ctx.href(nid, "actor", id);
+
+  // later reloads of a section (after a decision, a new tie) ask again
+  const self = `/actors/${encodeURIComponent(aid)}`;
+  const early = prefetched && prefetched.nid === nid && prefetched.aid === aid ? prefetched.early : prefetch(nid, aid);
+  prefetched = null;
   const first = (key, ask) => {
     const p = early[key];
     if (p) { delete early[key]; return p; }
     return ask();
   };
-  const actor = await get(self);
+  const actor = await first("actor", () => get(self));
   const isPerson = PERSONS.has(actor.kind);
   const sections = {
     details: h("section", { class: "card", id: "details", "aria-labelledby": "h-details" }),

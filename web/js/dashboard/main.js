@@ -5,7 +5,7 @@ import { api, inNetwork } from "../core/api.js";
 import { forget, setToken, takeTokenFromFragment, token } from "../core/auth.js";
 import { $, append, clear, h } from "../core/dom.js";
 import { LANG, chooseLanguage, date, loadCatalogue, num, t, translateStatic } from "../core/i18n.js";
-import { groupMap } from "./map.js";
+import { areaCell, groupMap } from "./map.js";
 import { charts } from "./charts.js";
 
 const nid = decodeURIComponent(window.location.pathname.split("/").filter(Boolean)[1] || "");
@@ -76,7 +76,7 @@ function gaps(d) {
         const label = t(`dashboard.gaps.kinds.${r.kind}`);
         return h("tr", { dataset: { kind: r.kind, area: r.area || "" } },
           h("th", { scope: "row" }, link ? h("a", { href: link, class: "gap-link" }, label) : label),
-          h("td", {}, r.area || t("dashboard.gaps.no_area")),
+          h("td", {}, r.area ? areaCell(r.area_label, r.area) : t("dashboard.gaps.no_area")),
           h("td", { class: "num" }, num(r.persons)));
       })))) : h("p", {}, t("dashboard.gaps.none")));
 }
@@ -207,9 +207,10 @@ async function load() {
 async function trend(d, box, tries = 0) {
   try {
     const tr = await api(inNetwork(nid, "/dashboard/trend"), { query: { to: d.as_of, wait: "false" } });
-    clear(box).append(
+    // dom.append skips a missing notice (Element.append would write "null")
+    append(clear(box), [
       tr.stale ? h("p", { class: "notice", id: "trend-stale" }, t("dashboard.trend.stale", { revision: tr.revision, current: tr.current_revision })) : null,
-      charts(tr.months, SERIES));
+      charts(tr.months, SERIES)]);
     box.dataset.revision = String(tr.revision);
     if (tr.stale && tries < 60) setTimeout(() => trend(d, box, tries + 1), 5000);
   } catch (err) { clear(box).append(h("p", { class: "error" }, t("common.failed", { detail: err.message }))); }

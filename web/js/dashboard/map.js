@@ -33,8 +33,14 @@ export function groupMap(d, nid, reload) {
   for (const p of d.map.points) {
     svg.append(h("svg:circle", { cx: X(p.x), cy: Y(p.y), r: 4, class: `point kind-${p.kind}` }, h("svg:title", {}, `${p.name} (${t(`common.kinds.${p.kind}`)})`)));
   }
+  // names under their bubbles, kept inside the frame (about 10 units a letter at 17 px;
+  // twice that on a phone, where the labels are drawn at 34 px to stay readable)
+  const perLetter = window.matchMedia("(max-width: 600px)").matches ? 20 : 10;
   for (const g of groups.slice(0, 16)) {
-    svg.append(h("svg:text", { x: X(g.x), y: Y(g.y) + R(g) + 16, class: "label", "text-anchor": "middle" }, g.name));
+    const half = Math.min(W / 2 - 8, (g.name.length * perLetter) / 2);
+    const x = Math.min(Math.max(X(g.x), half + 8), W - half - 8);
+    const y = Math.min(Y(g.y) + R(g) + 16, H - 8);
+    svg.append(h("svg:text", { x, y, class: "label", "text-anchor": "middle" }, g.name));
   }
   const legend = h("ul", { class: "legend" }, ["help", "needs", "isolated", "none"].map((k) =>
     h("li", {}, h("span", { class: `swatch lacks-${k}`, "aria-hidden": "true" }), t(`dashboard.map.lacks.${k}`))),
@@ -42,7 +48,7 @@ export function groupMap(d, nid, reload) {
   const rows = groups.map((g) => h("tr", { dataset: { group: g.group } },
     h("th", { scope: "row" }, g.name, g.renamed ? h("span", { class: "badge" }, t("dashboard.map.renamed")) : null),
     h("td", { class: "num" }, num(g.persons)),
-    h("td", {}, g.main_area || "—"),
+    h("td", {}, areaCell(g.area_label, g.main_area)),
     h("td", {}, t(`dashboard.map.lacks.${g.lacks || "hidden"}`)),
     h("td", {}, g.anchor_name || "—"),
     d.sees_persons ? h("td", { class: "no-print" }, renameForm(g, d, nid, reload)) : null));
@@ -66,4 +72,13 @@ function renameForm(g, d, nid, reload) {
   h("label", { for: id, class: "visually-hidden" }, t("dashboard.map.rename_label", { name: g.name })),
   h("input", { id, type: "text", maxlength: 80, placeholder: t("dashboard.map.new_name") }),
   h("button", { type: "submit" }, t("common.save")));
+}
+
+/** An area as readable text: a CBS code only as secondary text, after its name (or its
+ *  level, "buurt BU03630000", where the network gives no name). */
+export function areaCell(label, code) {
+  if (!code) return "—";
+  if (!label || label === code) return code;
+  if (label.endsWith(code)) return h("span", { class: "hint" }, label);
+  return code.match(/^(GM|WK|BU)\d+$/) ? [label, " ", h("span", { class: "hint" }, `(${code})`)] : label;
 }
