@@ -26,8 +26,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from netwerk import metrics
-from netwerk.graph import Snapshot, load_snapshot, params_key
+from netwerk.graph import Snapshot, params_key
 from netwerk.store.revision import current_revision
+from netwerk.store.snapshot import load_snapshot
 
 __all__ = [
     "LRUCache",

@@ -13,19 +13,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from netwerk import cache, graph
+from netwerk import cache
 from netwerk.analysis import service
 from netwerk.errors import NotFound
-from netwerk.graph import (
-    affiliation,
-    bfs_levels,
-    load_snapshot,
-    persons_only,
-    snapshot_from_columns,
-    snapshot_from_networkx,
-    subsnapshot,
-)
+from netwerk.graph import bfs_levels, snapshot_from_columns, snapshot_from_networkx
+from netwerk.projections import affiliation, persons_only, subsnapshot
+from netwerk.store import snapshot as store_snapshot
 from netwerk.store.revision import bump_revision
+from netwerk.store.snapshot import load_snapshot
 from netwerk.store.tables import Actor, Network, Tie
 
 TODAY = dt.date.today()
@@ -136,13 +131,13 @@ def test_postgres_fast_path_equals_portable_path(engine: Engine, small: str, mon
         def refuse(*a, **k):
             raise AssertionError("PostgreSQL path used on SQLite")
 
-        monkeypatch.setattr(graph, "_ties_postgres", refuse)
+        monkeypatch.setattr(store_snapshot, "_ties_postgres", refuse)
         with engine.connect() as c:
             assert load_snapshot(c, small, as_of=PAST).m > 0
         return
     with engine.connect() as c:
         fast = load_snapshot(c, small, as_of=PAST)
-        monkeypatch.setattr(graph, "_ties_postgres", lambda *a, **k: None)
+        monkeypatch.setattr(store_snapshot, "_ties_postgres", lambda *a, **k: None)
         slow = load_snapshot(c, small, as_of=PAST)
     assert fast.ids == slow.ids and fast.referrals == slow.referrals
     assert np.array_equal(fast.edge_array, slow.edge_array)

@@ -34,8 +34,9 @@ from netwerk.analysis.common import (
 from netwerk.analysis.stage import Stage
 from netwerk.analysis.summary import SummaryResult, summary
 from netwerk.errors import ValidationFailed
-from netwerk.graph import PERSONS, Snapshot, load_snapshot, require_lang
+from netwerk.graph import PERSONS, Snapshot, require_lang
 from netwerk.i18n import text
+from netwerk.store.snapshot import load_snapshot
 from netwerk.words import date_text, say
 
 __all__ = ["CompareResult", "MetricChange", "TieChange", "compare", "compare_snapshots"]

@@ -31,6 +31,7 @@ from netwerk.store.tables import Actor, utcnow
 
 __all__ = [
     "ActorFilter",
+    "actor_labels",
     "create_actor",
     "delete_actor",
     "get_actor",
@@ -212,3 +213,17 @@ def delete_actor(session: Session, network_id: str, actor_id: str) -> None:
     if result.rowcount == 0:  # type: ignore[attr-defined]
         raise NotFound("actor", actor_id)
     bump_revision(session, network_id)
+
+
+def actor_labels(
+    session: Session, network_id: str, ids: Collection[str]
+) -> list[tuple[str, str, str, str | None]]:
+    """``(id, name, kind, consent)`` of those of ``ids`` that are actors of the network (the
+    API joins names into results with these; analyses never see names)."""
+    a = Actor.__table__.c
+    rows = session.execute(
+        sa.select(a.id, a.name, a.kind, a.consent).where(
+            a.network_id == network_id, a.id.in_(sorted(ids))
+        )
+    ).all()
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
