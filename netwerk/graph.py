@@ -263,11 +263,13 @@ def build_snapshot(
     kind_mask: IntArray,
     strength: FloatArray,
     support_mask: IntArray,
+    index: Mapping[str, int] | None = None,
 ) -> Snapshot:
     """Collapse parallel ties and build the snapshot from per-tie numpy columns (actors in
     vertex order; ``src``/``dst`` vertex numbers, ``kind_mask``/``support_mask`` bits of
     :data:`TIE_BITS`/:data:`SUPPORT_BITS`): what :func:`netwerk.store.snapshot.load_snapshot`
-    and the in-memory constructors below share."""
+    and the in-memory constructors below share. ``index`` (actor id -> vertex), when the
+    caller has it already, is used as it is."""
     n = len(ids)
     tie_count = len(src)
     refer = (kind_mask & _REFERS_BIT) != 0
@@ -305,7 +307,7 @@ def build_snapshot(
         as_of=as_of,
         graph=graph,
         ids=ids_t,
-        index={a: i for i, a in enumerate(ids_t)},
+        index=index if index is not None else {a: i for i, a in enumerate(ids_t)},
         kind=tuple(kind),
         area=tuple(area),
         languages=tuple(languages),

@@ -36,7 +36,6 @@ import numpy as np
 import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.compiler import SQLCompiler
 
 from netwerk.errors import NotFound
 from netwerk.graph import ACTOR_KINDS, SUPPORT_BITS, TIE_BITS, Snapshot, build_snapshot
@@ -90,41 +89,17 @@ def load_snapshot(
     return snap
 
 
-def _fetch(c: sa.Connection, statement: sa.Select[Any]) -> list[tuple[Any, ...]]:
-    """Run a Core select on the driver's cursor: a list of plain tuples."""
-    compiled = cast(SQLCompiler, statement.compile(dialect=c.dialect))
-    params = {
-        k: v.isoformat() if isinstance(v, dt.date) and c.dialect.name == "sqlite" else v
-        for k, v in compiled.params.items()
-    }
-    args: Any = (
-        tuple(params[k] for k in compiled.positiontup or ()) if compiled.positional else params
-    )
-    raw: Any = c.connection.driver_connection
-    cursor = raw.cursor()
+def _fetch(
+    c: sa.Connection, statement: sa.Select[Any] | sa.CompoundSelect
+) -> list[tuple[Any, ...]]:
+    """Run a Core select through the connection (events, logging and parameter handling as
+    usual) and take its rows from the driver's cursor as plain tuples, without building a
+    SQLAlchemy ``Row`` per tie."""
+    result = c.execute(statement)
     try:
-        cursor.execute(str(compiled), args)
-        return cast(list[tuple[Any, ...]], cursor.fetchall())
+        return cast(list[tuple[Any, ...]], result.cursor.fetchall())  # type: ignore[attr-defined]
     finally:
-        cursor.close()
-
-
-def _stamped(rows: list[tuple[Any, ...]], network_id: str) -> tuple[int, list[tuple[Any, ...]]]:
-    """Split the revision row (``UNION ALL``'s row whose key columns are NULL) from the data."""
-    if rows and rows[0][1] is None:
-        stamp, data = rows[0], rows[1:]
-    else:
-        at = next((i for i, r in enumerate(rows) if r[1] is None), None)
-        if at is None:
-            raise NotFound("network", network_id)
-        stamp, data = rows[at], rows[:at] + rows[at + 1 :]
-    if stamp[0] is None:
-        raise NotFound("network", network_id)
-    return int(stamp[0]), data
-
-
-def _nulls(n: int) -> list[Any]:
-    return [sa.null()] * n
+        result.close()
 
 
 def _load_once(c: sa.Connection, network_id: str, day: dt.date) -> tuple[Snapshot, bool]:
@@ -161,11 +136,12 @@ def _load_once(c: sa.Connection, network_id: str, day: dt.date) -> tuple[Snapsho
     cols: list[tuple[Any, ...]] = list(zip(*actor_rows, strict=True)) if n else [()] * 9
     ids, kinds, areas, langs, assets, needs, consent = cols[1:8]
 
+    index = {aid: i for i, aid in enumerate(ids)}
     ties: tuple[int, TieArrays] | None = None
     if postgres:
         ties = _ties_postgres(c, network_id, day, np.asarray(cols[8], dtype=np.int64))
     if ties is None:
-        ties = _ties_portable(c, network_id, day, {aid: i for i, aid in enumerate(ids)})
+        ties = _ties_portable(c, network_id, day, index)
     tie_revision, (src, dst, kind_mask, strength, support_mask) = ties
     known = (src >= 0) & (dst >= 0) & (src != dst)
     if not known.all():  # an actor written between the two reads (or a corrupt row)
@@ -178,6 +154,7 @@ def _load_once(c: sa.Connection, network_id: str, day: dt.date) -> tuple[Snapsho
         revision=revision,
         as_of=day,
         ids=ids,
+        index=index,
         kind=[canonical.get(k, k) for k in kinds],
         area=areas,
         languages=[parse(x) for x in langs],
@@ -245,24 +222,39 @@ def _column(values: Sequence[Any], lookup: Mapping[Any, int], m: int) -> IntArra
 def _ties_portable(
     c: sa.Connection, network_id: str, day: dt.date, index: Mapping[str, int]
 ) -> tuple[int, TieArrays]:
-    """Every active tie as a plain tuple, turned into arrays column-wise."""
+    """Every active tie as a plain tuple, turned into arrays column-wise. The revision
+    travels in the ``strength`` column of the one row without endpoints."""
     t = Tie.__table__.c
-    columns = [t.source_id, t.target_id, t.kind, t.strength, sa.cast(t.support, sa.Text)]
-    stamp = sa.select(revision_of(network_id), *_nulls(len(columns)))
-    body = sa.select(sa.null(), *columns).where(*_active(t, network_id, day))
-    revision, rows = _stamped(_fetch(c, sa.union_all(stamp, body)), network_id)  # type: ignore[arg-type]
+    stamp = sa.select(sa.null(), sa.null(), sa.null(), revision_of(network_id), sa.null())
+    body = sa.select(
+        t.source_id, t.target_id, t.kind, t.strength, sa.cast(t.support, sa.Text)
+    ).where(*_active(t, network_id, day))
+    rows = _fetch(c, sa.union_all(stamp, body))
+    at = (
+        0
+        if rows and rows[0][0] is None
+        else next((i for i, r in enumerate(rows) if r[0] is None), None)
+    )
+    if at is None or rows[at][3] is None:
+        raise NotFound("network", network_id)
+    revision = int(rows[at][3])
+    del rows[at]
     m = len(rows)
-    cols: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if m else [()] * 6
+    cols: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if m else [()] * 5
     del rows
-    vertex = _Codes(lambda _: -1)  # an actor written between the two reads
-    vertex.update(index)
+    try:
+        src = _column(cols[0], index, m)
+        dst = _column(cols[1], index, m)
+    except KeyError:  # an actor written between the two statements
+        src = np.fromiter((index.get(x, -1) for x in cols[0]), dtype=np.int64, count=m)
+        dst = np.fromiter((index.get(x, -1) for x in cols[1]), dtype=np.int64, count=m)
     kinds = _Codes(lambda k: TIE_BITS.get(k, _KNOWS_BIT))
     return revision, (
-        _column(cols[1], vertex, m),
-        _column(cols[2], vertex, m),
-        _column(cols[3], kinds, m),
-        np.fromiter(cols[4], dtype=np.float64, count=m),
-        _column(cols[5], _Codes(_support_bits), m),
+        src,
+        dst,
+        _column(cols[2], kinds, m),
+        np.fromiter(cols[3], dtype=np.float64, count=m),
+        _column(cols[4], _Codes(_support_bits), m),
     )
 
 
