@@ -66,11 +66,11 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import sqlalchemy as sa
 
 from netwerk.model import ActorKind, Consent, SupportKind, TieKind
 from netwerk.store.bulk import ActorColumns, TieColumns, insert_actors, insert_ties
 from netwerk.store.revision import bump_revision
+from netwerk.store.session import Connection
 from netwerk.synth_latent import LatentTraits, build_traits, tie_chance
 
 __all__ = [
@@ -1728,7 +1728,7 @@ def _generate(
 
 
 def load(
-    conn: sa.Connection,
+    conn: Connection,
     network_id: str,
     synth: SynthNetwork,
     progress: Callable[[int], None] | None = None,

@@ -22,9 +22,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
-
 from netwerk.analysis.common import (
     Provenance,
     check_positive,
@@ -36,6 +33,7 @@ from netwerk.analysis.summary import SummaryResult, summary
 from netwerk.errors import ValidationFailed
 from netwerk.graph import PERSONS, Snapshot, require_lang
 from netwerk.i18n import text
+from netwerk.store.session import Conn
 from netwerk.store.snapshot import load_snapshot
 from netwerk.words import date_text, say
 
@@ -204,7 +202,7 @@ def compare_snapshots(
 
 
 def compare(
-    conn: sa.Connection | Session,
+    conn: Conn,
     network_id: str,
     from_date: dt.date,
     to_date: dt.date,

@@ -97,7 +97,7 @@ def _fetch(
     SQLAlchemy ``Row`` per tie."""
     result = c.execute(statement)
     try:
-        return cast(list[tuple[Any, ...]], result.cursor.fetchall())  # type: ignore[attr-defined]
+        return cast(list[tuple[Any, ...]], result.cursor.fetchall())
     finally:
         result.close()
 
