@@ -31,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +104,7 @@ def ensure_network(engine: sa.Engine, n: int, seed: int) -> str:
         return str(found)
     log(f"  generating {n:,} actors ...")
     t0 = time.perf_counter()
-    network = synth.generate(n, seed=seed)
+    network = synth.generate(n, seed=seed, fresh_ids=True)  # ids unique across sizes
     log(f"  {len(network.ties):,} ties in {time.perf_counter() - t0:.1f} s; storing ...")
     network_id = new_id()
     with engine.begin() as conn:
@@ -145,11 +146,11 @@ def plain_load(conn: sa.Connection, network_id: str, day: dt.date) -> igraph.Gra
     rows = cur.fetchall()
     cur.close()
     m = len(rows)
-    src, dst = zip(*rows, strict=True) if m else ((), ())
-    edges = np.empty((m, 2), dtype=np.int64)
-    edges[:, 0] = np.fromiter(map(index.__getitem__, src), dtype=np.int64, count=m)
-    edges[:, 1] = np.fromiter(map(index.__getitem__, dst), dtype=np.int64, count=m)
-    return igraph.Graph(n=len(ids), edges=edges, directed=False)
+    src = np.fromiter(map(index.__getitem__, map(itemgetter(0), rows)), np.int64, m)
+    dst = np.fromiter(map(index.__getitem__, map(itemgetter(1), rows)), np.int64, m)
+    return igraph.Graph(
+        n=len(ids), edges=list(zip(src.tolist(), dst.tolist(), strict=True)), directed=False
+    )
 
 
 def timed(engine: sa.Engine, fn: Callable[[sa.Connection], Any]) -> tuple[float, float, Any]:
