@@ -13,9 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
-
 from netwerk import cache
 from netwerk.analysis import service as analysis
 from netwerk.analysis.key_figures import KeyFiguresResult
@@ -26,8 +23,9 @@ from netwerk.dashboard.actions import Action, AreaRow, Dependence, actions, area
 from netwerk.dashboard.groups import GroupFacts, GroupLayout, group_layout, rule_name, unique_names
 from netwerk.graph import require_lang
 from netwerk.privacy import anonymous_label
+from netwerk.store.actors import actor_labels
 from netwerk.store.revision import current_revision
-from netwerk.store.tables import Actor
+from netwerk.store.session import Conn
 from netwerk.suggest import service as suggest_service
 from netwerk.suggest.feedback import FeedbackStats
 
@@ -149,15 +147,12 @@ def non_person_names(source: cache.Source, network_id: str, ids: set[str]) -> di
     if not ids:
         return {}
 
-    def run(conn: sa.Connection | Session) -> dict[str, str]:
-        rows = conn.execute(
-            sa.select(Actor.id, Actor.name).where(
-                Actor.network_id == network_id,
-                Actor.id.in_(sorted(ids)),
-                Actor.kind.in_(("organisation", "initiative", "place")),
-            )
-        ).all()
-        return {str(i): str(n) for i, n in rows}
+    def run(conn: Conn) -> dict[str, str]:
+        return {
+            str(i): str(n)
+            for i, n, kind, _ in actor_labels(conn, network_id, ids)
+            if kind in ("organisation", "initiative", "place")
+        }
 
     return cache.with_connection(source, run)
 
@@ -223,14 +218,10 @@ def actor_names(
     if not ids:
         return {}
 
-    def run(conn: sa.Connection | Session) -> dict[str, str]:
-        rows = conn.execute(
-            sa.select(Actor.id, Actor.name, Actor.consent).where(
-                Actor.network_id == network_id, Actor.id.in_(sorted(ids))
-            )
-        ).all()
+    def run(conn: Conn) -> dict[str, str]:
         return {
-            i: anonymous_label(i, lang) if consent == "withdrawn" else n for i, n, consent in rows
+            i: anonymous_label(i, lang) if consent == "withdrawn" else n
+            for i, n, _, consent in actor_labels(conn, network_id, ids)
         }
 
     return cache.with_connection(source, run)

@@ -216,7 +216,7 @@ def delete_actor(session: Session, network_id: str, actor_id: str) -> None:
 
 
 def actor_labels(
-    session: Session, network_id: str, ids: Collection[str]
+    session: sa.Connection | Session, network_id: str, ids: Collection[str]
 ) -> list[tuple[str, str, str, str | None]]:
     """``(id, name, kind, consent)`` of those of ``ids`` that are actors of the network (the
     API joins names into results with these; analyses never see names)."""

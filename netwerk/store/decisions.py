@@ -14,6 +14,7 @@ from netwerk.store.tables import Actor, DoNotSuggest, Network, SuggestionImpress
 from netwerk.store.tables import Feedback as FeedbackRow
 
 __all__ = [
+    "accepted_and_formed",
     "actor_ids_in",
     "decided",
     "do_not_suggest_pairs",
@@ -160,3 +161,27 @@ def recent_decisions(
     if actor_id is not None:
         stmt = stmt.where(sa.or_(f.source_id == actor_id, f.target_id == actor_id))
     return [(a, b, d, at) for a, b, d, at in conn.execute(stmt).all()]
+
+
+def accepted_and_formed(
+    conn: sa.Connection | Session, network_id: str, lo: dt.datetime, hi: dt.datetime
+) -> tuple[list[dt.datetime], list[dt.datetime]]:
+    """When suggestions were accepted, and when ties were formed from them, in ``[lo, hi)``."""
+    f = FeedbackRow
+    decided = conn.execute(
+        sa.select(f.decided_at).where(
+            f.network_id == network_id,
+            f.decision == "accepted",
+            f.decided_at >= lo,
+            f.decided_at < hi,
+        )
+    ).scalars()
+    formed = conn.execute(
+        sa.select(f.outcome_at).where(
+            f.network_id == network_id,
+            f.outcome == "tie_formed",
+            f.outcome_at >= lo,
+            f.outcome_at < hi,
+        )
+    ).scalars()
+    return [d for d in decided if d], [d for d in formed if d]

@@ -271,17 +271,6 @@ def _ties_portable(
     )
 
 
-def _tie_codes(t: Any) -> tuple[Any, Any]:
-    """SQL expressions of a tie's kind bit and support bit mask (unknown kinds: ``knows``)."""
-    kind = sa.case(*[(t.kind == k, bit) for k, bit in TIE_BITS.items()], else_=_KNOWS_BIT)
-    text = sa.cast(t.support, sa.Text)
-    support = sum(
-        (sa.case((text.like(f'%"{k}"%'), bit), else_=0) for k, bit in SUPPORT_BITS.items()),
-        sa.literal(0),
-    )
-    return kind, support
-
-
 def _ties_sqlite(
     c: sa.Connection, network_id: str, day: dt.date, ids: Sequence[str]
 ) -> tuple[int, TieArrays] | None:
@@ -306,16 +295,14 @@ def _ties_sqlite(
     sorted_keys = keys[order]
     t = Tie.__table__.c
 
-    def concat(x: Any, sep: str, blob: bool = False) -> Any:
-        joined = sa.func.group_concat(x, sa.literal(sep))
-        return sa.cast(joined, sa.LargeBinary) if blob else joined
+    def concat(x: Any, sep: str) -> Any:
+        return sa.func.group_concat(x, sa.literal(sep))
 
     stmt = sa.select(
         revision_of(network_id),
-        concat(t.source_id.op("||")(t.target_id), "", blob=True),
-        concat(t.strength, "", blob=True),
-        concat(t.kind, ","),
-        concat(sa.cast(t.support, sa.Text), ";"),
+        sa.cast(concat(t.source_id.op("||")(t.target_id), ""), sa.LargeBinary),
+        sa.cast(concat(t.strength, ""), sa.LargeBinary),
+        *_aggregated_rest(t, concat)[1:],
     ).where(*_active(t, network_id, day))
     revision, pairs_blob, strength_blob, kind_text, support_text = _fetch(c, stmt)[0]
     if revision is None:
@@ -324,11 +311,8 @@ def _ties_sqlite(
     if len(raw) % (2 * width):
         return None
     pairs = np.frombuffer(raw, dtype=f"S{width}").reshape(-1, 2)
-    m = len(pairs)
-    strengths = np.frombuffer(bytes(strength_blob or b""), dtype=np.uint8)
-    kinds = kind_text.split(",") if m else []
-    supports = support_text.split(";") if m else []
-    if not (len(strengths) == len(kinds) == len(supports) == m):
+    rest = _decode_rest(len(pairs), bytes(strength_blob or b""), kind_text, support_text)
+    if rest is None:
         return None
 
     def vertex(endpoint: npt.NDArray[Any]) -> IntArray:
@@ -337,54 +321,76 @@ def _ties_sqlite(
         pos = np.clip(np.searchsorted(sorted_keys, endpoint), 0, len(order) - 1)
         return np.where(sorted_keys[pos] == endpoint, order[pos], -1).astype(np.int64)
 
+    kind, strength, support = rest
+    return int(revision), (vertex(pairs[:, 0]), vertex(pairs[:, 1]), kind, strength, support)
+
+
+def _decode_rest(
+    m: int, strengths: bytes, kind_text: str | None, support_text: str | None
+) -> tuple[IntArray, FloatArray, IntArray] | None:
+    """Kind bits, strengths and support bits of ``m`` ties from their aggregated columns:
+    one digit per strength, kinds separated by ``,``, support lists by ``;`` (``None`` when a
+    column does not split into ``m`` values)."""
+    kinds = kind_text.split(",") if m and kind_text is not None else []
+    supports = support_text.split(";") if m and support_text is not None else []
+    if not (len(strengths) == len(kinds) == len(supports) == m):
+        return None
     kind_codes = _Codes(lambda k: TIE_BITS.get(k, _KNOWS_BIT))
-    return int(revision), (
-        vertex(pairs[:, 0]),
-        vertex(pairs[:, 1]),
+    return (
         np.fromiter(map(kind_codes.__getitem__, kinds), dtype=np.int64, count=m),
-        (strengths.astype(np.int64) - 48).astype(np.float64),
+        np.frombuffer(strengths, dtype=np.uint8).astype(np.float64) - 48.0,
         np.fromiter(map(_Codes(_support_bits).__getitem__, supports), np.int64, count=m),
     )
 
 
-_PG_ROW = np.dtype(
-    [("src", ">i8"), ("dst", ">i8"), ("kind", ">i2"), ("strength", ">i2"), ("support", ">i2")]
-)
+def _aggregated_rest(t: Any, concat: Callable[[Any, str], Any]) -> list[Any]:
+    """The aggregates :func:`_decode_rest` reads, in its order."""
+    return [
+        concat(sa.cast(t.strength, sa.Text), ""),
+        concat(t.kind, ","),
+        concat(sa.cast(t.support, sa.Text), ";"),
+    ]
+
+
+_PG_PAIR = np.dtype([("src", ">i8"), ("dst", ">i8")])
 
 
 def _ties_postgres(
     c: sa.Connection, network_id: str, day: dt.date, actor_hash: IntArray
 ) -> tuple[int, TieArrays] | None:
-    """PostgreSQL fast path: all active ties as one ``bytea`` of fixed-width big-endian rows
-    (``string_agg`` of ``int8send``/``int2send``), parsed by numpy in one step.
+    """PostgreSQL fast path: one aggregate statement returns the active ties column-wise:
+    the endpoints as one ``bytea`` of big-endian 64-bit ``hashtextextended`` pairs (parsed
+    by numpy in one step, matched to vertices with a sorted search), the strengths, kinds
+    and support lists as ``string_agg`` texts (:func:`_decode_rest`).
 
-    Actor ids travel as their 64-bit ``hashtextextended`` and are matched to vertices with
-    a sorted search; on a hash collision between two actors (about 1 in 10^9 networks of
-    100,000 actors) this returns ``None`` and the portable path is used.
+    On a hash collision between two actors (about 1 in 10^9 networks of 100,000 actors), or
+    a column that does not split whole, this returns ``None`` and the portable path is used.
     """
     order = np.argsort(actor_hash, kind="stable")
     sorted_hash = actor_hash[order]
     if len(sorted_hash) > 1 and bool((sorted_hash[1:] == sorted_hash[:-1]).any()):
         return None
     t = Tie.__table__.c
-    kind, support = _tie_codes(t)
 
     def send8(x: Any) -> Any:
         return sa.func.int8send(sa.func.hashtextextended(x, 0))
 
-    def send2(x: Any) -> Any:
-        return sa.func.int2send(sa.cast(x, sa.SmallInteger))
+    def concat(x: Any, sep: str) -> Any:
+        return sa.func.string_agg(x, sa.literal(sep))
 
-    row = send8(t.source_id)
-    for part in (send8(t.target_id), send2(kind), send2(t.strength), send2(support)):
-        row = row.op("||")(part)
-    stmt = sa.select(
-        revision_of(network_id), sa.func.string_agg(row, sa.literal(b"", sa.LargeBinary))
-    ).where(*_active(t, network_id, day))
-    revision, blob = _fetch(c, stmt)[0]
+    pair = sa.func.string_agg(
+        send8(t.source_id).op("||")(send8(t.target_id)), sa.literal(b"", sa.LargeBinary)
+    )
+    stmt = sa.select(revision_of(network_id), pair, *_aggregated_rest(t, concat)).where(
+        *_active(t, network_id, day)
+    )
+    revision, blob, strength_text, kind_text, support_text = _fetch(c, stmt)[0]
     if revision is None:
         raise NotFound("network", network_id)
-    body = np.frombuffer(bytes(blob or b""), dtype=_PG_ROW)
+    body = np.frombuffer(bytes(blob or b""), dtype=_PG_PAIR)
+    rest = _decode_rest(len(body), (strength_text or "").encode("ascii"), kind_text, support_text)
+    if rest is None:
+        return None
 
     def vertex(hashes: npt.NDArray[Any]) -> IntArray:
         h = hashes.astype(np.int64)
@@ -394,10 +400,5 @@ def _ties_postgres(
         found = sorted_hash[pos] == h
         return np.where(found, order[pos], -1).astype(np.int64)
 
-    return int(revision), (
-        vertex(body["src"]),
-        vertex(body["dst"]),
-        body["kind"].astype(np.int64),
-        body["strength"].astype(np.float64),
-        body["support"].astype(np.int64),
-    )
+    kind, strength, support = rest
+    return int(revision), (vertex(body["src"]), vertex(body["dst"]), kind, strength, support)
