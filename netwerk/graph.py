@@ -298,8 +298,8 @@ def build_snapshot(
             int(mk): _names_of_mask(int(mk), SUPPORT_KINDS) for mk in np.unique(support)
         }
         graph.es["weight"] = weight.astype(np.float64).tolist()
-        graph.es["kinds"] = [kind_names[x] for x in kinds.tolist()]
-        graph.es["support"] = [support_names[x] for x in support.tolist()]
+        graph.es["kinds"] = list(map(kind_names.__getitem__, kinds.tolist()))
+        graph.es["support"] = list(map(support_names.__getitem__, support.tolist()))
     ids_t = tuple(ids)
     return Snapshot(
         network_id=network_id,

@@ -140,7 +140,7 @@ def _load_once(c: sa.Connection, network_id: str, day: dt.date) -> tuple[Snapsho
     revision = int(rows[0][0])
     actor_rows = rows if rows[0][1] is not None else []
     ids, kinds, areas, langs, assets, needs, consent = (
-        [r[i] for r in actor_rows] for i in range(1, 8)
+        list(map(itemgetter(i), actor_rows)) for i in range(1, 8)
     )
 
     index = {aid: i for i, aid in enumerate(ids)}
@@ -158,7 +158,7 @@ def _load_once(c: sa.Connection, network_id: str, day: dt.date) -> tuple[Snapsho
     if not known.all():  # an actor written between the two reads (or a corrupt row)
         src, dst, kind_mask = src[known], dst[known], kind_mask[known]
         strength, support_mask = strength[known], support_mask[known]
-    parse = _json_set_parser()
+    sets = _JsonSets()
     canonical = {k: k for k in ACTOR_KINDS}
     snap = build_snapshot(
         network_id=network_id,
@@ -168,9 +168,9 @@ def _load_once(c: sa.Connection, network_id: str, day: dt.date) -> tuple[Snapsho
         index=index,
         kind=[canonical.get(k, k) for k in kinds],
         area=areas,
-        languages=[parse(x) for x in langs],
-        assets=[parse(x) for x in assets],
-        needs=[parse(x) for x in needs],
+        languages=list(map(sets.__getitem__, langs)),
+        assets=list(map(sets.__getitem__, assets)),
+        needs=list(map(sets.__getitem__, needs)),
         consent=consent,
         src=src,
         dst=dst,
@@ -189,21 +189,16 @@ def _active(t: Any, network_id: str, day: dt.date) -> list[Any]:
     ]
 
 
-def _json_set_parser() -> Callable[[Any], frozenset[str]]:
-    """Parse JSON lists to frozensets, once per distinct text."""
-    memo: dict[Any, frozenset[str]] = {None: _EMPTY, "": _EMPTY, "[]": _EMPTY}
+class _JsonSets(dict[Any, frozenset[str]]):
+    """JSON list text -> frozenset, parsed once per distinct text (lookups stay in C)."""
 
-    def parse(raw: Any) -> frozenset[str]:
-        if isinstance(raw, list):  # a driver that already decoded the JSON
-            return frozenset(str(x) for x in raw)
-        hit = memo.get(raw)
-        if hit is None:
-            value = json.loads(raw)
-            hit = frozenset(str(x) for x in value) if isinstance(value, list) else _EMPTY
-            memo[raw] = hit
+    def __init__(self) -> None:
+        super().__init__({None: _EMPTY, "": _EMPTY, "[]": _EMPTY})
+
+    def __missing__(self, raw: Any) -> frozenset[str]:
+        value = json.loads(raw)
+        hit = self[raw] = frozenset(str(x) for x in value) if isinstance(value, list) else _EMPTY
         return hit
-
-    return parse
 
 
 class _Codes(dict[Any, int]):
@@ -288,11 +283,13 @@ def _ties_sqlite(
     if not width or any(len(i) != width for i in ids):
         return None
     try:
-        keys = np.frombuffer("".join(ids).encode("ascii"), dtype=f"S{width}")
+        keys = _fold(np.frombuffer("".join(ids).encode("ascii"), np.uint8), width)
     except UnicodeEncodeError:
         return None
     order = np.argsort(keys, kind="stable")
     sorted_keys = keys[order]
+    if len(sorted_keys) > 1 and bool((sorted_keys[1:] == sorted_keys[:-1]).any()):
+        return None
     t = Tie.__table__.c
 
     def concat(x: Any, sep: str) -> Any:
@@ -310,7 +307,7 @@ def _ties_sqlite(
     raw = bytes(pairs_blob or b"")
     if len(raw) % (2 * width):
         return None
-    pairs = np.frombuffer(raw, dtype=f"S{width}").reshape(-1, 2)
+    pairs = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 2, width)
     rest = _decode_rest(len(pairs), bytes(strength_blob or b""), kind_text, support_text)
     if rest is None:
         return None
@@ -322,7 +319,24 @@ def _ties_sqlite(
         return np.where(sorted_keys[pos] == endpoint, order[pos], -1).astype(np.int64)
 
     kind, strength, support = rest
-    return int(revision), (vertex(pairs[:, 0]), vertex(pairs[:, 1]), kind, strength, support)
+    src, dst = (_fold(pairs[:, i, :], width) for i in (0, 1))
+    return int(revision), (vertex(src), vertex(dst), kind, strength, support)
+
+
+def _fold(data: npt.NDArray[np.uint8], width: int) -> npt.NDArray[np.uint64]:
+    """A 64-bit key per fixed-width id (rows of ``width`` bytes): its 8-byte words folded
+    by multiply-xor. Distinct ids collide with chance ~n^2/2^65; callers check the actors'
+    keys for a collision and fall back to the portable path."""
+    rows = data.reshape(-1, width)
+    words = -(-width // 8)
+    padded = np.zeros((len(rows), words * 8), dtype=np.uint8)
+    padded[:, :width] = rows
+    lanes = padded.view("<u8")
+    key = np.zeros(len(rows), dtype=np.uint64)
+    for j in range(words):
+        key = (key ^ lanes[:, j]) * np.uint64(0x9E3779B97F4A7C15)
+        key ^= key >> np.uint64(29)
+    return key
 
 
 def _decode_rest(
