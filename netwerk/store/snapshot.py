@@ -17,12 +17,16 @@ it is filed under its own.
 
 Speed
 -----
-The statements run on the driver's own cursor (``fetchall`` of plain tuples, no SQLAlchemy
-``Row`` per tie) and the columns are turned into numpy arrays column-wise: actor ids to
-vertex numbers with one dict lookup each, tie kinds and support lists to bit codes with one
-lookup per *distinct* value. On PostgreSQL the ties travel as one ``bytea`` of fixed-width
-binary rows (:func:`_ties_postgres`). ``bench/snapshot_load.py`` times the load against a
-plain read of the tie endpoints plus ``igraph.Graph(n, edges)``.
+The ties are read by one aggregate statement that returns them *column-wise*
+(:func:`_ties_sqlite`: ``group_concat``; :func:`_ties_postgres`: ``string_agg``): the
+endpoints as one byte string that numpy reads in one step (fixed-width ids folded to 64-bit
+keys on SQLite, ``hashtextextended`` on PostgreSQL) and matches to vertices with a sorted
+search; strengths, kinds and support lists as texts split once and coded once per
+*distinct* value. No Python object is made per tie endpoint. When that cannot be used (ids
+of mixed length or not ASCII on SQLite, a hash collision, a value holding a separator) the
+portable path reads plain tuples from the driver's cursor (no SQLAlchemy ``Row`` per tie)
+and converts them column-wise. ``bench/snapshot_load.py`` times the load against a plain
+raw-driver read of the tie endpoints plus an igraph build.
 """
 
 from __future__ import annotations
