@@ -11,7 +11,6 @@ import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.engine import Engine
 
 from api.auditing import Audit, install_commit_hook
 from api.errors import install_problem_handlers
@@ -40,6 +39,7 @@ from netwerk import __version__, cache
 from netwerk.config import ConfigurationError, Settings, get_settings, startup_problems
 from netwerk.ratelimit import RateLimiter
 from netwerk.store.db import engine_from_settings, make_sessionmaker
+from netwerk.store.session import Engine
 
 __all__ = ["api_routes", "create_app"]
 

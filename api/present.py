@@ -25,11 +25,9 @@ from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
-import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter
-from sqlalchemy.orm import Session
 
 from api.deps import Scope, audit_objects, language, release
 from netwerk.aggregate import routes as viewer_routes
@@ -45,7 +43,9 @@ from netwerk.analysis.resilience import WhatIfResult
 from netwerk.errors import Timeout
 from netwerk.i18n import text
 from netwerk.privacy import SAYS, display_name, is_person, marked_fields
-from netwerk.store.tables import Actor, Network
+from netwerk.store.actors import actor_labels
+from netwerk.store.networks import small_cell_threshold
+from netwerk.store.session import Session
 from netwerk.suggest.feedback import FeedbackStats
 
 __all__ = [
@@ -104,12 +104,7 @@ def for_broker(data: Any, session: Session, network_id: str, lang: str) -> tuple
     labels: dict[str, str] = {}
     persons: list[str] = []
     if ids:
-        rows = session.execute(
-            sa.select(Actor.id, Actor.name, Actor.kind, Actor.consent).where(
-                Actor.network_id == network_id, Actor.id.in_(sorted(ids))
-            )
-        ).all()
-        for aid, name, kind, consent in rows:
+        for aid, name, kind, consent in actor_labels(session, network_id, ids):
             labels[aid] = display_name(aid, kind, consent, name, lang)
             if is_person(kind):
                 persons.append(aid)
@@ -183,8 +178,7 @@ def withhold(before: Any, after: Any, lang: str, texts: frozenset[str]) -> Any:
 
 
 def network_threshold(session: Session, network_id: str) -> int:
-    value = session.scalar(sa.select(Network.small_cell_threshold).where(Network.id == network_id))
-    return int(value or 5)
+    return small_cell_threshold(session, network_id) or 5
 
 
 # --- schema -----------------------------------------------------------------------------

@@ -11,12 +11,12 @@ from typing import Any
 
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
 
 from api import present
 from api.deps import Scope, SessionDep, SettingsDep, scope
 from netwerk.config import Settings
 from netwerk.model import Role
+from netwerk.store.session import Session
 
 __all__ = ["Presenter", "presenter"]
 

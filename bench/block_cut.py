@@ -28,9 +28,10 @@ from netwerk.analysis import key_figures as kf
 from netwerk.analysis.brokers import BlockCutTree
 from netwerk.analysis.centrality import scores
 from netwerk.analysis.communities import partition
-from netwerk.graph import Snapshot, load_snapshot
+from netwerk.graph import Snapshot
 from netwerk.store.db import make_engine
 from netwerk.store.migrate import upgrade
+from netwerk.store.snapshot import load_snapshot
 from netwerk.store.tables import Network
 
 

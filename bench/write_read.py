@@ -16,7 +16,7 @@ run. Wall milliseconds are what the target is about (<= 30 ms at 100k); the ``cp
 this process's CPU time of the writes (the PostgreSQL server's own work is not in it).
 
 With ``--snapshots N`` (default 1) the snapshot is also loaded in-process after each write,
-which advances the kept snapshot by the change log (:mod:`netwerk.delta`), and then loaded
+which advances the kept snapshot by the change log (:mod:`netwerk.store.delta`), and then loaded
 afresh N times as the baseline. The first-read-after-a-write figures of the issue's bench
 (suggestions, dashboard) belong to the results-caching work and are not measured here.
 """
@@ -45,10 +45,10 @@ sys.path.insert(0, str(ROOT))
 from api.app import create_app  # noqa: E402
 from netwerk import cache, synth  # noqa: E402
 from netwerk.config import Settings  # noqa: E402
-from netwerk.graph import load_snapshot  # noqa: E402
 from netwerk.model import new_id  # noqa: E402
 from netwerk.store.db import make_engine, make_sessionmaker, transaction  # noqa: E402
 from netwerk.store.migrate import upgrade  # noqa: E402
+from netwerk.store.snapshot import load_snapshot  # noqa: E402
 from netwerk.store.tables import Actor, Network, Tie  # noqa: E402
 from netwerk.store.tokens import create_token  # noqa: E402
 

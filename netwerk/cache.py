@@ -27,8 +27,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from netwerk import metrics
 from netwerk.config import Settings
-from netwerk.graph import Snapshot, load_snapshot, params_key
+from netwerk.graph import Snapshot, params_key
 from netwerk.store.revision import current_revision
+from netwerk.store.snapshot import load_snapshot
 
 __all__ = [
     "LRUCache",
@@ -306,7 +307,7 @@ def cached_for(snapshot: Snapshot, name: str, params: Mapping[str, Any], fn: Cal
 
 def purge_network(network_id: str) -> int:
     """Drop every cached snapshot and result of a network (erasure); returns how many."""
-    from netwerk import delta  # the snapshots kept to advance by the change log (issue 12)
+    from netwerk.store import delta  # the snapshots kept to advance by the change log (issue 12)
 
     delta.forget(network_id)
     return snapshot_cache.purge(network_id) + result_cache.purge(network_id)
@@ -314,7 +315,7 @@ def purge_network(network_id: str) -> int:
 
 def clear() -> None:
     """Empty both caches (tests)."""
-    from netwerk import delta
+    from netwerk.store import delta
 
     delta.forget()
     snapshot_cache.clear()

@@ -32,10 +32,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import sqlalchemy as sa
 
 from netwerk import synth
 from netwerk.model import PERSON_KINDS
+from netwerk.store.session import Connection
 
 __all__ = ["STORY", "STREETS", "StoryActor", "generate", "load", "story_ids"]
 
@@ -363,7 +363,7 @@ def story_ids(data: synth.SynthNetwork) -> dict[str, str]:
 
 
 def load(
-    conn: sa.Connection,
+    conn: Connection,
     network_id: str,
     data: synth.SynthNetwork,
     progress: Callable[[int], None] | None = None,

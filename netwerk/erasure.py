@@ -6,11 +6,10 @@ the erasure event."""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from netwerk import audit, cache
 from netwerk.dashboard import names as group_names
 from netwerk.store.actors import delete_actor
+from netwerk.store.session import Session
 
 __all__ = ["erase_actor"]
 

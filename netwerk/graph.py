@@ -20,21 +20,20 @@ Conventions
   validity period for actors: every actor of the network is a vertex on every date (an actor
   without active ties on that date is simply isolated).
 
-Complexity
-----------
-:func:`load_snapshot` is set-based: one ``SELECT`` on ``actors`` and one on ``ties`` with
-only the needed columns, then O(m log m) numpy work (sorting pair keys) for *m* active ties;
-JSON columns are parsed once per distinct value. 100,000 actors and 1,000,000 ties load in
-a few seconds, most of it spent in the database driver.
+Layering
+--------
+This module is pure and in memory: it never touches the database. The store builds
+snapshots with :func:`netwerk.store.snapshot.load_snapshot` (through
+:func:`build_snapshot`, O(m log m) numpy work for *m* active ties); projections of a
+snapshot (induced subgraphs, the person–group affiliation) are in :mod:`netwerk.projections`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 import threading
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -43,31 +42,26 @@ from typing import Any, Protocol
 import igraph as ig
 import numpy as np
 import numpy.typing as npt
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from netwerk.errors import NotFound, ValidationFailed
 from netwerk.model import PERSON_KINDS, ActorKind, SupportKind, TieKind, offered_all
-from netwerk.store.tables import Actor, Network, Tie
 
 __all__ = [
     "ACTOR_KINDS",
+    "SUPPORT_BITS",
     "SUPPORT_KINDS",
+    "TIE_BITS",
     "TIE_KINDS",
     "Adjacency",
-    "Affiliation",
     "Snapshot",
     "SparseRows",
-    "affiliation",
     "ball",
     "bfs_levels",
-    "load_snapshot",
-    "persons_only",
+    "build_snapshot",
     "row_positions",
     "seeded",
     "snapshot_from_columns",
     "snapshot_from_networkx",
-    "subsnapshot",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -80,8 +74,11 @@ SUPPORT_KINDS: tuple[str, ...] = tuple(k.value for k in SupportKind)
 PERSONS: frozenset[str] = frozenset(k.value for k in PERSON_KINDS)
 
 _KIND_CODE = {k: i for i, k in enumerate(ACTOR_KINDS)}
-_TIE_BIT = {k: 1 << i for i, k in enumerate(TIE_KINDS)}
-_SUPPORT_BIT = {k: 1 << i for i, k in enumerate(SUPPORT_KINDS)}
+TIE_BITS: Mapping[str, int] = {k: 1 << i for i, k in enumerate(TIE_KINDS)}
+"""Tie kind -> its bit in the per-edge kind masks :func:`build_snapshot` takes."""
+SUPPORT_BITS: Mapping[str, int] = {k: 1 << i for i, k in enumerate(SUPPORT_KINDS)}
+"""Support kind -> its bit in the per-edge support masks."""
+_TIE_BIT, _SUPPORT_BIT = TIE_BITS, SUPPORT_BITS
 _REFERS_BIT = _TIE_BIT[TieKind.refers_to.value]
 _KNOWS_BIT = _TIE_BIT[TieKind.knows.value]
 _EMPTY: frozenset[str] = frozenset()
@@ -305,7 +302,7 @@ class Snapshot:
     def edge_ids(self, a: IntArray, b: IntArray) -> IntArray:
         """Edge ids of the pairs ``(a[i], b[i])`` (which must be edges), vectorised."""
         lo, hi = np.minimum(a, b), np.maximum(a, b)
-        keys = self.edge_array[:, 0] * self.n + self.edge_array[:, 1]  # sorted by _build
+        keys = self.edge_array[:, 0] * self.n + self.edge_array[:, 1]  # sorted by build_snapshot
         return np.searchsorted(keys, lo * self.n + hi).astype(np.int64)
 
     def slot(self, i: IntArray, j: IntArray, eid: IntArray) -> IntArray:
@@ -333,7 +330,7 @@ class Snapshot:
 # --------------------------------------------------------------------------- building
 
 
-def _build(
+def build_snapshot(
     *,
     network_id: str,
     revision: int,
@@ -350,8 +347,13 @@ def _build(
     kind_mask: IntArray,
     strength: FloatArray,
     support_mask: IntArray,
+    index: Mapping[str, int] | None = None,
 ) -> Snapshot:
-    """Collapse parallel ties and build the snapshot from per-tie numpy columns."""
+    """Collapse parallel ties and build the snapshot from per-tie numpy columns (actors in
+    vertex order; ``src``/``dst`` vertex numbers, ``kind_mask``/``support_mask`` bits of
+    :data:`TIE_BITS`/:data:`SUPPORT_BITS`): what :func:`netwerk.store.snapshot.load_snapshot`
+    and the in-memory constructors below share. ``index`` (actor id -> vertex), when the
+    caller has it already, is used as it is."""
     n = len(ids)
     tie_count = len(src)
     refer = (kind_mask & _REFERS_BIT) != 0
@@ -380,8 +382,8 @@ def _build(
             int(mk): _names_of_mask(int(mk), SUPPORT_KINDS) for mk in np.unique(support)
         }
         graph.es["weight"] = weight.astype(np.float64).tolist()
-        graph.es["kinds"] = [kind_names[x] for x in kinds.tolist()]
-        graph.es["support"] = [support_names[x] for x in support.tolist()]
+        graph.es["kinds"] = list(map(kind_names.__getitem__, kinds.tolist()))
+        graph.es["support"] = list(map(support_names.__getitem__, support.tolist()))
     ids_t = tuple(ids)
     return Snapshot(
         network_id=network_id,
@@ -389,7 +391,7 @@ def _build(
         as_of=as_of,
         graph=graph,
         ids=ids_t,
-        index={a: i for i, a in enumerate(ids_t)},
+        index=index if index is not None else {a: i for i, a in enumerate(ids_t)},
         kind=tuple(kind),
         area=tuple(area),
         languages=tuple(languages),
@@ -399,224 +401,6 @@ def _build(
         referrals=referrals,
         tie_count=tie_count,
         edge_array=edges,
-    )
-
-
-def _connection(conn: sa.Connection | Session) -> sa.Connection:
-    return conn.connection() if isinstance(conn, Session) else conn
-
-
-def _json_set_parser() -> Callable[[Any], frozenset[str]]:
-    """Parse JSON lists to frozensets, once per distinct text."""
-    memo: dict[Any, frozenset[str]] = {None: _EMPTY, "": _EMPTY, "[]": _EMPTY}
-
-    def parse(raw: Any) -> frozenset[str]:
-        if isinstance(raw, list):  # a driver that already decoded the JSON
-            return frozenset(str(x) for x in raw)
-        hit = memo.get(raw)
-        if hit is None:
-            value = json.loads(raw)
-            hit = frozenset(str(x) for x in value) if isinstance(value, list) else _EMPTY
-            memo[raw] = hit
-        return hit
-
-    return parse
-
-
-def load_snapshot(
-    conn: sa.Connection | Session, network_id: str, *, as_of: dt.date | None = None
-) -> Snapshot:
-    """Load one network on one date from the store (see the module doc for conventions).
-
-    Parameters
-    ----------
-    conn
-        A SQLAlchemy ``Connection`` or ORM ``Session`` (its connection is used).
-    network_id
-        The network.
-    as_of
-        The date the ties must be active on; default today (history excluded).
-
-    Raises
-    ------
-    NotFound
-        When the network does not exist.
-    """
-    c = _connection(conn)
-    day = as_of or dt.date.today()
-    revision = _revision(c, network_id)
-    # Change-log hook (issue 12): advance the last snapshot kept of this network and day by
-    # the changes since its revision, or load afresh (netwerk/delta.py).
-    from netwerk.delta import advance_or_load as load
-
-    snap = load(c, network_id, day, revision, _load_once)
-    for _ in range(3):
-        # Every write bumps the revision in its own transaction: an unchanged revision after
-        # the two reads means no write committed in between, so the snapshot is consistent.
-        after = _revision(c, network_id)
-        if after == revision:
-            return snap
-        revision = after
-        snap = load(c, network_id, day, revision, _load_once)
-    return snap
-
-
-def _revision(c: sa.Connection, network_id: str) -> int:
-    revision = c.execute(sa.select(Network.revision).where(Network.id == network_id)).scalar()
-    if revision is None:
-        raise NotFound("network", network_id)
-    return int(revision)
-
-
-def _load_once(c: sa.Connection, network_id: str, day: dt.date, revision: int) -> Snapshot:
-    postgres = c.dialect.name == "postgresql"
-    a = Actor.__table__.c
-    columns: list[Any] = [
-        a.id,
-        a.kind,
-        a.area,
-        sa.cast(a.languages, sa.Text),
-        sa.cast(a.assets, sa.Text),
-        sa.cast(a.needs, sa.Text),
-        a.consent,
-    ]
-    if postgres:
-        columns.append(sa.func.hashtextextended(a.id, 0))
-    actor_rows = c.execute(
-        sa.select(*columns).where(a.network_id == network_id).order_by(a.id)
-    ).all()
-    parse = _json_set_parser()
-    canonical = {k: k for k in ACTOR_KINDS}
-    n = len(actor_rows)
-    cols: list[tuple[Any, ...]] = list(zip(*actor_rows, strict=True)) if n else [()] * len(columns)
-    ids, kinds, areas, langs, assets, needs, consent = cols[:7]
-
-    ties: tuple[IntArray, IntArray, IntArray, FloatArray, IntArray] | None = None
-    if postgres:
-        ties = _ties_postgres(c, network_id, day, np.asarray(cols[7], dtype=np.int64))
-    if ties is None:
-        ties = _ties_portable(c, network_id, day, {aid: i for i, aid in enumerate(ids)})
-    src, dst, kind_mask, strength, support_mask = ties
-    known = (src >= 0) & (dst >= 0) & (src != dst)
-    if not known.all():  # an actor written between the two reads (or a corrupt row)
-        src, dst, kind_mask = src[known], dst[known], kind_mask[known]
-        strength, support_mask = strength[known], support_mask[known]
-    return _build(
-        network_id=network_id,
-        revision=revision,
-        as_of=day,
-        ids=ids,
-        kind=[canonical.get(k, k) for k in kinds],
-        area=areas,
-        languages=[parse(x) for x in langs],
-        assets=[parse(x) for x in assets],
-        needs=[parse(x) for x in needs],
-        consent=consent,
-        src=src,
-        dst=dst,
-        kind_mask=kind_mask,
-        strength=strength,
-        support_mask=support_mask,
-    )
-
-
-def _active(t: Any, network_id: str, day: dt.date) -> list[Any]:
-    return [
-        t.network_id == network_id,
-        sa.or_(t.since.is_(None), t.since <= day),
-        sa.or_(t.until.is_(None), t.until >= day),
-    ]
-
-
-def _tie_codes(t: Any) -> tuple[Any, Any]:
-    """SQL expressions of a tie's kind bit and support bit mask (unknown kinds: ``knows``)."""
-    kind = sa.case(*[(t.kind == k, bit) for k, bit in _TIE_BIT.items()], else_=_KNOWS_BIT)
-    text = sa.cast(t.support, sa.Text)
-    support = sum(
-        (sa.case((text.like(f'%"{k}"%'), bit), else_=0) for k, bit in _SUPPORT_BIT.items()),
-        sa.literal(0),
-    )
-    return kind, support
-
-
-def _ties_portable(
-    c: sa.Connection, network_id: str, day: dt.date, index: Mapping[str, int]
-) -> tuple[IntArray, IntArray, IntArray, FloatArray, IntArray]:
-    t = Tie.__table__.c
-    kind, support = _tie_codes(t)
-    rows = c.execute(
-        sa.select(t.source_id, t.target_id, kind, t.strength, support).where(
-            *_active(t, network_id, day)
-        )
-    ).all()
-    m = len(rows)
-    cols: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if m else [()] * 5
-    try:
-        src = np.fromiter(map(index.__getitem__, cols[0]), dtype=np.int64, count=m)
-        dst = np.fromiter(map(index.__getitem__, cols[1]), dtype=np.int64, count=m)
-    except KeyError:  # an actor written between the two reads
-        src = np.fromiter((index.get(x, -1) for x in cols[0]), dtype=np.int64, count=m)
-        dst = np.fromiter((index.get(x, -1) for x in cols[1]), dtype=np.int64, count=m)
-    return (
-        src,
-        dst,
-        np.fromiter(cols[2], dtype=np.int64, count=m),
-        np.fromiter(cols[3], dtype=np.float64, count=m),
-        np.fromiter(cols[4], dtype=np.int64, count=m),
-    )
-
-
-_PG_ROW = np.dtype(
-    [("src", ">i8"), ("dst", ">i8"), ("kind", ">i2"), ("strength", ">i2"), ("support", ">i2")]
-)
-
-
-def _ties_postgres(
-    c: sa.Connection, network_id: str, day: dt.date, actor_hash: IntArray
-) -> tuple[IntArray, IntArray, IntArray, FloatArray, IntArray] | None:
-    """PostgreSQL fast path: all active ties as one ``bytea`` of fixed-width big-endian rows
-    (``string_agg`` of ``int8send``/``int2send``), parsed by numpy in one step.
-
-    Actor ids travel as their 64-bit ``hashtextextended`` and are matched to vertices with
-    a sorted search; on a hash collision between two actors (about 1 in 10^9 networks of
-    100,000 actors) this returns ``None`` and the portable path is used.
-    """
-    order = np.argsort(actor_hash, kind="stable")
-    sorted_hash = actor_hash[order]
-    if len(sorted_hash) > 1 and bool((sorted_hash[1:] == sorted_hash[:-1]).any()):
-        return None
-    t = Tie.__table__.c
-    kind, support = _tie_codes(t)
-
-    def send8(x: Any) -> Any:
-        return sa.func.int8send(sa.func.hashtextextended(x, 0))
-
-    def send2(x: Any) -> Any:
-        return sa.func.int2send(sa.cast(x, sa.SmallInteger))
-
-    row = send8(t.source_id)
-    for part in (send8(t.target_id), send2(kind), send2(t.strength), send2(support)):
-        row = row.op("||")(part)
-    stmt = sa.select(sa.func.string_agg(row, sa.literal(b"", sa.LargeBinary))).where(
-        *_active(t, network_id, day)
-    )
-    blob = c.execute(stmt).scalar()
-    body = np.frombuffer(bytes(blob or b""), dtype=_PG_ROW)
-
-    def vertex(hashes: npt.NDArray[Any]) -> IntArray:
-        h = hashes.astype(np.int64)
-        if not len(order):
-            return np.full(len(h), -1, dtype=np.int64)
-        pos = np.clip(np.searchsorted(sorted_hash, h), 0, len(order) - 1)
-        found = sorted_hash[pos] == h
-        return np.where(found, order[pos], -1).astype(np.int64)
-
-    return (
-        vertex(body["src"]),
-        vertex(body["dst"]),
-        body["kind"].astype(np.int64),
-        body["strength"].astype(np.float64),
-        body["support"].astype(np.int64),
     )
 
 
@@ -681,7 +465,7 @@ def snapshot_from_networkx(
     def sets(name: str) -> list[frozenset[str]]:
         return [frozenset(data[v].get(name, ())) for v in nodes]
 
-    return _build(
+    return build_snapshot(
         network_id=network_id,
         revision=revision,
         as_of=as_of or dt.date.today(),
@@ -717,8 +501,9 @@ def snapshot_from_columns(
 ) -> Snapshot:
     """A snapshot of in-memory actor and tie columns (:class:`netwerk.store.bulk.ActorColumns`
     and ``TieColumns``, e.g. from :func:`netwerk.synth.generate`) without a database: the
-    same result :func:`load_snapshot` gives after loading them, for tests and benchmarks.
-    Without ``network_id`` it gets an identity of its own, as in :func:`snapshot_from_networkx`."""
+    same result :func:`netwerk.store.snapshot.load_snapshot` gives after loading them, for
+    tests and benchmarks. Without ``network_id`` it gets an identity of its own, as in
+    :func:`snapshot_from_networkx`."""
     if network_id is None:
         network_id = _own_identity("columns")
     day = as_of or dt.date.today()
@@ -750,7 +535,7 @@ def snapshot_from_columns(
 
     support = np.fromiter((bits(ties.support[i]) for i in keep), np.int64, len(keep))
     canonical = {k: k for k in ACTOR_KINDS}
-    return _build(
+    return build_snapshot(
         network_id=network_id,
         revision=revision,
         as_of=day,
@@ -767,104 +552,6 @@ def snapshot_from_columns(
         strength=strength,
         support_mask=support,
     )
-
-
-# --------------------------------------------------------------------------- projections
-
-
-def subsnapshot(snapshot: Snapshot, vertices: Iterable[int]) -> Snapshot:
-    """The snapshot induced by ``vertices`` (kept in ascending order), same provenance."""
-    keep = np.unique(np.fromiter(vertices, dtype=np.int64))
-    remap = np.full(snapshot.n, -1, dtype=np.int64)
-    remap[keep] = np.arange(len(keep))
-    e = snapshot.edge_array
-    inside = (remap[e[:, 0]] >= 0) & (remap[e[:, 1]] >= 0) if len(e) else np.zeros(0, bool)
-    eids = np.flatnonzero(inside)
-    edges = np.column_stack([remap[e[eids, 0]], remap[e[eids, 1]]]).astype(np.int64)
-    new = ig.Graph(n=len(keep), edges=edges.tolist(), directed=False)
-    for attr in ("weight", "kinds", "support"):
-        if attr in snapshot.graph.es.attributes():
-            values = snapshot.graph.es[attr]
-            new.es[attr] = [values[i] for i in eids.tolist()]
-    ks = keep.tolist()
-    referrals = tuple(
-        (int(remap[s]), int(remap[t]))
-        for s, t in snapshot.referrals
-        if remap[s] >= 0 and remap[t] >= 0
-    )
-    ids = tuple(snapshot.ids[i] for i in ks)
-    return Snapshot(
-        network_id=snapshot.network_id,
-        revision=snapshot.revision,
-        as_of=snapshot.as_of,
-        graph=new,
-        ids=ids,
-        index={a: i for i, a in enumerate(ids)},
-        kind=tuple(snapshot.kind[i] for i in ks),
-        area=tuple(snapshot.area[i] for i in ks),
-        languages=tuple(snapshot.languages[i] for i in ks),
-        assets=tuple(snapshot.assets[i] for i in ks),
-        needs=tuple(snapshot.needs[i] for i in ks),
-        consent=tuple(snapshot.consent[i] for i in ks),
-        referrals=referrals,
-        tie_count=len(eids),
-        edge_array=edges,
-    )
-
-
-def persons_only(snapshot: Snapshot) -> Snapshot:
-    """The person–person network: residents, key figures and professionals, their ties."""
-    return subsnapshot(snapshot, np.flatnonzero(snapshot.is_person).tolist())
-
-
-@dataclass(frozen=True, eq=False)
-class Affiliation:
-    """Persons and the initiatives/organisations they are tied to, as a bipartite graph.
-
-    ``graph`` has the persons first (``type`` False) then the groups (``type`` True);
-    ``persons[i]`` / ``groups[j]`` are the snapshot vertices behind bipartite vertex ``i`` /
-    ``len(persons) + j``. Edge ``weight`` is the tie weight.
-    """
-
-    graph: ig.Graph
-    persons: IntArray
-    groups: IntArray
-
-    def co_membership(self) -> ig.Graph:
-        """Persons linked by the number of groups they share (igraph bipartite projection),
-        edge attribute ``weight``; vertex ``i`` is ``persons[i]``."""
-        projected = self.graph.bipartite_projection(types="type", multiplicity=True, which=0)
-        if projected.ecount():
-            projected.es["weight"] = [float(x) for x in projected.es["weight"]]
-        return projected
-
-
-def affiliation(
-    snapshot: Snapshot,
-    group_kinds: Iterable[str] = (ActorKind.initiative.value, ActorKind.organisation.value),
-) -> Affiliation:
-    """The person–initiative/organisation bipartite projection of ``snapshot``."""
-    persons = np.flatnonzero(snapshot.is_person).astype(np.int64)
-    groups = snapshot.vertices_of_kind(*group_kinds)
-    pos = np.full(snapshot.n, -1, dtype=np.int64)
-    pos[persons] = np.arange(len(persons))
-    pos[groups] = len(persons) + np.arange(len(groups))
-    e = snapshot.edge_array
-    if len(e):
-        is_p = snapshot.is_person
-        is_g = np.zeros(snapshot.n, dtype=bool)
-        is_g[groups] = True
-        keep = (is_p[e[:, 0]] & is_g[e[:, 1]]) | (is_g[e[:, 0]] & is_p[e[:, 1]])
-        eids = np.flatnonzero(keep)
-        edges = np.column_stack([pos[e[eids, 0]], pos[e[eids, 1]]])
-        weights = snapshot.weights[eids]
-    else:
-        edges = np.zeros((0, 2), dtype=np.int64)
-        weights = np.zeros(0)
-    graph = ig.Graph(n=len(persons) + len(groups), edges=edges.tolist(), directed=False)
-    graph.vs["type"] = [False] * len(persons) + [True] * len(groups)
-    graph.es["weight"] = weights.tolist()
-    return Affiliation(graph=graph, persons=persons, groups=groups)
 
 
 # --------------------------------------------------------------------------- helpers

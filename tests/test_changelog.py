@@ -13,12 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
-from netwerk import cache, delta
-from netwerk.graph import Snapshot, load_snapshot
+from netwerk import cache
+from netwerk.graph import Snapshot
 from netwerk.model import new_id
 from netwerk.retention import run_retention
-from netwerk.store import actors, networks, ties
+from netwerk.store import actors, delta, networks, ties
 from netwerk.store.db import make_sessionmaker, transaction
+from netwerk.store.snapshot import load_snapshot
 from netwerk.store.tables import Change, Network
 
 TODAY = dt.date.today()

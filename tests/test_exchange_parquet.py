@@ -30,9 +30,9 @@ from netwerk.exchange import PseudonymKey, import_network
 from netwerk.exchange.parquet import SCHEMA_VERSION, write_folder, write_zip
 from netwerk.exchange.parquet_read import pack_folder
 from netwerk.exchange.records import tie_status
-from netwerk.graph import load_snapshot
 from netwerk.store.db import make_engine
 from netwerk.store.migrate import upgrade
+from netwerk.store.snapshot import load_snapshot
 from tests import test_api_exchange
 from tests.test_exchange import (
     PERSONS,

@@ -13,19 +13,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from netwerk import cache, graph
+from netwerk import cache
 from netwerk.analysis import service
 from netwerk.errors import NotFound
-from netwerk.graph import (
-    affiliation,
-    bfs_levels,
-    load_snapshot,
-    persons_only,
-    snapshot_from_columns,
-    snapshot_from_networkx,
-    subsnapshot,
-)
+from netwerk.graph import bfs_levels, snapshot_from_columns, snapshot_from_networkx
+from netwerk.projections import affiliation, persons_only, subsnapshot
+from netwerk.store import snapshot as store_snapshot
 from netwerk.store.revision import bump_revision
+from netwerk.store.snapshot import load_snapshot
 from netwerk.store.tables import Actor, Network, Tie
 
 TODAY = dt.date.today()
@@ -130,24 +125,54 @@ def test_load_snapshot_unknown_network(engine: Engine):
         load_snapshot(c, "nope")
 
 
-def test_postgres_fast_path_equals_portable_path(engine: Engine, small: str, monkeypatch):
-    if engine.dialect.name != "postgresql":
-        # SQLite must never take the PostgreSQL-only path
-        def refuse(*a, **k):
-            raise AssertionError("PostgreSQL path used on SQLite")
+@pytest.mark.parametrize("day", [PAST, TODAY])
+def test_fast_paths_equal_the_portable_path(engine: Engine, small: str, monkeypatch, day):
+    """Each database's one-statement tie read (PostgreSQL: a bytea of binary rows; SQLite:
+    group_concat columns) gives the snapshot the portable row-by-row read gives, and neither
+    database takes the other's path."""
+    fast_path, other = (
+        ("_ties_postgres", "_ties_sqlite")
+        if engine.dialect.name == "postgresql"
+        else ("_ties_sqlite", "_ties_postgres")
+    )
 
-        monkeypatch.setattr(graph, "_ties_postgres", refuse)
-        with engine.connect() as c:
-            assert load_snapshot(c, small, as_of=PAST).m > 0
-        return
+    def refuse(*a, **k):
+        raise AssertionError(f"{other} used on {engine.dialect.name}")
+
+    monkeypatch.setattr(store_snapshot, other, refuse)
+    taken = []
+    real = getattr(store_snapshot, fast_path)
+
+    def spy(*a, **k):
+        out = real(*a, **k)
+        taken.append(out is not None)
+        return out
+
+    monkeypatch.setattr(store_snapshot, fast_path, spy)
     with engine.connect() as c:
-        fast = load_snapshot(c, small, as_of=PAST)
-        monkeypatch.setattr(graph, "_ties_postgres", lambda *a, **k: None)
-        slow = load_snapshot(c, small, as_of=PAST)
-    assert fast.ids == slow.ids and fast.referrals == slow.referrals
+        fast = load_snapshot(c, small, as_of=day)
+        assert taken == [True]
+        monkeypatch.setattr(store_snapshot, fast_path, lambda *a, **k: None)
+        slow = load_snapshot(c, small, as_of=day)
+    assert fast.ids == slow.ids and fast.referrals == slow.referrals and fast.m > 0
+    assert fast.tie_count == slow.tie_count
     assert np.array_equal(fast.edge_array, slow.edge_array)
     for attr in ("weight", "kinds", "support"):
         assert fast.graph.es[attr] == slow.graph.es[attr]
+
+
+def test_sqlite_fast_path_declines_ids_of_mixed_length(engine: Engine, small: str):
+    """Actor ids of different lengths cannot be read as fixed-width rows: the portable path
+    loads them (same snapshot conventions)."""
+    with engine.begin() as c:
+        add_actor(c, small, "longer-id")
+        add_tie(c, small, "a", "longer-id", strength=4)
+    with engine.connect() as c:
+        s = load_snapshot(c, small)
+        if engine.dialect.name == "sqlite":
+            ids = s.ids
+            assert store_snapshot._ties_sqlite(c, small, TODAY, ids) is None
+    assert pair(s, "a", "longer-id")["weight"] == 4.0
 
 
 def test_store_matches_in_memory_columns(engine: Engine):

@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from netwerk import cache, delta
+from netwerk import cache
 from netwerk.config import Settings
+from netwerk.store import delta
 from tests.conftest import auth
 
 

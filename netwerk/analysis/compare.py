@@ -22,9 +22,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
-
 from netwerk.analysis.records import (
     Provenance,
     check_positive,
@@ -34,8 +31,10 @@ from netwerk.analysis.records import (
 from netwerk.analysis.stage import Stage
 from netwerk.analysis.summary import SummaryResult, summary
 from netwerk.errors import ValidationFailed
-from netwerk.graph import PERSONS, Snapshot, load_snapshot, require_lang
+from netwerk.graph import PERSONS, Snapshot, require_lang
 from netwerk.i18n import text
+from netwerk.store.session import Conn
+from netwerk.store.snapshot import load_snapshot
 from netwerk.words import date_text, say
 
 __all__ = ["CompareResult", "MetricChange", "TieChange", "compare", "compare_snapshots"]
@@ -216,7 +215,7 @@ def compare_snapshots(
 
 
 def compare(
-    conn: sa.Connection | Session,
+    conn: Conn,
     network_id: str,
     from_date: dt.date,
     to_date: dt.date,

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import sys
 
-import sqlalchemy as sa
 import typer
 
 from netwerk.cli import clicktext
 from netwerk.cli.terminal import LANG, err, msg
+from netwerk.store.session import OperationalError
 
 clicktext.install(LANG)
 
@@ -42,7 +42,7 @@ __all__ = ["admin", "app", "main", "ops", "work"]
 def main() -> None:
     try:
         app()
-    except sa.exc.OperationalError as exc:
+    except OperationalError as exc:
         # A database that went away or was never made: one line, never a traceback.
         err.print(msg("db.failed", reason=type(exc.orig).__name__ if exc.orig else "?"))
         sys.exit(2)

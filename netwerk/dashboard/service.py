@@ -13,9 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
-
 from netwerk import cache
 from netwerk.analysis import service as analysis
 from netwerk.analysis.key_figures import KeyFiguresResult
@@ -34,8 +31,9 @@ from netwerk.dashboard.groups import (
 )
 from netwerk.graph import require_lang
 from netwerk.privacy import anonymous_label
+from netwerk.store.actors import actor_labels, actor_places
 from netwerk.store.revision import current_revision
-from netwerk.store.tables import Actor
+from netwerk.store.session import Conn
 from netwerk.suggest import service as suggest_service
 from netwerk.suggest.feedback import FeedbackStats
 
@@ -78,10 +76,8 @@ def area_facts(source: cache.Source, network_id: str) -> tuple[dict[str, str], d
     (by actor id) and the name of each CBS area code, the most common ``area_name`` attribute
     among the actors with that code (ties: alphabetical). One query over the actors."""
 
-    def run(conn: sa.Connection | Session) -> tuple[dict[str, str], dict[str, str]]:
-        rows = conn.execute(
-            sa.select(Actor.id, Actor.area, Actor.attributes).where(Actor.network_id == network_id)
-        ).all()
+    def run(conn: Conn) -> tuple[dict[str, str], dict[str, str]]:
+        rows = actor_places(conn, network_id)
         streets: dict[str, str] = {}
         named: dict[str, dict[str, int]] = {}
         for aid, area, attrs in rows:
@@ -193,15 +189,12 @@ def non_person_names(source: cache.Source, network_id: str, ids: set[str]) -> di
     if not ids:
         return {}
 
-    def run(conn: sa.Connection | Session) -> dict[str, str]:
-        rows = conn.execute(
-            sa.select(Actor.id, Actor.name).where(
-                Actor.network_id == network_id,
-                Actor.id.in_(sorted(ids)),
-                Actor.kind.in_(("organisation", "initiative", "place")),
-            )
-        ).all()
-        return {str(i): str(n) for i, n in rows}
+    def run(conn: Conn) -> dict[str, str]:
+        return {
+            str(i): str(n)
+            for i, n, kind, _ in actor_labels(conn, network_id, ids)
+            if kind in ("organisation", "initiative", "place")
+        }
 
     return cache.with_connection(source, run)
 
@@ -267,14 +260,10 @@ def actor_names(
     if not ids:
         return {}
 
-    def run(conn: sa.Connection | Session) -> dict[str, str]:
-        rows = conn.execute(
-            sa.select(Actor.id, Actor.name, Actor.consent).where(
-                Actor.network_id == network_id, Actor.id.in_(sorted(ids))
-            )
-        ).all()
+    def run(conn: Conn) -> dict[str, str]:
         return {
-            i: anonymous_label(i, lang) if consent == "withdrawn" else n for i, n, consent in rows
+            i: anonymous_label(i, lang) if consent == "withdrawn" else n
+            for i, n, _, consent in actor_labels(conn, network_id, ids)
         }
 
     return cache.with_connection(source, run)

@@ -25,15 +25,13 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any, cast
 
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
-
 from netwerk import cache
 from netwerk.analysis import service as analysis
 from netwerk.errors import ValidationFailed
 from netwerk.graph import params_key
+from netwerk.store.decisions import accepted_and_formed
 from netwerk.store.revision import current_revision
-from netwerk.store.tables import Feedback
+from netwerk.store.session import Conn
 
 __all__ = ["Month", "Trend", "month_bounds", "trend"]
 
@@ -93,23 +91,8 @@ def _feedback(
     lo = dt.datetime.combine(first, dt.time.min, tzinfo=dt.UTC)
     hi = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
 
-    def run(c: sa.Connection | Session) -> tuple[list[dt.date], list[dt.date]]:
-        decided = c.execute(
-            sa.select(Feedback.decided_at).where(
-                Feedback.network_id == network_id,
-                Feedback.decision == "accepted",
-                Feedback.decided_at >= lo,
-                Feedback.decided_at < hi,
-            )
-        ).scalars()
-        formed = c.execute(
-            sa.select(Feedback.outcome_at).where(
-                Feedback.network_id == network_id,
-                Feedback.outcome == "tie_formed",
-                Feedback.outcome_at >= lo,
-                Feedback.outcome_at < hi,
-            )
-        ).scalars()
+    def run(c: Conn) -> tuple[list[dt.date], list[dt.date]]:
+        decided, formed = accepted_and_formed(c, network_id, lo, hi)
         return [d.date() for d in decided if d], [d.date() for d in formed if d]
 
     return cache.with_connection(source, run)

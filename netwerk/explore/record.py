@@ -14,10 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from netwerk.errors import FieldError, ValidationFailed
 from netwerk.store.actors import create_actor, get_actor
+from netwerk.store.session import Session
 from netwerk.store.tables import Actor, Tie
 from netwerk.store.ties import create_tie
 

@@ -30,6 +30,7 @@ from netwerk.store.tables import Actor, utcnow
 
 __all__ = [
     "ActorFilter",
+    "actor_labels",
     "create_actor",
     "delete_actor",
     "get_actor",
@@ -181,3 +182,29 @@ def delete_actor(session: Session, network_id: str, actor_id: str) -> None:
     if result.rowcount == 0:  # type: ignore[attr-defined]
         raise NotFound("actor", actor_id)
     bump_revision(session, network_id, ChangeSet.erasure(actor_id))  # no id stays in the log
+
+
+def actor_places(
+    session: sa.Connection | Session, network_id: str
+) -> list[tuple[str, str | None, dict[str, Any] | None]]:
+    """``(id, area, attributes)`` of every actor of the network: the dashboard reads the
+    ``street`` and ``area_name`` attributes (:func:`netwerk.dashboard.service.area_facts`)."""
+    a = Actor.__table__.c
+    rows = session.execute(
+        sa.select(a.id, a.area, a.attributes).where(a.network_id == network_id)
+    ).all()
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def actor_labels(
+    session: sa.Connection | Session, network_id: str, ids: Collection[str]
+) -> list[tuple[str, str, str, str | None]]:
+    """``(id, name, kind, consent)`` of those of ``ids`` that are actors of the network (the
+    API joins names into results with these; analyses never see names)."""
+    a = Actor.__table__.c
+    rows = session.execute(
+        sa.select(a.id, a.name, a.kind, a.consent).where(
+            a.network_id == network_id, a.id.in_(sorted(ids))
+        )
+    ).all()
+    return [(r[0], r[1], r[2], r[3]) for r in rows]

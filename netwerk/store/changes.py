@@ -1,6 +1,6 @@
 """The change log (issue 12, DESIGN.md 7): every revision bump appends what it changed, in
 the same transaction, so that a worker holding a snapshot at revision r can bring it to the
-current revision from the changes since r (:mod:`netwerk.delta`) instead of a full reload.
+current revision from the changes since r (:mod:`netwerk.store.delta`) instead of a full reload.
 
 A change row names *which* actor or which pair of actors changed, never *what* they became:
 the reader takes the current state of those few actors and pairs from the store (indexed

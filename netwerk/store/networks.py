@@ -16,7 +16,14 @@ from netwerk.store.paging import Page, paginate
 from netwerk.store.revision import bump_revision
 from netwerk.store.tables import Network
 
-__all__ = ["create_network", "delete_network", "get_network", "list_networks", "update_network"]
+__all__ = [
+    "create_network",
+    "delete_network",
+    "get_network",
+    "list_networks",
+    "small_cell_threshold",
+    "update_network",
+]
 
 _EDITABLE = {
     "name",
@@ -94,3 +101,9 @@ def delete_network(session: Session, network_id: str) -> None:
     result = session.execute(sa.delete(Network).where(Network.id == network_id))
     if result.rowcount == 0:  # type: ignore[attr-defined]
         raise NotFound("network", network_id)
+
+
+def small_cell_threshold(session: Session, network_id: str) -> int | None:
+    """The network's own small-cell threshold (``None``: unset or no such network)."""
+    value = session.scalar(sa.select(Network.small_cell_threshold).where(Network.id == network_id))
+    return None if value is None else int(value)

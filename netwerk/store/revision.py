@@ -12,7 +12,7 @@ from netwerk.errors import NotFound
 from netwerk.store.changes import ChangeSet, append
 from netwerk.store.tables import Network, utcnow
 
-__all__ = ["bump_revision", "current_revision"]
+__all__ = ["bump_revision", "current_revision", "revision_of"]
 
 
 def bump_revision(
@@ -33,8 +33,15 @@ def bump_revision(
     return revision
 
 
+def revision_of(network_id: str) -> sa.ScalarSelect[int]:
+    """The network's revision as a scalar subquery (NULL for an unknown network), for a
+    statement that must report the revision it saw (:mod:`netwerk.store.snapshot`)."""
+    return sa.select(Network.revision).where(Network.id == network_id).scalar_subquery()
+
+
 def current_revision(conn: sa.Connection | Session, network_id: str) -> int:
-    rev = conn.execute(sa.select(Network.revision).where(Network.id == network_id)).scalar()
+    """The network's current revision (one primary-key lookup), or :class:`NotFound`."""
+    rev = conn.execute(sa.select(revision_of(network_id))).scalar()
     if rev is None:
         raise NotFound("network", network_id)
     return int(rev)

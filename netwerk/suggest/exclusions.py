@@ -22,10 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
-
-from netwerk.store.tables import DoNotSuggest, Feedback
+from netwerk.store.decisions import do_not_suggest_pairs, recent_decisions
+from netwerk.store.session import Conn
 
 __all__ = ["CoolDown", "Exclusions", "load_exclusions", "pair_key"]
 
@@ -85,7 +83,7 @@ class Exclusions:
 
 
 def load_exclusions(
-    conn: sa.Connection | Session,
+    conn: Conn,
     network_id: str,
     *,
     actor_id: str | None = None,
@@ -100,24 +98,15 @@ def load_exclusions(
     reasons: dict[tuple[str, str], str] = {}
     until: dict[tuple[str, str], dt.datetime] = {}
 
-    d = DoNotSuggest.__table__.c
-    stmt = sa.select(d.source_id, d.target_id).where(d.network_id == network_id)
-    if actor_id is not None:
-        stmt = stmt.where(sa.or_(d.source_id == actor_id, d.target_id == actor_id))
-    for a, b in conn.execute(stmt).all():
+    for a, b in do_not_suggest_pairs(conn, network_id, actor_id):
         reasons[pair_key(a, b)] = "do_not_suggest"
 
-    f = Feedback.__table__.c
     longest = max(cd.declined_days, cd.not_now_days, cd.accepted_days)
     since = moment - dt.timedelta(days=longest)
-    stmt2 = sa.select(f.source_id, f.target_id, f.decision, f.decided_at).where(
-        f.network_id == network_id,
-        f.decision.in_(("declined", "not_now", "accepted")),
-        f.decided_at >= since,
-    )
-    if actor_id is not None:
-        stmt2 = stmt2.where(sa.or_(f.source_id == actor_id, f.target_id == actor_id))
-    for a, b, decision, decided_at in conn.execute(stmt2).all():
+    decisions = ("declined", "not_now", "accepted")
+    for a, b, decision, decided_at in recent_decisions(
+        conn, network_id, decisions, since, actor_id
+    ):
         at = decided_at if decided_at.tzinfo else decided_at.replace(tzinfo=dt.UTC)
         end = at + dt.timedelta(days=cd.days(decision))
         if end <= moment:

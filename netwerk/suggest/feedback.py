@@ -30,13 +30,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
-
 from netwerk.errors import Conflict, NotFound, ValidationFailed
 from netwerk.model import new_id
+from netwerk.store import decisions as store
 from netwerk.store.revision import current_revision
-from netwerk.store.tables import Actor, DoNotSuggest, Network, SuggestionImpression, Tie
+from netwerk.store.session import Session
+from netwerk.store.tables import DoNotSuggest, SuggestionImpression
 from netwerk.store.tables import Feedback as FeedbackRow
 from netwerk.store.ties import create_tie
 from netwerk.suggest.codes import DECISIONS, OUTCOMES, REASON_CODES, SUGGESTION_KINDS
@@ -137,18 +136,12 @@ def _score(value: Any) -> float | None:
 
 
 def _check_network(session: Session, network_id: str) -> None:
-    if session.scalar(sa.select(Network.id).where(Network.id == network_id)) is None:
+    if not store.network_exists(session, network_id):
         raise NotFound("network", network_id)
 
 
 def _check_actors(session: Session, network_id: str, ids: Mapping[str, str]) -> None:
-    found = set(
-        session.scalars(
-            sa.select(Actor.id).where(
-                Actor.network_id == network_id, Actor.id.in_(list(ids.values()))
-            )
-        )
-    )
+    found = store.actor_ids_in(session, network_id, list(ids.values()))
     for field, actor_id in ids.items():
         if actor_id not in found:
             raise ValidationFailed(field, f"actor '{actor_id[:64]}' is not in this network")
@@ -175,26 +168,8 @@ def _record(row: FeedbackRow, revision: int) -> Feedback:
     )
 
 
-def _open_tie(session: Session, network_id: str, a: str, b: str, day: dt.date) -> str | None:
-    """An active tie between a and b (either direction) on ``day``, if any."""
-    return session.scalar(
-        sa.select(Tie.id)
-        .where(
-            Tie.network_id == network_id,
-            sa.or_(
-                (Tie.source_id == a) & (Tie.target_id == b),
-                (Tie.source_id == b) & (Tie.target_id == a),
-            ),
-            sa.or_(Tie.since.is_(None), Tie.since <= day),
-            sa.or_(Tie.until.is_(None), Tie.until >= day),
-        )
-        .order_by(Tie.id)
-        .limit(1)
-    )
-
-
 def _form_tie(session: Session, row: FeedbackRow, day: dt.date) -> None:
-    existing = _open_tie(session, row.network_id, row.source_id, row.target_id, day)
+    existing = store.open_tie_id(session, row.network_id, row.source_id, row.target_id, day)
     if existing is not None:
         row.tie_id = existing
         return
@@ -213,34 +188,6 @@ def _form_tie(session: Session, row: FeedbackRow, day: dt.date) -> None:
 
 
 # --------------------------------------------------------------------------- writes
-
-
-def _decided(session: Session, suggestion_id: str) -> bool:
-    return (
-        session.scalar(
-            sa.select(FeedbackRow.id).where(FeedbackRow.suggestion_id == suggestion_id).limit(1)
-        )
-        is not None
-    )
-
-
-def _latest_shown(session: Session, network_id: str, src: str, tgt: str) -> str | None:
-    """The pair's most recent impression that has no decision yet."""
-    i = SuggestionImpression
-    decided = sa.select(FeedbackRow.suggestion_id).where(
-        FeedbackRow.network_id == network_id, FeedbackRow.suggestion_id.is_not(None)
-    )
-    return session.scalar(
-        sa.select(i.id)
-        .where(
-            i.network_id == network_id,
-            i.source_id == src,
-            i.target_id == tgt,
-            i.id.not_in(decided),
-        )
-        .order_by(i.shown_at.desc(), i.id)
-        .limit(1)
-    )
 
 
 def record_feedback(
@@ -281,12 +228,7 @@ def record_feedback(
     _check_network(session, network_id)
     shown: SuggestionImpression | None = None
     if suggestion is not None:
-        shown = session.scalar(
-            sa.select(SuggestionImpression).where(
-                SuggestionImpression.network_id == network_id,
-                SuggestionImpression.id == _required_id(suggestion, "suggestion"),
-            )
-        )
+        shown = store.shown_suggestion(session, network_id, _required_id(suggestion, "suggestion"))
         if shown is None:
             raise NotFound("suggestion", suggestion)
         if shown.source_id is None:
@@ -297,15 +239,13 @@ def record_feedback(
         ):
             if given is not None and given != stored:
                 raise ValidationFailed(field, "differs from the pair of the suggestion")
-        if _decided(session, shown.id):
+        if store.decided(session, shown.id):
             raise Conflict(f"suggestion '{shown.id}' already has a decision")
         source, target = shown.source_id, shown.target_id
     src = _required_id(source, "source")
     tgt = _required_id(target, "target")
     if shown is None:
-        linked = _latest_shown(session, network_id, src, tgt)
-        if linked is not None:
-            shown = session.get(SuggestionImpression, linked)
+        shown = store.latest_undecided_impression(session, network_id, src, tgt)
     if shown is not None:
         if introducer is None:
             introducer = shown.introducer_id
@@ -381,11 +321,7 @@ def record_outcome(
     """
     _check_network(session, network_id)
     out = _choice(outcome, "outcome", OUTCOMES)
-    row = session.scalar(
-        sa.select(FeedbackRow).where(
-            FeedbackRow.network_id == network_id, FeedbackRow.id == feedback_id
-        )
-    )
+    row = store.stored_feedback(session, network_id, feedback_id)
     if row is None:
         raise NotFound("feedback", feedback_id)
     if row.decision != "accepted":
@@ -419,12 +355,7 @@ def outcome_for_suggestion(
         Unknown network or suggestion, or no decision on it yet.
     """
     _check_network(session, network_id)
-    fid = session.scalar(
-        sa.select(FeedbackRow.id)
-        .where(FeedbackRow.network_id == network_id, FeedbackRow.suggestion_id == suggestion_id)
-        .order_by(FeedbackRow.decided_at.desc(), FeedbackRow.id)
-        .limit(1)
-    )
+    fid = store.latest_decision_id(session, network_id, suggestion_id)
     if fid is None:
         raise NotFound("decision on suggestion", suggestion_id)
     return record_outcome(session, network_id, fid, outcome=outcome, create_tie=create_tie, now=now)
@@ -464,11 +395,4 @@ def mark_do_not_suggest(
 def unmark_do_not_suggest(session: Session, network_id: str, a: str, b: str) -> bool:
     """Allow the pair again; returns whether a mark was removed."""
     lo, hi = pair_key(_required_id(a, "source"), _required_id(b, "target"))
-    result = session.execute(
-        sa.delete(DoNotSuggest).where(
-            DoNotSuggest.network_id == network_id,
-            DoNotSuggest.source_id == lo,
-            DoNotSuggest.target_id == hi,
-        )
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return store.remove_do_not_suggest(session, network_id, lo, hi)

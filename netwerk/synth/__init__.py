@@ -68,10 +68,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import sqlalchemy as sa
 
 from netwerk.store.bulk import ActorColumns, TieColumns, insert_actors, insert_ties
 from netwerk.store.revision import bump_revision
+from netwerk.store.session import Connection
 from netwerk.synth_latent import tie_chance
 
 from .columns import Columns
@@ -223,7 +223,7 @@ def _generate(
 
 
 def load(
-    conn: sa.Connection,
+    conn: Connection,
     network_id: str,
     synth: SynthNetwork,
     progress: Callable[[int], None] | None = None,

@@ -348,6 +348,26 @@ def _revision(c: sa.Connection, network_id: str) -> int | None:
     return None if rev is None else int(rev)
 
 
+def holds(network_id: str, day: dt.date) -> bool:
+    """Whether a snapshot of ``network_id`` on ``day`` is kept to advance by the log."""
+    with _LOCK:
+        return (network_id, day) in _HELD
+
+
+def keep(snap: Snapshot, applied: int = 0) -> None:
+    """Keep today's ``snap`` to advance later by the log. Its revision must be the one its
+    contents were read at (a full load's two statements agree on it; an advanced snapshot is
+    kept only when no write came in between)."""
+    if snap.as_of != dt.date.today():
+        return
+    key = (snap.network_id, snap.as_of)
+    with _LOCK:
+        _HELD[key] = (snap, applied)
+        _HELD.move_to_end(key)
+        while len(_HELD) > _HELD_MAX:
+            _HELD.popitem(last=False)
+
+
 def advance_or_load(
     c: sa.Connection, network_id: str, day: dt.date, revision: int, load: Loader
 ) -> Snapshot:
@@ -371,12 +391,8 @@ def advance_or_load(
             applied += delta.rows
     if snap is None:
         snap, applied = load(c, network_id, day, revision), 0
-    if _revision(c, network_id) == revision:  # no write in between: keep it to advance later
-        with _LOCK:
-            _HELD[key] = (snap, applied)
-            _HELD.move_to_end(key)
-            while len(_HELD) > _HELD_MAX:
-                _HELD.popitem(last=False)
+    if _revision(c, network_id) == snap.revision:  # no write in between: to advance later
+        keep(snap, applied)
     return snap
 
 
