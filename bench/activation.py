@@ -75,7 +75,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from netwerk.graph import Snapshot, snapshot_from_columns  # noqa: E402
+from netwerk.columns import snapshot_from_columns  # noqa: E402
+from netwerk.graph import Snapshot  # noqa: E402
 from netwerk.model import HELP_KINDS  # noqa: E402
 from netwerk.store.bulk import ActorColumns, TieColumns  # noqa: E402
 from netwerk.suggest.context import MIN_COMMUNITY, SuggestContext, build_context  # noqa: E402

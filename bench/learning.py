@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from netwerk.graph import snapshot_from_columns  # noqa: E402
+from netwerk.columns import snapshot_from_columns  # noqa: E402
 from netwerk.suggest.context import SuggestContext, build_context  # noqa: E402
 from netwerk.suggest.learning import (  # noqa: E402
     MIN_OUTCOMES,

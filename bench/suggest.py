@@ -6,7 +6,7 @@ Usage::
     .venv/bin/python bench/suggest.py --service      # also through netwerk.suggest.service
 
 A synthetic network (:func:`netwerk.synth.generate`) is built in memory
-(:func:`netwerk.graph.snapshot_from_columns`); the suggestion context (fitted feasibility
+(:func:`netwerk.columns.snapshot_from_columns`); the suggestion context (fitted feasibility
 model, communities, flags; :func:`netwerk.suggest.context.suggest_context`) is built once and
 cached, as the service does on the first request after a write. Then, in-process on that
 cached snapshot and context:
@@ -45,7 +45,7 @@ if str(ROOT) not in sys.path:
 import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
-from netwerk.graph import snapshot_from_columns  # noqa: E402
+from netwerk.columns import snapshot_from_columns  # noqa: E402
 from netwerk.store.db import make_engine  # noqa: E402
 from netwerk.store.migrate import upgrade  # noqa: E402
 from netwerk.store.tables import Network  # noqa: E402

@@ -12,8 +12,9 @@ import pytest
 from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
 
 from netwerk.analysis.centrality import MEASURES, centrality, distance_sample, scores
+from netwerk.columns import snapshot_from_columns
 from netwerk.errors import ValidationFailed
-from netwerk.graph import snapshot_from_columns, snapshot_from_networkx
+from netwerk.graph import snapshot_from_networkx
 
 GRAPHS = {
     "karate": nx.karate_club_graph,  # weighted (interaction counts)

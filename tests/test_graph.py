@@ -15,8 +15,9 @@ from sqlalchemy.engine import Engine
 
 from netwerk import cache
 from netwerk.analysis import service
+from netwerk.columns import snapshot_from_columns
 from netwerk.errors import NotFound
-from netwerk.graph import bfs_levels, snapshot_from_columns, snapshot_from_networkx
+from netwerk.graph import bfs_levels, snapshot_from_networkx
 from netwerk.projections import affiliation, persons_only, subsnapshot
 from netwerk.store import snapshot as store_snapshot
 from netwerk.store.revision import bump_revision

@@ -11,7 +11,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from netwerk.graph import snapshot_from_columns
+from netwerk.columns import snapshot_from_columns
 from netwerk.store.db import transaction
 from netwerk.suggest import service
 from netwerk.suggest.activation import activation_plan

@@ -45,7 +45,7 @@ def test_in_memory_snapshots_have_distinct_identities() -> None:
 def test_column_snapshots_have_distinct_identities() -> None:
     """The same rule for :func:`snapshot_from_columns` (synthetic networks in benches and
     tests): two different generated networks never share cached results."""
-    from netwerk.graph import snapshot_from_columns
+    from netwerk.columns import snapshot_from_columns
     from netwerk.synth import generate
 
     small, large = generate(60, seed=1), generate(90, seed=2)

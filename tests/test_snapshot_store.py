@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from netwerk import cache, synth
+from netwerk.columns import snapshot_from_columns
 from netwerk.errors import NotFound
-from netwerk.graph import snapshot_from_columns
 from netwerk.store.revision import bump_revision
 from netwerk.store.snapshot import load_snapshot
 from netwerk.store.tables import Network

@@ -20,7 +20,8 @@ from netwerk.analysis.gaps import GAP_KINDS, gaps
 from netwerk.analysis.key_figures import REASON_WEIGHTS, key_figures
 from netwerk.analysis.resilience import what_if
 from netwerk.analysis.stage import STAGES, stage
-from netwerk.graph import ACTOR_KINDS, Snapshot, snapshot_from_columns
+from netwerk.columns import snapshot_from_columns
+from netwerk.graph import ACTOR_KINDS, Snapshot
 from netwerk.i18n import LANGS, catalogue, keys, text
 from netwerk.model import NEED_ONLY_THEMES, can_offer
 from netwerk.suggest.activation import activation_plan
