@@ -195,3 +195,69 @@ def test_activation_line_counts_an_admins_formed_tie(browser: object, site: dict
     page = _open(browser, site, "viewer")
     assert page.inner_text("#activation [data-count=tie_formed] .n") == "•"  # type: ignore[attr-defined]
     page.context.close()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_map_labels_neither_overlap_nor_leave_the_frame(
+    browser: object, site: dict, width: int
+) -> None:
+    """Every group has a label; no two labels' boxes (as drawn, halo included) overlap, and
+    each lies inside the map's frame; a shortened label carries the full name as its
+    tooltip, and the table under the map has every full name."""
+    page = _open(browser, site, "viewer", width=width)
+    d = _api(site, "/dashboard", role="viewer")
+    boxes = page.eval_on_selector_all(  # type: ignore[attr-defined]
+        "#group-map text.label",
+        """els => els.map(e => { const r = e.getBoundingClientRect();
+            const title = e.querySelector('title');
+            return {group: e.dataset.group, x: r.left, y: r.top, r: r.right, b: r.bottom,
+                    shown: [...e.querySelectorAll('tspan')].map(s => s.textContent).join(' '),
+                    title: title ? title.textContent : null}; })""",
+    )
+    frame = page.eval_on_selector(  # type: ignore[attr-defined]
+        "#group-map",
+        "e => { const r = e.getBoundingClientRect();"
+        " return {x: r.left, y: r.top, r: r.right, b: r.bottom}; }",
+    )
+    names = {str(g["group"]): g["name"] for g in d["map"]["groups"]}
+    assert sorted(b["group"] for b in boxes) == sorted(names)
+    for b in boxes:
+        inside = (b["x"] >= frame["x"] and b["y"] >= frame["y"]
+                  and b["r"] <= frame["r"] and b["b"] <= frame["b"])  # fmt: skip
+        assert inside, (width, b, frame)
+        full = names[b["group"]]
+        if b["shown"] != full:
+            assert b["shown"].endswith("…") and b["title"] == full, b
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            w = min(a["r"], b["r"]) - max(a["x"], b["x"])
+            h = min(a["b"], b["b"]) - max(a["y"], b["y"])
+            assert w <= 0 or h <= 0, f"labels overlap at {width} px: {a['shown']!r}, {b['shown']!r}"
+    table = page.eval_on_selector_all(  # type: ignore[attr-defined]
+        "#group-table tbody th", "els => els.map(e => e.firstChild.textContent)"
+    )
+    assert sorted(table) == sorted(names.values())
+    page.screenshot(path=str(ARTIFACTS / f"map-labels-{width}.png"), full_page=True)  # type: ignore[attr-defined]
+    page.context.close()  # type: ignore[attr-defined]
+
+
+def test_map_colours_and_legend_follow_the_api(browser: object, site: dict) -> None:
+    """A bubble's colour is the API's ``lacks`` of its group (nothing invented), and the
+    legend names exactly the colours drawn, after the sentence saying what a colour means."""
+    page = _open(browser, site, "viewer")
+    d = _api(site, "/dashboard", role="viewer")
+    drawn = dict(
+        page.eval_on_selector_all(  # type: ignore[attr-defined]
+            "#group-map circle.bubble",
+            "els => els.map(e => [e.dataset.group,"
+            " e.getAttribute('class').match(/lacks-(\\w+)/)[1]])",
+        )
+    )
+    want = {str(g["group"]): g["lacks"] or "hidden" for g in d["map"]["groups"]}
+    assert drawn == want
+    legend = page.eval_on_selector_all(  # type: ignore[attr-defined]
+        "#map-legend li[data-lacks]", "els => els.map(e => e.dataset.lacks)"
+    )
+    assert sorted(legend) == sorted(set(want.values()))
+    assert "in deze volgorde" in page.inner_text("#legend-rule")  # type: ignore[attr-defined]
+    page.context.close()  # type: ignore[attr-defined]
