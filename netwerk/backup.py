@@ -22,7 +22,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from netwerk.store.db import url_database
 
 __all__ = ["BackupError", "BackupInfo", "backup", "restore", "sqlite_path"]
 
@@ -47,12 +47,12 @@ class BackupInfo:
 
 
 def sqlite_path(url: str) -> Path:
-    parsed = make_url(url)
-    if not parsed.drivername.startswith("sqlite"):
+    driver, database = url_database(url)
+    if not driver.startswith("sqlite"):
         raise BackupError("ops.backup.not_sqlite", "only the embedded SQLite database")
-    if not parsed.database or parsed.database == ":memory:":
+    if not database or database == ":memory:":
         raise BackupError("ops.backup.no_file", "the database is not a file")
-    return Path(parsed.database)
+    return Path(database)
 
 
 def _connect(path: Path, busy_timeout_s: float) -> sqlite3.Connection:

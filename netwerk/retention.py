@@ -7,13 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
-
 from netwerk import cache
 from netwerk.store import changes
+from netwerk.store.retention import purge_before, retained_networks
 from netwerk.store.revision import bump_revision
-from netwerk.store.tables import Feedback, Network, SuggestionImpression, Tie, utcnow
+from netwerk.store.session import Session
+from netwerk.store.tables import utcnow
 
 __all__ = ["RetentionReport", "run_retention"]
 
@@ -33,34 +32,17 @@ def run_retention(
 ) -> list[RetentionReport]:
     """Purge in the caller's transaction; networks without ``retention_days`` are skipped."""
     now = today or utcnow().date()
-    stmt = sa.select(Network.id, Network.retention_days).where(Network.retention_days.is_not(None))
-    if network_id:
-        stmt = stmt.where(Network.id == network_id)
     reports = []
-    for nid, days in session.execute(stmt).all():
-        assert days is not None  # filtered above
+    for nid, days in retained_networks(session, network_id):
         cutoff = now - dt.timedelta(days=days)
-        ties = session.execute(
-            sa.delete(Tie).where(Tie.network_id == nid, Tie.until.is_not(None), Tie.until < cutoff)
-        )
         stamp = dt.datetime.combine(cutoff, dt.time.min, dt.UTC)
-        feedback = session.execute(
-            sa.delete(Feedback).where(Feedback.network_id == nid, Feedback.decided_at < stamp)
-        )
-        shown = session.execute(
-            sa.delete(SuggestionImpression).where(
-                SuggestionImpression.network_id == nid, SuggestionImpression.shown_at < stamp
-            )
-        )
-        purged_ties = int(ties.rowcount or 0)  # type: ignore[attr-defined]
-        purged_feedback = int(feedback.rowcount or 0)  # type: ignore[attr-defined]
-        purged_shown = int(shown.rowcount or 0)  # type: ignore[attr-defined]
+        purged = purge_before(session, nid, cutoff, stamp)
         changes.prune(session, nid, stamp)
-        if purged_ties or purged_feedback:
+        if purged.ties or purged.feedback:
             # Purged ties ended before the cutoff: a reload marker (retention runs rarely).
-            bump_revision(session, nid, None if purged_ties else changes.ChangeSet())
+            bump_revision(session, nid, None if purged.ties else changes.ChangeSet())
             cache.purge_network(nid)
         reports.append(
-            RetentionReport(nid, days, cutoff, purged_ties, purged_feedback, purged_shown)
+            RetentionReport(nid, days, cutoff, purged.ties, purged.feedback, purged.impressions)
         )
     return reports

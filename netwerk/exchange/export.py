@@ -20,11 +20,15 @@ from collections.abc import Iterator, Mapping
 from itertools import compress, repeat
 from typing import Any, Literal
 
-import sqlalchemy as sa
-
-from netwerk.errors import NotFound, ValidationFailed
+from netwerk.errors import ValidationFailed
 from netwerk.model import PERSON_KINDS, Consent, Scalar
 from netwerk.privacy import anonymous_label, may_export_for_research
+from netwerk.store.exchange import (
+    export_actor_rows,
+    export_network_row,
+    export_tie_partitions,
+)
+from netwerk.store.session import Connection
 
 from . import formats, gexf, graphml, jsonfmt, pajek, parquet, pseudonym, tabular
 from .pseudonym import PseudonymKey, research_area
@@ -43,12 +47,6 @@ _PERSONS = tuple(k.value for k in PERSON_KINDS)
 _RESEARCH_ACTOR_FIELDS = ("kind", "area", "languages", "assets", "needs")
 _RESEARCH_TIE_FIELDS = ("kind", "strength", "support", "since", "until", "status")
 _CHUNK_BYTES = 1 << 16
-
-
-def _tables() -> tuple[Any, Any, Any]:
-    from netwerk.store.tables import Actor, Network, Tie
-
-    return Actor, Network, Tie
 
 
 # -- export ------------------------------------------------------------------------------
@@ -80,18 +78,8 @@ def _date(value: Any, cache: dict[Any, dt.date | None]) -> dt.date | None:
     return found
 
 
-def _network_row(conn: sa.Connection, network_id: str) -> Any:
-    _, Network, _ = _tables()
-    row = conn.execute(
-        sa.select(Network.name, Network.coarsen_area).where(Network.id == network_id)
-    ).first()
-    if row is None:
-        raise NotFound("network", network_id)
-    return row
-
-
 def load_records(
-    conn: sa.Connection,
+    conn: Connection,
     network_id: str,
     *,
     as_of: dt.date | None = None,
@@ -104,8 +92,7 @@ def load_records(
     """The network as export records, with the privacy rules applied: the ties active on
     ``as_of`` (default today, as the analysis sees the network), or every tie with
     ``history``."""
-    Actor, _, Tie = _tables()
-    network = _network_row(conn, network_id)
+    network = export_network_row(conn, network_id)
     research = pseudonymise is not None
     # Research exports follow the network's setting unless told; ordinary exports coarsen
     # only when asked.
@@ -113,19 +100,10 @@ def load_records(
     coarsen_full = bool(coarsen_area)
     list_cache: dict[Any, tuple[str, ...]] = {}
 
-    columns = [Actor.id, Actor.kind, Actor.area, Actor.languages, Actor.assets, Actor.needs]
-    columns.append(Actor.consent)
-    if not research:
-        columns += [Actor.name, Actor.note, Actor.external_ref, Actor.attributes]
-    stmt = sa.select(*columns).where(Actor.network_id == network_id)
-    if research:
-        stmt = stmt.where(sa.or_(Actor.kind.not_in(_PERSONS), Actor.consent == Consent.given.value))
-    stmt = stmt.order_by(Actor.id)
-
     actors = ActorRecords()
     key_of: dict[str, str] = {}
     extras = include_analysis or {}
-    for row in conn.execute(stmt):
+    for row in export_actor_rows(conn, network_id, research=research):
         actor_id, kind, area, consent = row[0], row[1], row[2], row[6]
         person = kind in _PERSONS
         if research and not may_export_for_research(kind, consent):
@@ -169,26 +147,7 @@ def load_records(
         extra = extras.get(actor_id)
         actors.extra.append(_extra(extra) if extra else {})
 
-    tie_columns = [
-        Tie.source_id,
-        Tie.target_id,
-        Tie.kind,
-        Tie.strength,
-        # Raw text, parsed through small caches below: far cheaper than a JSON/date
-        # conversion per row (support is cast in SQL, as psycopg parses json values itself).
-        sa.cast(Tie.support, sa.Text),
-        sa.type_coerce(Tie.since, sa.String),
-        sa.type_coerce(Tie.until, sa.String),
-    ]
-    if not research:
-        tie_columns.append(Tie.note)
-    tstmt = sa.select(*tie_columns).where(Tie.network_id == network_id)
     day = as_of if as_of is not None else dt.date.today()
-    if not history:
-        tstmt = tstmt.where(
-            sa.or_(Tie.since.is_(None), Tie.since <= day),
-            sa.or_(Tie.until.is_(None), Tie.until >= day),
-        )
     ties = TieRecords()
     date_cache: dict[Any, dt.date | None] = {}
 
@@ -198,9 +157,10 @@ def load_records(
     def date_of(value: Any) -> dt.date | None:
         return _date(value, date_cache)
 
-    result = conn.execution_options(stream_results=True, yield_per=50_000).execute(tstmt)
-    for part in result.partitions():
-        columns = list(zip(*part, strict=True))
+    for part in export_tie_partitions(
+        conn, network_id, research=research, day=day, history=history
+    ):
+        columns: list[Any] = list(zip(*part, strict=True))
         sources = list(map(key_of.get, columns[0]))
         targets = list(map(key_of.get, columns[1]))
         if research and (None in sources or None in targets):
@@ -312,7 +272,7 @@ class Export:
 
 
 def export_network(
-    conn: sa.Connection,
+    conn: Connection,
     network_id: str,
     fmt: str,
     *,
@@ -377,7 +337,7 @@ def export_network(
 
 
 def _export_parquet(
-    conn: sa.Connection, network_id: str, *, pseudonymise: PseudonymKey | None, **kw: Any
+    conn: Connection, network_id: str, *, pseudonymise: PseudonymKey | None, **kw: Any
 ) -> Export:
     """Parquet is written straight from set-based queries in row groups
     (:mod:`netwerk.exchange.parquet`), never through :func:`load_records`."""

@@ -48,9 +48,9 @@ from pathlib import Path
 from typing import IO, Any
 
 import pyarrow as pa
-import sqlalchemy as sa
 
-from netwerk.errors import NotFound
+from netwerk.store.exchange import parquet_network_row
+from netwerk.store.session import Connection
 
 from .parquet_rows import (
     Plan,
@@ -103,14 +103,8 @@ class ParquetSummary:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
-def _tables() -> tuple[Any, Any, Any]:
-    from netwerk.store.tables import Actor, Network, Tie
-
-    return Actor, Network, Tie
-
-
 def write_dataset(
-    conn: sa.Connection,
+    conn: Connection,
     network_id: str,
     open_member: OpenMember,
     *,
@@ -124,19 +118,7 @@ def write_dataset(
     """Write ``actors.parquet``, ``ties.parquet`` and ``network.json`` through
     ``open_member``, reading the network set-based. Arguments as
     :func:`netwerk.exchange.service.export_network`."""
-    _, Network, _ = _tables()
-    network = conn.execute(
-        sa.select(
-            Network.id,
-            Network.name,
-            Network.area_code,
-            Network.revision,
-            Network.coarsen_area,
-            Network.small_cell_threshold,
-        ).where(Network.id == network_id)
-    ).first()
-    if network is None:
-        raise NotFound("network", network_id)
+    network = parquet_network_row(conn, network_id)
     research = pseudonymise is not None
     extras = include_analysis or {}
     plan = Plan(
@@ -182,7 +164,7 @@ def write_dataset(
     return summary
 
 
-def write_zip(conn: sa.Connection, network_id: str, out: IO[bytes], **kw: Any) -> ParquetSummary:
+def write_zip(conn: Connection, network_id: str, out: IO[bytes], **kw: Any) -> ParquetSummary:
     """:func:`write_dataset` into a zip (members stored: Parquet compresses its own pages)."""
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
 
@@ -193,7 +175,7 @@ def write_zip(conn: sa.Connection, network_id: str, out: IO[bytes], **kw: Any) -
 
 
 def write_folder(
-    conn: sa.Connection, network_id: str, folder: str | Path, **kw: Any
+    conn: Connection, network_id: str, folder: str | Path, **kw: Any
 ) -> ParquetSummary:
     """:func:`write_dataset` into a folder (made if missing), as Spark and DuckDB read it."""
     root = Path(folder)
@@ -271,7 +253,7 @@ def _metadata(
 
 
 def zip_to_spool(
-    conn: sa.Connection, network_id: str, **kw: Any
+    conn: Connection, network_id: str, **kw: Any
 ) -> tuple[ParquetSummary, Iterator[bytes]]:
     """:func:`write_zip` into a temporary file, then its bytes in 1 MiB chunks: the database
     is read before this returns (the caller may close its connection), and neither the rows

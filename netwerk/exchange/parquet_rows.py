@@ -3,22 +3,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-import queue
-import secrets
-import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import sqlalchemy as sa
 
 from netwerk.model import PERSON_KINDS, Consent
 from netwerk.privacy import anonymous_label, may_export_for_research
+from netwerk.store.exchange import parquet_actor_rows, parquet_attribute_texts, parquet_tie_rows
+from netwerk.store.session import Connection
 
 from . import pseudonym as pseudo
 from .parquet_schema import ARROW_TYPES, TEXT_LIST, GroupWriter
@@ -35,14 +32,7 @@ __all__ = [
     "tie_batches",
 ]
 
-_FETCH_ROWS = 50_000
 _PERSONS = tuple(k.value for k in PERSON_KINDS)
-
-
-def _tables() -> tuple[Any, Any, Any]:
-    from netwerk.store.tables import Actor, Network, Tie
-
-    return Actor, Network, Tie
 
 
 @dataclass
@@ -61,100 +51,11 @@ class Plan:
     row_group_rows: int
 
 
-def fetch(
-    conn: sa.Connection, stmt: sa.Select[Any], *, scan: str | None = None
-) -> Iterator[list[Any]]:
-    """The rows of ``stmt`` in partitions of :data:`_FETCH_ROWS` tuples, from the driver's
-    own cursor in the caller's transaction: no SQLAlchemy ``Row`` per row (a third of the
-    time of a million-tie export), and on PostgreSQL a server-side cursor, so only one
-    partition is ever in memory.
-
-    ``scan``: on SQLite, read this table front to back (``NOT INDEXED``) instead of through
-    the network index: when the network holds most of the table's rows that is 2.5x faster
-    (sequential pages instead of one random lookup per row)."""
-    dialect = conn.dialect
-    if dialect.name not in ("sqlite", "postgresql"):
-        result = conn.execution_options(stream_results=True, yield_per=_FETCH_ROWS).execute(stmt)
-        for part in result.partitions():
-            yield [tuple(row) for row in part]
-        return
-    compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
-    raw: Any = conn.connection.driver_connection
-    if dialect.name == "sqlite":
-        params: Any = [_bind(compiled.params[k]) for k in compiled.positiontup or ()]
-        cursor = raw.cursor()
-    else:
-        params = {k: _bind(v) for k, v in compiled.params.items()}
-        cursor = raw.cursor(name=f"netwerk_parquet_{secrets.token_hex(6)}")
-        cursor.itersize = _FETCH_ROWS
-    sql = str(compiled)
-    if scan is not None and dialect.name == "sqlite":
-        sql = sql.replace(f"FROM {scan} ", f"FROM {scan} NOT INDEXED ", 1)
-    try:
-        cursor.execute(sql, params)
-        if dialect.name == "postgresql":
-            yield from _read_ahead(cursor)
-        else:
-            while part := cursor.fetchmany(_FETCH_ROWS):
-                yield part
-    finally:
-        cursor.close()
-
-
-def _read_ahead(cursor: Any) -> Iterator[list[Any]]:
-    """The cursor's partitions, the next one fetched by a thread while the caller turns the
-    current one into Arrow: PostgreSQL's server-side cursor then sends while we convert,
-    instead of each side waiting for the other (psycopg releases the GIL while it waits).
-    At most two partitions are in memory; the thread stops when the caller stops early."""
-    parts: queue.Queue[list[Any] | BaseException | None] = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            while not stop.is_set():
-                part = cursor.fetchmany(_FETCH_ROWS)
-                parts.put(part or None)
-                if not part:
-                    return
-        except BaseException as error:  # handed to the caller, raised there
-            parts.put(error)
-
-    reader = threading.Thread(target=produce, name="netwerk-parquet-fetch", daemon=True)
-    reader.start()
-    try:
-        while (item := parts.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while reader.is_alive():
-            with contextlib.suppress(queue.Empty):
-                parts.get(timeout=0.05)
-        reader.join()
-
-
-def _bind(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.date) else value
-
-
-def _exportable_filter(Actor: Any) -> Any:
-    return sa.or_(Actor.kind.not_in(_PERSONS), Actor.consent == Consent.given.value)
-
-
-def attribute_types(conn: sa.Connection, network_id: str) -> dict[str, AttrType]:
+def attribute_types(conn: Connection, network_id: str) -> dict[str, AttrType]:
     """One type per free attribute over the actors that show them (a first, narrow pass:
     only non-empty attribute maps, never those of persons who withdrew consent)."""
-    Actor, _, _ = _tables()
-    text = sa.cast(Actor.attributes, sa.Text)
-    stmt = sa.select(text).where(
-        Actor.network_id == network_id,
-        Actor.attributes.is_not(None),
-        text != "{}",
-        sa.not_(sa.and_(Actor.kind.in_(_PERSONS), Actor.consent == Consent.withdrawn.value)),
-    )
     seen: dict[str, set[type]] = {}
-    for part in fetch(conn, stmt):
+    for part in parquet_attribute_texts(conn, network_id):
         for (raw,) in part:
             values = json.loads(raw) if isinstance(raw, str) else raw
             for name, value in (values or {}).items():
@@ -218,29 +119,8 @@ class _Lists:
         return found
 
 
-def _actor_rows(conn: sa.Connection, plan: Plan) -> Iterator[list[Any]]:
-    """Actor rows in id order, partition by partition."""
-    Actor, _, _ = _tables()
-    columns = [
-        Actor.id,
-        Actor.kind,
-        Actor.area,
-        sa.cast(Actor.languages, sa.Text),
-        sa.cast(Actor.assets, sa.Text),
-        sa.cast(Actor.needs, sa.Text),
-        Actor.consent,
-    ]
-    if not plan.research:
-        columns += [Actor.name, Actor.note, Actor.external_ref, sa.cast(Actor.attributes, sa.Text)]
-    stmt = sa.select(*columns).where(Actor.network_id == plan.network_id)
-    if plan.research:
-        stmt = stmt.where(_exportable_filter(Actor))
-    stmt = stmt.order_by(Actor.id)
-    yield from fetch(conn, stmt)
-
-
 def actor_batches(
-    conn: sa.Connection, plan: Plan, schema: pa.Schema, *, keep_ids: bool = False
+    conn: Connection, plan: Plan, schema: pa.Schema, *, keep_ids: bool = False
 ) -> Iterator[pa.RecordBatch]:
     """Actor record batches with the privacy rules applied (ids pseudonymised in research)."""
     lists = _Lists()
@@ -248,7 +128,7 @@ def actor_batches(
     extra_names = list(plan.extra_types)
     research = plan.research
     key = plan.key
-    for part in _actor_rows(conn, plan):
+    for part in parquet_actor_rows(conn, plan.network_id, research=plan.research):
         ids: list[str] = []
         cols: dict[str, list[Any]] = {
             name: []
@@ -322,7 +202,7 @@ def actor_batches(
         yield pa.RecordBatch.from_arrays(arrays, names=names)
 
 
-def research_actors(conn: sa.Connection, plan: Plan, schema: pa.Schema) -> pa.Table:
+def research_actors(conn: Connection, plan: Plan, schema: pa.Schema) -> pa.Table:
     """Every exportable actor in pseudonym order, with ``_actor_id`` (dropped on writing)."""
     batches = list(actor_batches(conn, plan, schema, keep_ids=True))
     if batches:
@@ -336,35 +216,8 @@ def research_actors(conn: sa.Connection, plan: Plan, schema: pa.Schema) -> pa.Ta
 # -- ties --------------------------------------------------------------------------------
 
 
-def _tie_rows(conn: sa.Connection, plan: Plan) -> Iterator[list[Any]]:
-    _, _, Tie = _tables()
-    columns = [
-        Tie.source_id,
-        Tie.target_id,
-        Tie.kind,
-        Tie.strength,
-        sa.cast(Tie.support, sa.Text),
-        sa.cast(Tie.since, sa.String),
-        sa.cast(Tie.until, sa.String),
-    ]
-    if not plan.research:
-        columns.append(Tie.note)
-    stmt = sa.select(*columns).where(Tie.network_id == plan.network_id)
-    if plan.as_of is not None:
-        stmt = stmt.where(
-            sa.or_(Tie.since.is_(None), Tie.since <= plan.as_of),
-            sa.or_(Tie.until.is_(None), Tie.until >= plan.as_of),
-        )
-    yield from fetch(conn, stmt, scan="ties" if _most_of(conn, Tie, plan.network_id) else None)
-
-
-def _most_of(conn: sa.Connection, table: Any, network_id: str) -> bool:
-    """Whether the network holds at least a quarter of the table's rows (SQLite only)."""
-    if conn.dialect.name != "sqlite":
-        return False
-    total = conn.scalar(sa.select(sa.func.count()).select_from(table)) or 0
-    mine = conn.scalar(sa.select(sa.func.count()).where(table.network_id == network_id)) or 0
-    return mine * 4 >= total
+def _tie_rows(conn: Connection, plan: Plan) -> Iterator[list[Any]]:
+    return parquet_tie_rows(conn, plan.network_id, research=plan.research, as_of=plan.as_of)
 
 
 def _support_codes(texts: pa.Array) -> pa.DictionaryArray:
@@ -442,7 +295,7 @@ def _tie_columns(part: list[Any], plan: Plan) -> dict[str, Any]:
     return out
 
 
-def tie_batches(conn: sa.Connection, plan: Plan, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+def tie_batches(conn: Connection, plan: Plan, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
     lists = _Lists()
     for part in _tie_rows(conn, plan):
         if part:
@@ -455,7 +308,7 @@ _RANK_FIELDS = ("source", "target", "kind", "strength", "support", "since", "unt
 
 
 def research_ties(
-    conn: sa.Connection, plan: Plan, actors: pa.Table, sink: IO[bytes], schema: pa.Schema
+    conn: Connection, plan: Plan, actors: pa.Table, sink: IO[bytes], schema: pa.Schema
 ) -> int:
     """Ties between exported actors, ordered by (source, target) pseudonym, kind and period.
 

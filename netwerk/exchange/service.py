@@ -25,18 +25,22 @@ import io
 import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any, Literal
-
-import sqlalchemy as sa
 
 from netwerk.config import Settings
 from netwerk.errors import FieldError, TooLarge, ValidationFailed
 from netwerk.model import PERSON_KINDS, SYMMETRIC_TIE_KINDS, TieKind
+from netwerk.store.exchange import (
+    actor_refs,
+    export_network_row,
+    sqlite_import_cache,
+    tie_periods,
+)
+from netwerk.store.session import Connection
 
 from . import formats, gexf, graphml, jsonfmt, pajek, parquet_read, tabular
-from .export import Export, _network_row, _tables, export_network, load_records
+from .export import Export, export_network, load_records
 from .normalise import Builder, ErrorList, ImportData, Item
 from .records import (
     ActorRecords,
@@ -60,7 +64,6 @@ _RESEARCH_TIE_FIELDS = ("kind", "strength", "support", "since", "until", "status
 _CHUNK_BYTES = 1 << 16
 MAX_IMPORT_BYTES: int = Settings.model_fields["max_import_bytes"].default
 """The size cap of an import when the caller names none: the setting's declared default."""
-_SQLITE_IMPORT_CACHE_KIB = 256 * 1024
 _DIRECTED = frozenset(k.value for k in TieKind) - {k.value for k in SYMMETRIC_TIE_KINDS}
 
 
@@ -174,7 +177,7 @@ def new_ids(n: int) -> list[str]:
 
 
 def import_network(
-    conn: sa.Connection,
+    conn: Connection,
     network_id: str,
     data: bytes | IO[bytes],
     fmt: str,
@@ -201,7 +204,7 @@ def import_network(
     """
     info = formats.get(fmt, for_import=True)
     raw = read_capped(data, max_bytes)
-    _network_row(conn, network_id)
+    export_network_row(conn, network_id)
     report = ImportReport(format=info.name, dry_run=dry_run)
     errors = ErrorList()
     started = time.perf_counter()
@@ -227,7 +230,7 @@ def import_network(
 
     from netwerk.store.revision import bump_revision
 
-    with _sqlite_cache(conn, len(actors.new_rows) + len(final)):
+    with sqlite_import_cache(conn, len(actors.new_rows) + len(final)):
         _write(conn, network_id, parsed, actors, ends, final, progress)
     if actors.new_rows or final:
         report.revision = bump_revision(conn, network_id)
@@ -274,17 +277,14 @@ class _MatchedActors:
 
 
 def _match_actors(
-    conn: sa.Connection, network_id: str, actors: ActorRecords, report: ImportReport
+    conn: Connection, network_id: str, actors: ActorRecords, report: ImportReport
 ) -> _MatchedActors:
     """Resolve actors: matched by external reference (or, for a network's own export, by
     id), else new. New ids are handed out in sorted order, so the primary-key indexes grow
     at their end (much faster bulk inserts)."""
-    Actor, _, _ = _tables()
     existing: dict[str, str] = {}
     own_ids: set[str] = set()
-    for ref, actor_id in conn.execute(
-        sa.select(Actor.external_ref, Actor.id).where(Actor.network_id == network_id)
-    ):
+    for ref, actor_id in actor_refs(conn, network_id):
         own_ids.add(actor_id)
         if ref is not None:
             existing[ref] = actor_id
@@ -356,7 +356,7 @@ def _resolve_ends(parsed: ImportData, actors: _MatchedActors, errors: ErrorList)
 
 
 def _new_ties(
-    conn: sa.Connection,
+    conn: Connection,
     network_id: str,
     parsed: ImportData,
     ends: _Ends,
@@ -370,12 +370,7 @@ def _new_ties(
     ties, keep = parsed.ties, ends.keep
     existing_ties: set[tuple[Any, ...]] = set()
     if ends.uses_existing:
-        _, _, Tie = _tables()
-        for s, t, kind, since, until in conn.execute(
-            sa.select(Tie.source_id, Tie.target_id, Tie.kind, Tie.since, Tie.until).where(
-                Tie.network_id == network_id
-            )
-        ):
+        for s, t, kind, since, until in tie_periods(conn, network_id):
             existing_ties.add(_tie_ident(kind, s, t, since, until))
     idents = list(
         map(
@@ -426,23 +421,8 @@ def _new_ties(
     return final
 
 
-@contextmanager
-def _sqlite_cache(conn: sa.Connection, rows: int) -> Iterator[None]:
-    """A large import into SQLite inserts into B-tree indexes in random key order; with the
-    default 2 MiB page cache that thrashes (4x slower). Raise it for the import only."""
-    if conn.dialect.name != "sqlite" or rows < 20_000:
-        yield
-        return
-    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-    conn.exec_driver_sql(f"PRAGMA cache_size=-{_SQLITE_IMPORT_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        conn.exec_driver_sql(f"PRAGMA cache_size={int(before or -2000)}")
-
-
 def _write(
-    conn: sa.Connection,
+    conn: Connection,
     network_id: str,
     parsed: ImportData,
     matched: _MatchedActors,

@@ -111,3 +111,10 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def url_database(url: str) -> tuple[str, str | None]:
+    """A database URL's driver name and database (a file path for SQLite), as SQLAlchemy
+    parses it (for the backup, which copies the SQLite file itself)."""
+    parsed = sa.engine.make_url(url)
+    return parsed.drivername, parsed.database
