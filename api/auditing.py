@@ -23,16 +23,20 @@ import time
 from typing import Any
 
 import anyio.to_thread
-import sqlalchemy as sa
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.overload import send_problem
 from netwerk import metrics
 from netwerk.audit import record
-from netwerk.store.db import is_busy
+from netwerk.store.db import bounded_session, is_busy, on_session_event
+from netwerk.store.session import (
+    DatabaseError,
+    DBAPIError,
+    Engine,
+    PoolTimeout,
+    Session,
+    SessionFactory,
+)
 
 __all__ = ["Audit", "AuditRow", "install_commit_hook", "write_with_retry"]
 
@@ -73,10 +77,9 @@ def _required(row: AuditRow) -> bool:
     )
 
 
-def install_commit_hook(factory: sessionmaker[Session]) -> None:
+def install_commit_hook(factory: SessionFactory) -> None:
     """Record a request's audit row in the transaction of its first commit."""
 
-    @sa.event.listens_for(factory, "before_commit")
     def _audit_in_transaction(session: Session) -> None:
         request = session.info.get("request")
         if request is None:
@@ -95,47 +98,33 @@ def install_commit_hook(factory: sessionmaker[Session]) -> None:
         record(session, **_row(scope, state, principal, status))
         session.info["audit_recorded"] = True
 
-    @sa.event.listens_for(factory, "after_commit")
     def _audit_committed(session: Session) -> None:
         # only a commit that went through counts: a failed one (a 409) is recorded afterwards
         if session.info.pop("audit_recorded", False):
             session.info["request"].scope.setdefault("state", {})["audit_done"] = True
 
-    @sa.event.listens_for(factory, "after_rollback")
     def _audit_rolled_back(session: Session) -> None:
         session.info.pop("audit_recorded", None)
 
+    on_session_event(factory, "before_commit", _audit_in_transaction)
+    on_session_event(factory, "after_commit", _audit_committed)
+    on_session_event(factory, "after_rollback", _audit_rolled_back)
+
 
 def write_with_retry(
-    engine: sa.Engine, row: AuditRow, *, budget_s: float, busy_timeout_s: float
+    engine: Engine, row: AuditRow, *, budget_s: float, busy_timeout_s: float
 ) -> bool:
     """Write one audit row in its own transaction, retrying while the database is busy, for at
     most ``budget_s`` of waiting on locks (plus the pool's wait for a connection). True when
     the row is committed."""
     deadline = time.monotonic() + budget_s
-    sqlite = engine.dialect.name == "sqlite"
     delay = 0.01
     while True:
         remaining_ms = max(1, int((deadline - time.monotonic()) * 1000))
         try:
-            with engine.connect() as conn:
-                if sqlite:
-                    conn.exec_driver_sql(f"PRAGMA busy_timeout={remaining_ms}")
-                    conn.commit()  # the session below begins (and commits) its own transaction
-                try:
-                    with Session(bind=conn) as session:
-                        if not sqlite:
-                            session.execute(sa.text(f"SET LOCAL lock_timeout = {remaining_ms}"))
-                            session.execute(
-                                sa.text(f"SET LOCAL statement_timeout = {remaining_ms}")
-                            )
-                        record(session, **row)
-                        session.commit()
-                finally:
-                    if sqlite:
-                        conn.rollback()
-                        conn.exec_driver_sql(f"PRAGMA busy_timeout={round(busy_timeout_s * 1000)}")
-                        conn.commit()
+            with bounded_session(engine, remaining_ms, busy_timeout_s) as session:
+                record(session, **row)
+                session.commit()
             return True
         except DBAPIError as exc:
             if not is_busy(exc) or time.monotonic() + delay >= deadline:
@@ -148,7 +137,7 @@ def write_with_retry(
                 return False
             time.sleep(delay)
             delay = min(delay * 2, 0.2)
-        except (PoolTimeout, SQLAlchemyError) as exc:
+        except (PoolTimeout, DatabaseError) as exc:
             log.error(
                 "audit write failed for %s %s: %s", row["method"], row["route"], type(exc).__name__
             )

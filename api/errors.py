@@ -9,8 +9,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.routetable import api_routes
@@ -30,6 +28,7 @@ from netwerk.errors import (
 from netwerk.exchange.pseudonym import PseudonymKeyMissing
 from netwerk.i18n import text
 from netwerk.store.db import is_busy
+from netwerk.store.session import IntegrityError, OperationalError, PoolTimeout
 
 __all__ = [
     "CONFLICT",

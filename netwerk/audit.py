@@ -9,10 +9,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
-
-from netwerk.store.tables import AuditEvent, AuditObject, utcnow
+from netwerk.store.audit import audit_events, event_objects, insert_event, replace_objects
+from netwerk.store.session import Session
 
 __all__ = [
     "AuditFilter",
@@ -55,27 +53,19 @@ def record(
     request_id: str | None = None,
 ) -> int:
     """Append one event (and the objects it touched) in the caller's transaction."""
-    event_id = session.execute(
-        sa.insert(AuditEvent)
-        .values(
-            at=utcnow(),
-            token_id=token_id,
-            role=role,
-            network_id=network_id,
-            action=action,
-            method=method,
-            route=route[:200],
-            status=status,
-            request_id=request_id[:64] if request_id else None,
-        )
-        .returning(AuditEvent.id)
-    ).scalar_one()
     objects = sorted({o[:64] for o in object_ids if o})[:MAX_OBJECTS]
-    if objects:
-        session.execute(
-            sa.insert(AuditObject), [{"event_id": event_id, "object_id": o} for o in objects]
-        )
-    return int(event_id)
+    return insert_event(
+        session,
+        token_id=token_id,
+        role=role,
+        network_id=network_id,
+        action=action,
+        method=method,
+        route=route[:200],
+        status=status,
+        request_id=request_id[:64] if request_id else None,
+        objects=objects,
+    )
 
 
 @dataclass(frozen=True)
@@ -92,35 +82,18 @@ def list_events(
     session: Session, flt: AuditFilter, *, limit: int, before: int | None = None
 ) -> list[AuditRecord]:
     """Newest first; ``before`` is the id to page from."""
-    stmt = sa.select(AuditEvent)
-    if flt.network_id:
-        stmt = stmt.where(AuditEvent.network_id == flt.network_id)
-    if flt.token_id:
-        stmt = stmt.where(AuditEvent.token_id == flt.token_id)
-    if flt.action:
-        stmt = stmt.where(AuditEvent.action == flt.action)
-    if flt.since:
-        stmt = stmt.where(AuditEvent.at >= flt.since)
-    if flt.until:
-        stmt = stmt.where(AuditEvent.at <= flt.until)
-    if flt.object_id:
-        stmt = stmt.where(
-            AuditEvent.id.in_(
-                sa.select(AuditObject.event_id).where(AuditObject.object_id == flt.object_id)
-            )
-        )
-    if before is not None:
-        stmt = stmt.where(AuditEvent.id < before)
-    events = list(session.scalars(stmt.order_by(AuditEvent.id.desc()).limit(limit)))
-    objects: dict[int, list[str]] = {}
-    if events:
-        rows = session.execute(
-            sa.select(AuditObject.event_id, AuditObject.object_id).where(
-                AuditObject.event_id.in_([e.id for e in events])
-            )
-        )
-        for event_id, object_id in rows:
-            objects.setdefault(event_id, []).append(object_id)
+    events = audit_events(
+        session,
+        network_id=flt.network_id,
+        token_id=flt.token_id,
+        action=flt.action,
+        object_id=flt.object_id,
+        since=flt.since,
+        until=flt.until,
+        before=before,
+        limit=limit,
+    )
+    objects = event_objects(session, [e.id for e in events])
     return [
         AuditRecord(
             id=e.id,
@@ -152,11 +125,4 @@ def erase_references(session: Session, actor_ids: Iterable[str], erasure_event_i
     if not ids:
         return
     marker = f"erased:{erasure_event_id}"
-    hit = list(
-        session.scalars(
-            sa.select(AuditObject.event_id).where(AuditObject.object_id.in_(ids)).distinct()
-        )
-    )
-    session.execute(sa.delete(AuditObject).where(AuditObject.object_id.in_(ids)))
-    if hit:
-        session.execute(sa.insert(AuditObject), [{"event_id": e, "object_id": marker} for e in hit])
+    replace_objects(session, ids, marker)

@@ -21,14 +21,11 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
-
 from netwerk import metrics
 from netwerk.config import Settings
 from netwerk.graph import Snapshot, params_key
 from netwerk.store.revision import current_revision
+from netwerk.store.session import Connection, Engine, Session, SessionFactory
 from netwerk.store.snapshot import load_snapshot
 
 __all__ = [
@@ -49,7 +46,7 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 T = TypeVar("T")
 
-Source = sa.Connection | Session | Engine | sessionmaker[Session] | Callable[[], Session]
+Source = Connection | Session | Engine | SessionFactory | Callable[[], Session]
 
 
 class _Flight:
@@ -233,9 +230,9 @@ def configure(*, snapshot_size: int | None = None, result_size: int | None = Non
         result_cache.resize(result_size)
 
 
-def with_connection(source: Source, fn: Callable[[sa.Connection | Session], T]) -> T:
+def with_connection(source: Source, fn: Callable[[Connection | Session], T]) -> T:
     """Call ``fn`` with a connection or session from any kind of ``source``."""
-    if isinstance(source, sa.Connection | Session):
+    if isinstance(source, Connection | Session):
         return fn(source)
     if isinstance(source, Engine):
         with source.connect() as conn:
@@ -263,7 +260,7 @@ def get_snapshot(source: Source, network_id: str, as_of: dt.date | None = None) 
     """
     day = as_of or dt.date.today()
 
-    def run(conn: sa.Connection | Session) -> Snapshot:
+    def run(conn: Connection | Session) -> Snapshot:
         revision = current_revision(conn, network_id)
         _saw(network_id, revision)
         snap = snapshot_cache.get_or_compute(

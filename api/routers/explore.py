@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from typing import Annotated, Literal
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
@@ -41,7 +40,7 @@ from netwerk.model import (
     TieKind,
 )
 from netwerk.privacy import anonymous_label
-from netwerk.store.tables import Actor, Network, Token
+from netwerk.store.lookups import actor_names, networks_by_name, token_name
 from netwerk.store.tokens import Principal
 
 router = APIRouter(prefix="/api/v1", tags=["workspace"], responses=PROBLEM_RESPONSES)
@@ -70,11 +69,9 @@ class Me(BaseModel):
 @router.get("/me", response_model=Me, operation_id="me")
 def me(session: SessionDep, principal: AnyRole) -> Me:
     """The caller: the token's name and role, and the networks it may use (no secret)."""
-    name = session.scalar(sa.select(Token.name).where(Token.id == principal.token_id)) or ""
-    stmt = sa.select(Network.id, Network.name, Network.area_code).order_by(Network.name)
-    if principal.networks is not None:
-        stmt = stmt.where(Network.id.in_(sorted(principal.networks)))
-    rows = session.execute(stmt.limit(1000)).all()
+    name = token_name(session, principal.token_id)
+    ids = sorted(principal.networks) if principal.networks is not None else None
+    rows = networks_by_name(session, ids, 1000)
     return Me(
         token_id=principal.token_id,
         name=name,
@@ -250,12 +247,9 @@ def network_map(
     )
 
     def encode() -> bytes:
-        rows = session.execute(
-            sa.select(Actor.id, Actor.name, Actor.consent).where(Actor.network_id == s.network_id)
-        ).all()
         label = {
             aid: anonymous_label(aid, text_lang) if consent == "withdrawn" else name
-            for aid, name, consent in rows
+            for aid, _kind, name, consent in actor_names(session, s.network_id)
         }
         body = {
             "measure": layout.measure,

@@ -6,12 +6,11 @@ import logging
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from api.schemas import Health, Ready
-from netwerk.store.db import is_busy
+from netwerk.store.db import is_busy, ping
 from netwerk.store.migrate import is_current
+from netwerk.store.session import DatabaseError
 
 router = APIRouter(tags=["health"])
 log = logging.getLogger("netwerk.api")
@@ -36,11 +35,10 @@ def ready(request: Request) -> JSONResponse:
     engine = request.app.state.engine
     database = current = False
     try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+        ping(engine)
         database = True
         current = is_current(engine)
-    except SQLAlchemyError as exc:
+    except DatabaseError as exc:
         if is_busy(exc):
             database = current = True  # locked by a writer, not gone
         else:

@@ -8,7 +8,6 @@ import socket
 import sys
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 import typer
 
 from netwerk.cli import app, db_app, retention_app, token_app
@@ -18,6 +17,7 @@ from netwerk.config import ConfigurationError, get_settings, startup_problems
 from netwerk.errors import NetwerkError
 from netwerk.i18n import text
 from netwerk.store.db import make_sessionmaker, transaction
+from netwerk.store.session import Engine
 
 DEMO_NAME = "Demo wijk"
 DEMO_TOKEN_NAME = "demo admin"
@@ -86,7 +86,7 @@ def token_create(
     err.print(text("web.cli.sign_in", LANG, url=link), soft_wrap=True)
 
 
-def _load_synthetic(engine: sa.Engine, name: str, actors: int, seed: int) -> str:
+def _load_synthetic(engine: Engine, name: str, actors: int, seed: int) -> str:
     from netwerk import synth
     from netwerk.store.networks import create_network
 
@@ -102,7 +102,7 @@ def _load_synthetic(engine: sa.Engine, name: str, actors: int, seed: int) -> str
     return network_id
 
 
-def _load_demo(engine: sa.Engine, actors: int, seed: int) -> str:
+def _load_demo(engine: Engine, actors: int, seed: int) -> str:
     from netwerk import demo as demo_story
     from netwerk.store.networks import create_network
 
@@ -137,19 +137,15 @@ def _check_settings() -> None:
         fail(msg("serve.production_key"))
 
 
-def _demo_token(engine: sa.Engine, days: int) -> tuple[str, dt.datetime]:
+def _demo_token(engine: Engine, days: int) -> tuple[str, dt.datetime]:
     """Revoke every earlier demo admin token, then make one that expires in ``days``: a demo
     run never leaves more than one live demo token behind."""
-    from netwerk.store.tables import Token, utcnow
+    from netwerk.store.lookups import revoke_tokens_named
     from netwerk.store.tokens import create_token
 
     expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
     with transaction(make_sessionmaker(engine)) as session:
-        session.execute(
-            sa.update(Token)
-            .where(Token.name == DEMO_TOKEN_NAME, Token.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-        )
+        revoke_tokens_named(session, DEMO_TOKEN_NAME)
         issued = create_token(session, role="admin", name=DEMO_TOKEN_NAME, expires_at=expires)
     return issued.secret, expires
 
@@ -169,8 +165,8 @@ def demo(
         int, typer.Option(help=msg("help.token_days"), metavar=msg("metavar.number"), min=1)
     ] = 7,
 ) -> None:
+    from netwerk.store.lookups import network_named
     from netwerk.store.migrate import upgrade
-    from netwerk.store.tables import Network
 
     if serve_after:
         _check_settings()
@@ -178,7 +174,7 @@ def demo(
     engine = writable_engine()
     upgrade(engine)
     with engine.connect() as conn:
-        existing = conn.execute(sa.select(Network.id).where(Network.name == DEMO_NAME)).scalar()
+        existing = network_named(conn, DEMO_NAME)
     if existing:
         network_id = existing
         err.print(msg("demo.exists", name=DEMO_NAME, id=network_id))

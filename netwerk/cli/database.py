@@ -6,11 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
 from netwerk.cli.terminal import fail, kind_label, msg
 from netwerk.config import Settings, get_settings
-from netwerk.store.db import make_engine
+from netwerk.store.db import make_engine, safe_url
+from netwerk.store.session import Engine, OperationalError
 
 __all__ = [
     "ready_engine",
@@ -21,17 +20,13 @@ __all__ = [
 ]
 
 
-def _safe_url(engine: sa.Engine) -> str:
-    return engine.url.render_as_string(hide_password=True)
-
-
 def _sqlite_file(url: str) -> Path | None:
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         return Path(url[len("sqlite:///") :])
     return None
 
 
-def writable_engine(settings: Settings | None = None) -> sa.Engine:
+def writable_engine(settings: Settings | None = None) -> Engine:
     """An engine for a command that may create the database (db upgrade, demo, synth,
     serve): the data folder of the embedded default is made first."""
     settings = settings or get_settings()
@@ -41,7 +36,7 @@ def writable_engine(settings: Settings | None = None) -> sa.Engine:
     return make_engine(settings.database_url)
 
 
-def ready_engine() -> sa.Engine:
+def ready_engine() -> Engine:
     """An engine on a database that exists and has every migration, else one line that says
     what to run. A missing SQLite file is not created."""
     from netwerk.store.migrate import is_current
@@ -53,21 +48,21 @@ def ready_engine() -> sa.Engine:
     engine = make_engine(url)
     try:
         current = is_current(engine)
-    except sa.exc.OperationalError:
-        fail(msg("db.unreachable", url=_safe_url(engine)))
+    except OperationalError:
+        fail(msg("db.unreachable", url=safe_url(engine)))
     if not current:
-        fail(msg("db.not_migrated", url=_safe_url(engine)))
+        fail(msg("db.not_migrated", url=safe_url(engine)))
     return engine
 
 
-def resolve_network(engine: sa.Engine, value: str) -> str:
+def resolve_network(engine: Engine, value: str) -> str:
     """A network id from an id or a unique (part of a) name."""
-    from netwerk.store.tables import Network
+    from netwerk.store.lookups import network_exists, network_rows
 
     with engine.connect() as conn:
-        if conn.execute(sa.select(Network.id).where(Network.id == value)).first():
+        if network_exists(conn, value):
             return value
-        rows = conn.execute(sa.select(Network.id, Network.name).order_by(Network.name)).all()
+        rows = network_rows(conn)
     needle = value.strip().casefold()
     exact = [r for r in rows if r.name.casefold() == needle]
     found = exact or [r for r in rows if needle in r.name.casefold()]
@@ -79,36 +74,22 @@ def resolve_network(engine: sa.Engine, value: str) -> str:
     fail(msg("network.ambiguous", value=value, count=len(found), candidates=listing))
 
 
-def search_actors(engine: sa.Engine, network_id: str, needle: str, limit: int = 50) -> list[Any]:
+def search_actors(engine: Engine, network_id: str, needle: str, limit: int = 50) -> list[Any]:
     """Actors whose name contains ``needle`` (case-insensitive). Persons with withdrawn
     consent are never matched by name: that would disclose it."""
-    from netwerk.store.tables import Actor
+    from netwerk.store.lookups import search_actors as matching
 
-    pattern = needle.strip().casefold().replace("\\", "\\\\").replace("%", "\\%")
-    pattern = pattern.replace("_", "\\_")
-    stmt = (
-        sa.select(Actor.id, Actor.kind, Actor.name, Actor.area, Actor.consent)
-        .where(
-            Actor.network_id == network_id,
-            sa.func.lower(Actor.name).like(f"%{pattern}%", escape="\\"),
-            sa.or_(Actor.consent.is_(None), Actor.consent != "withdrawn"),
-        )
-        .order_by(Actor.name, Actor.id)
-        .limit(limit)
-    )
     with engine.connect() as conn:
-        return list(conn.execute(stmt).all())
+        return matching(conn, network_id, needle, limit)
 
 
-def resolve_actor(engine: sa.Engine, network_id: str, value: str) -> str:
+def resolve_actor(engine: Engine, network_id: str, value: str) -> str:
     """An actor id from an id or a unique name (an exact name wins over a partial one);
     an ambiguous name fails with the candidates listed."""
-    from netwerk.store.tables import Actor
+    from netwerk.store.lookups import actor_exists
 
     with engine.connect() as conn:
-        if conn.execute(
-            sa.select(Actor.id).where(Actor.network_id == network_id, Actor.id == value)
-        ).first():
+        if actor_exists(conn, network_id, value):
             return value
     rows = search_actors(engine, network_id, value, limit=200)
     needle = value.strip().casefold()

@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 import typer
 from rich.markup import escape
 
@@ -17,6 +16,7 @@ from netwerk.cli.terminal import LANG, err, fail, fail_domain, kind_label, msg, 
 from netwerk.config import get_settings
 from netwerk.errors import NetwerkError
 from netwerk.i18n import number, text
+from netwerk.store.session import Engine
 
 Network = Annotated[str, typer.Option(help=msg("help.network"), metavar=msg("metavar.network"))]
 AsJson = Annotated[bool, typer.Option("--json", help=msg("help.json"))]
@@ -36,18 +36,14 @@ ANALYSES = (
 )
 
 
-def _names(engine: sa.Engine, network_id: str, ids: set[str]) -> dict[str, str]:
+def _names(engine: Engine, network_id: str, ids: set[str]) -> dict[str, str]:
     """Names for display (withdrawn consent: a pseudonym only)."""
     from netwerk.privacy import display_name
-    from netwerk.store.tables import Actor
+    from netwerk.store.actors import actor_labels
 
     with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(Actor.id, Actor.kind, Actor.name, Actor.consent).where(
-                Actor.network_id == network_id, Actor.id.in_(sorted(ids))
-            )
-        ).all()
-    return {i: display_name(i, k, c, n, LANG) for i, k, n, c in rows}
+        rows = actor_labels(conn, network_id, ids)
+    return {i: display_name(i, k, c, n, LANG) for i, n, k, c in rows}
 
 
 def _emit_json(result: Any) -> None:
@@ -223,7 +219,7 @@ def export_cmd(
     out.print(msg("export.done", actors=result.actors, ties=result.ties, file=output))
 
 
-def _export_parquet_folder(engine: sa.Engine, nid: str, folder: str, as_of: dt.date | None) -> None:
+def _export_parquet_folder(engine: Engine, nid: str, folder: str, as_of: dt.date | None) -> None:
     """``--format parquet --out DIR``: actors.parquet, ties.parquet and network.json in DIR,
     as Spark, DuckDB and polars read a folder."""
     from pathlib import Path

@@ -17,12 +17,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
-
 from netwerk.errors import ValidationFailed
 from netwerk.model import new_id
-from netwerk.store.tables import GroupName
+from netwerk.store.group_names import (
+    add_group_name,
+    delete_group_names,
+    group_members,
+    group_names,
+    set_group_members,
+)
+from netwerk.store.session import Conn, Session
 
 __all__ = [
     "MIN_OVERLAP",
@@ -83,12 +87,8 @@ def match(
     return out
 
 
-def stored(session: Session | sa.Connection, network_id: str) -> list[StoredName]:
-    rows = session.execute(
-        sa.select(GroupName.id, GroupName.name, GroupName.members)
-        .where(GroupName.network_id == network_id)
-        .order_by(GroupName.created_at, GroupName.id)
-    ).all()
+def stored(session: Conn, network_id: str) -> list[StoredName]:
+    rows = group_names(session, network_id)
     return [StoredName(i, n, frozenset(m or ())) for i, n, m in rows]
 
 
@@ -96,7 +96,7 @@ def forget(session: Session, network_id: str, members: frozenset[str]) -> int:
     """Drop the stored names that belong to the group with these members; how many."""
     gone = [n.id for n in stored(session, network_id) if overlap(n.members, members) >= MIN_OVERLAP]
     if gone:
-        session.execute(sa.delete(GroupName).where(GroupName.id.in_(gone)))
+        delete_group_names(session, gone)
     return len(gone)
 
 
@@ -112,7 +112,8 @@ def store(
     """Name the group with these members (replacing its earlier name); the new row's id."""
     value = clean_name(name)
     forget(session, network_id, members)
-    row = GroupName(
+    return add_group_name(
+        session,
         id=new_id(),
         network_id=network_id,
         name=value,
@@ -120,21 +121,15 @@ def store(
         revision=revision,
         token_id=token_id,
     )
-    session.add(row)
-    session.flush()
-    return row.id
 
 
 def erase_member(session: Session, network_id: str, actor_id: str) -> int:
     """Erasure (DESIGN.md 6): drop an erased actor from every stored group; how many rows
     changed. The name keeps following the group by the members that remain."""
     changed = 0
-    rows = session.execute(
-        sa.select(GroupName.id, GroupName.members).where(GroupName.network_id == network_id)
-    ).all()
-    for row_id, members in rows:
+    for row_id, members in group_members(session, network_id):
         if actor_id in (members or ()):
-            kept = [m for m in members if m != actor_id]
-            session.execute(sa.update(GroupName).where(GroupName.id == row_id).values(members=kept))
+            kept = [m for m in members or () if m != actor_id]
+            set_group_members(session, row_id, kept)
             changed += 1
     return changed

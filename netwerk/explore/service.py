@@ -13,8 +13,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from netwerk import cache
 from netwerk.analysis import service as analysis
@@ -28,9 +26,9 @@ from netwerk.explore.search import Candidate, rank, words
 from netwerk.graph import PERSONS, Snapshot
 from netwerk.model import normalise_area, normalise_languages, normalise_themes
 from netwerk.privacy import shown_as_pseudonym
+from netwerk.store.lookups import actor_decisions, actor_exists, actor_names, consent_row
 from netwerk.store.revision import current_revision
-from netwerk.store.tables import Actor, Token
-from netwerk.store.tables import Feedback as FeedbackRow
+from netwerk.store.session import Conn, Session
 from netwerk.suggest.feedback import Feedback
 from netwerk.suggest.feedback import _record as feedback_record
 
@@ -74,16 +72,12 @@ class SearchResult:
     provenance: Provenance
 
 
-def _candidates(conn: sa.Connection | Session, s: Snapshot) -> list[Candidate]:
+def _candidates(conn: Conn, s: Snapshot) -> list[Candidate]:
     """Folded name words of every actor, cached per revision. A person with withdrawn
     consent gets no words: the real name must not be matchable."""
 
     def load() -> list[Candidate]:
-        rows = conn.execute(
-            sa.select(Actor.id, Actor.kind, Actor.name, Actor.consent).where(
-                Actor.network_id == s.network_id
-            )
-        ).all()
+        rows = actor_names(conn, s.network_id)
         return [
             Candidate(aid, kind, () if shown_as_pseudonym(kind, consent) else words(name))
             for aid, kind, name, consent in rows
@@ -115,7 +109,7 @@ def search(
     if consent is not None and consent not in ("given", "unknown", "withdrawn"):
         raise ValidationFailed("consent", "one of given, unknown, withdrawn")
 
-    def run(conn: sa.Connection | Session) -> SearchResult:
+    def run(conn: Conn) -> SearchResult:
         s = cache.get_snapshot(conn, network_id)
         cands = _candidates(conn, s)
 
@@ -279,19 +273,7 @@ class ConsentRecord:
 
 
 def consent_record(session: Session, network_id: str, actor_id: str) -> ConsentRecord:
-    row = session.execute(
-        sa.select(
-            Actor.kind,
-            Actor.consent,
-            Actor.consent_basis,
-            Actor.consent_set_at,
-            Actor.consent_set_by,
-            Token.name,
-            Token.role,
-        )
-        .outerjoin(Token, Token.id == Actor.consent_set_by)
-        .where(Actor.network_id == network_id, Actor.id == actor_id)
-    ).one_or_none()
+    row = consent_row(session, network_id, actor_id)
     if row is None:
         raise NotFound("actor", actor_id)
     kind, consent, basis, at, by, by_name, by_role = row
@@ -318,21 +300,8 @@ class DecisionList:
 
 def decisions(session: Session, network_id: str, actor_id: str, *, limit: int = 50) -> DecisionList:
     """The feedback rows where ``actor_id`` is the source or the target (newest first)."""
-    if (
-        session.scalar(
-            sa.select(Actor.id).where(Actor.network_id == network_id, Actor.id == actor_id)
-        )
-        is None
-    ):
+    if not actor_exists(session, network_id, actor_id):
         raise NotFound("actor", actor_id)
-    rows = session.scalars(
-        sa.select(FeedbackRow)
-        .where(
-            FeedbackRow.network_id == network_id,
-            sa.or_(FeedbackRow.source_id == actor_id, FeedbackRow.target_id == actor_id),
-        )
-        .order_by(FeedbackRow.decided_at.desc(), FeedbackRow.id)
-        .limit(limit)
-    ).all()
+    rows = actor_decisions(session, network_id, actor_id, limit)
     revision = current_revision(session, network_id)
     return DecisionList(actor_id=actor_id, items=tuple(feedback_record(r, revision) for r in rows))

@@ -12,10 +12,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = [
     "DEFAULT_BUSY_TIMEOUT_S",
+    "bounded_session",
     "engine_from_settings",
     "is_busy",
     "make_engine",
     "make_sessionmaker",
+    "on_session_event",
+    "ping",
+    "safe_url",
     "transaction",
 ]
 
@@ -95,6 +99,17 @@ def is_busy(exc: BaseException) -> bool:
     return sqlstate in {"55P03", "57014", "40001", "40P01"}
 
 
+def ping(engine: Engine) -> None:
+    """Run ``SELECT 1`` on a fresh connection: raises the database's error when unreachable."""
+    with engine.connect() as conn:
+        conn.execute(sa.text("SELECT 1"))
+
+
+def safe_url(engine: Engine) -> str:
+    """The engine's URL with the password hidden (for messages)."""
+    return engine.url.render_as_string(hide_password=True)
+
+
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
 
@@ -118,3 +133,33 @@ def url_database(url: str) -> tuple[str, str | None]:
     parses it (for the backup, which copies the SQLite file itself)."""
     parsed = sa.engine.make_url(url)
     return parsed.drivername, parsed.database
+
+
+def on_session_event(factory: sessionmaker[Session], name: str, fn: Any) -> None:
+    """Call ``fn(session)`` on the session event ``name`` (``"before_commit"`` …) of every
+    session of ``factory``."""
+    sa.event.listen(factory, name, fn)
+
+
+@contextmanager
+def bounded_session(engine: Engine, wait_ms: int, busy_timeout_s: float) -> Iterator[Session]:
+    """A session on its own connection that waits at most ``wait_ms`` for locks (SQLite's
+    busy timeout; PostgreSQL's ``lock_timeout`` and ``statement_timeout`` for the
+    transaction). The caller commits; SQLite's busy timeout is put back to
+    ``busy_timeout_s`` afterwards."""
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        if sqlite:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={wait_ms}")
+            conn.commit()  # the session below begins (and commits) its own transaction
+        try:
+            with Session(bind=conn) as session:
+                if not sqlite:
+                    session.execute(sa.text(f"SET LOCAL lock_timeout = {wait_ms}"))
+                    session.execute(sa.text(f"SET LOCAL statement_timeout = {wait_ms}"))
+                yield session
+        finally:
+            if sqlite:
+                conn.rollback()
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={round(busy_timeout_s * 1000)}")
+                conn.commit()

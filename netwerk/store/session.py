@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TypeAlias
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import SQLAlchemyError as DatabaseError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 __all__ = [
     "Conn",
     "Connection",
+    "DBAPIError",
     "DatabaseError",
     "Engine",
     "IntegrityError",

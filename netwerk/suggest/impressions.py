@@ -20,11 +20,10 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any, TypeVar, cast
 
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
-
 from netwerk.errors import NotFound
 from netwerk.model import new_id
+from netwerk.store.impressions import get_impression, insert_impressions
+from netwerk.store.session import Session
 from netwerk.store.tables import SuggestionImpression
 from netwerk.suggest.activation import ActivationPlan
 from netwerk.suggest.records import Reason
@@ -159,19 +158,13 @@ def remember(
             for a in res.items
         )
         out = replace(res, items=plan_items)
-    if rows:
-        session.execute(sa.insert(cast(sa.Table, SuggestionImpression.__table__)), rows)
+    insert_impressions(session, rows)
     return cast(R, out)
 
 
 def find_impression(session: Session, network_id: str, suggestion_id: str) -> SuggestionImpression:
     """The stored impression of this network (404 otherwise, also for another network's)."""
-    row = session.scalar(
-        sa.select(SuggestionImpression).where(
-            SuggestionImpression.network_id == network_id,
-            SuggestionImpression.id == suggestion_id,
-        )
-    )
+    row = get_impression(session, network_id, suggestion_id)
     if row is None:
         raise NotFound("suggestion", suggestion_id)
     return row

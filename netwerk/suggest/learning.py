@@ -57,12 +57,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from netwerk.errors import NotFound
 from netwerk.graph import FloatArray
-from netwerk.store.tables import Feedback, Network, SuggestionImpression, SuggestionWeights
+from netwerk.store.learning import (
+    count_outcomes,
+    delete_weights,
+    network_known,
+    outcome_rows,
+    stored_weights,
+    weights_row,
+)
+from netwerk.store.session import Conn, Session
+from netwerk.store.tables import SuggestionWeights
 from netwerk.suggest.codes import VALUE_CODES
 
 __all__ = [
@@ -279,33 +286,11 @@ def term_matrix(terms: Sequence[Mapping[str, float]]) -> FloatArray:
 # --------------------------------------------------------------------------- store
 
 
-def _known(select: sa.Select[Any], network_id: str) -> sa.Select[Any]:
-    """Restrict to the network's per-actor suggestions with a known result."""
-    i = SuggestionImpression.__table__.c
-    f = Feedback.__table__.c
-    known = sa.or_(f.decision == "declined", (f.decision == "accepted") & f.outcome.is_not(None))
-    return select.select_from(
-        Feedback.__table__.join(SuggestionImpression.__table__, f.suggestion_id == i.id)
-    ).where(f.network_id == network_id, i.origin == "actor", known)
-
-
-def count_outcomes(conn: sa.Connection | Session, network_id: str) -> int:
-    """How many suggestions of the network have a known result (one counting query)."""
-    return int(conn.execute(_known(sa.select(sa.func.count()), network_id)).scalar() or 0)
-
-
-def _outcome_rows(
-    conn: sa.Connection | Session, network_id: str
-) -> list[tuple[dict[str, float], int]]:
+def _outcome_rows(conn: Conn, network_id: str) -> list[tuple[dict[str, float], int]]:
     """(terms, tie formed) of the network's suggestions with a known result, oldest first."""
-    i = SuggestionImpression.__table__.c
-    f = Feedback.__table__.c
-    rows = conn.execute(
-        _known(sa.select(i.contributions, f.outcome), network_id).order_by(f.decided_at, f.id)
-    ).all()
     return [
         (dict(terms or {}) if isinstance(terms, dict) else {}, int(outcome == "tie_formed"))
-        for terms, outcome in rows
+        for terms, outcome in outcome_rows(conn, network_id)
     ]
 
 
@@ -324,14 +309,9 @@ def _from_row(row: SuggestionWeights | None) -> LearnedWeights:
     )
 
 
-def load_weights(conn: sa.Connection | Session, network_id: str) -> LearnedWeights:
+def load_weights(conn: Conn, network_id: str) -> LearnedWeights:
     """The network's learned weights (one primary-key lookup), else the prior."""
-    t = SuggestionWeights.__table__.c
-    row = conn.execute(sa.select(SuggestionWeights.__table__).where(t.network_id == network_id))
-    found = row.mappings().first()
-    if found is None:
-        return PRIOR
-    return _from_row(SuggestionWeights(**dict(found)))
+    return _from_row(weights_row(conn, network_id))
 
 
 def refit(
@@ -342,7 +322,7 @@ def refit(
     ``force``); returns the weights that rank from now on. Runs in the caller's
     transaction."""
     available = count_outcomes(session, network_id)
-    current = session.get(SuggestionWeights, network_id)
+    current = stored_weights(session, network_id)
     if available < MIN_OUTCOMES:
         return _from_row(current)
     if current is not None and not force and available - current.outcomes < REFIT_EVERY:
@@ -371,26 +351,17 @@ def refit(
 
 def reset_weights(session: Session, network_id: str) -> bool:
     """Back to the prior weights (the outcomes stay; the next refit starts afresh)."""
-    if session.scalar(sa.select(Network.id).where(Network.id == network_id)) is None:
+    if not network_known(session, network_id):
         raise NotFound("network", network_id)
-    result = session.execute(
-        sa.delete(SuggestionWeights).where(SuggestionWeights.network_id == network_id)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return delete_weights(session, network_id)
 
 
-def weight_report(conn: sa.Connection | Session, network_id: str) -> WeightReport:
+def weight_report(conn: Conn, network_id: str) -> WeightReport:
     """The weights with their uncertainty (admins)."""
-    if conn.execute(sa.select(Network.id).where(Network.id == network_id)).scalar() is None:
+    if not network_known(conn, network_id):
         raise NotFound("network", network_id)
-    t = SuggestionWeights.__table__.c
-    found = (
-        conn.execute(sa.select(SuggestionWeights.__table__).where(t.network_id == network_id))
-        .mappings()
-        .first()
-    )
+    row = weights_row(conn, network_id)
     available = count_outcomes(conn, network_id)
-    row = SuggestionWeights(**dict(found)) if found is not None else None
     weights = _from_row(row)
     multipliers = weights.as_multipliers()
     spread: dict[str, list[float]] = dict(row.spread or {}) if row is not None else {}

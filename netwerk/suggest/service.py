@@ -36,11 +36,9 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ParamSpec, TypeVar, cast
 
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
-
 from netwerk import cache
 from netwerk.graph import Snapshot, require_lang
+from netwerk.store.session import Conn, Session
 from netwerk.suggest.activation import ActivationPlan, activation_plan
 from netwerk.suggest.context import suggest_context
 from netwerk.suggest.exclusions import CoolDown, Exclusions, load_exclusions
@@ -120,7 +118,7 @@ def suggestions(
     network's learned weights (``learn=False``: the prior weights) in ``order``."""
     require_lang(lang)
 
-    def run(conn: sa.Connection | Session) -> SuggestionList:
+    def run(conn: Conn) -> SuggestionList:
         snap = cache.get_snapshot(conn, network_id, as_of)
         snap.actor_index(actor_id)
         excl = load_exclusions(conn, network_id, actor_id=actor_id, now=now, cool_down=cool_down)
@@ -152,7 +150,7 @@ def _fingerprint(excl: Exclusions) -> str:
 
 
 def _ranked(
-    conn: sa.Connection | Session,
+    conn: Conn,
     network_id: str,
     as_of: dt.date | None,
     seed: int | None,
@@ -187,7 +185,7 @@ def weave(
     weights (``learn=False``: the prior weights)."""
     require_lang(lang)
 
-    def run(conn: sa.Connection | Session) -> WeaveList:
+    def run(conn: Conn) -> WeaveList:
         excl = load_exclusions(conn, network_id, now=now)
 
         def build(snap: Snapshot, used: int, learned: LearnedWeights) -> WeaveList:
@@ -240,7 +238,7 @@ def activation(
         ctx = suggest_context(snap, seed=used)
         return activation_plan(snap, **params, seed=used, context=ctx, learned=learned)
 
-    def run(conn: sa.Connection | Session) -> ActivationPlan:
+    def run(conn: Conn) -> ActivationPlan:
         route = "suggest.route.activation"
         return _ranked(conn, network_id, as_of, seed, learn, route, params, build)
 

@@ -38,10 +38,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-
 from netwerk.errors import NotFound, ValidationFailed
-from netwerk.store.tables import Feedback, Network, SuggestionImpression, Token
+from netwerk.store.learning import network_known
+from netwerk.store.session import Conn
+from netwerk.store.stats import decision_counts, token_names
 from netwerk.suggest.codes import OUTCOMES
 
 __all__ = ["FeedbackStats", "RateRow", "stats", "wilson"]
@@ -192,19 +192,8 @@ def _codes(raw: Any) -> list[str]:
     return [str(x) for x in value] if isinstance(value, list) else []
 
 
-def _range(
-    column: Any, since: dt.date | None, until: dt.date | None
-) -> list[sa.ColumnElement[bool]]:
-    out: list[sa.ColumnElement[bool]] = []
-    if since is not None:
-        out.append(column >= dt.datetime.combine(since, dt.time.min, dt.UTC))
-    if until is not None:
-        out.append(column < dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, dt.UTC))
-    return out
-
-
 def stats(
-    conn: sa.Connection | Any,
+    conn: Conn,
     network_id: str,
     *,
     since: dt.date | None = None,
@@ -212,44 +201,14 @@ def stats(
     by_broker: bool = False,
 ) -> FeedbackStats:
     """Counts and rates of the shown suggestions (see the module doc)."""
-    if conn.execute(sa.select(Network.id).where(Network.id == network_id)).scalar() is None:
+    if not network_known(conn, network_id):
         raise NotFound("network", network_id)
     if since is not None and until is not None and until < since:
         raise ValidationFailed("until", "the end of the range is before its start")
-    i = SuggestionImpression.__table__.c
-    f = Feedback.__table__.c
-    codes_i = sa.cast(i.reason_codes, sa.Text)
-    shown = conn.execute(
-        sa.select(
-            i.origin, i.suggestion_kind, codes_i, i.token_id, f.decision, f.outcome, sa.func.count()
-        )
-        .select_from(
-            SuggestionImpression.__table__.outerjoin(Feedback.__table__, f.suggestion_id == i.id)
-        )
-        .where(i.network_id == network_id, *_range(i.shown_at, since, until))
-        .group_by(i.origin, i.suggestion_kind, codes_i, i.token_id, f.decision, f.outcome)
-    ).all()
-    codes_f = sa.cast(f.reason_codes, sa.Text)
-    pairs = conn.execute(
-        sa.select(
-            sa.literal("pair"),
-            f.suggestion_kind,
-            codes_f,
-            f.token_id,
-            f.decision,
-            f.outcome,
-            sa.func.count(),
-        )
-        .where(
-            f.network_id == network_id,
-            f.suggestion_id.is_(None),
-            *_range(f.decided_at, since, until),
-        )
-        .group_by(f.suggestion_kind, codes_f, f.token_id, f.decision, f.outcome)
-    ).all()
+    counted = decision_counts(conn, network_id, since, until)
     total = _Tally()
     groups: dict[str, dict[str, _Tally]] = {"reason": {}, "kind": {}, "origin": {}, "broker": {}}
-    for origin, kind, raw, token, decision, outcome, count in [*shown, *pairs]:
+    for origin, kind, raw, token, decision, outcome, count in counted:
         n = int(count)
         total.add(decision, outcome, n)
         groups["kind"].setdefault(kind, _Tally()).add(decision, outcome, n)
@@ -265,12 +224,7 @@ def stats(
     names: dict[str, str] | None = None
     if by_broker:
         tokens = sorted(groups["broker"])
-        names = {
-            str(tid): str(name)
-            for tid, name in conn.execute(
-                sa.select(Token.id, Token.name).where(Token.id.in_(tokens))
-            ).all()
-        }
+        names = token_names(conn, tokens)
 
     return FeedbackStats(
         network_id=network_id,
