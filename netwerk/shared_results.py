@@ -240,17 +240,23 @@ return 0
 
 
 class Background:
-    """Background recomputes: at most one running job per key, in its own daemon thread."""
+    """Background recomputes: at most one running job per key, each in its own daemon
+    thread, and at most ``limit`` at once."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = 8) -> None:
+        self.limit = limit
         self._jobs: set[Hashable] = set()
         self._idle = threading.Condition()
 
-    def start(self, key: Hashable, job: Callable[[], Any]) -> bool:
-        """Run ``job`` in a thread unless a job of ``key`` is running; True when started."""
+    def start(self, key: Hashable, job: Callable[[], Any]) -> bool | None:
+        """Run ``job`` in a thread unless a job of ``key`` is running (False); ``None`` when
+        ``limit`` jobs run already (the caller computes in the foreground); True when
+        started."""
         with self._idle:
             if key in self._jobs:
                 return False
+            if len(self._jobs) >= self.limit:
+                return None
             self._jobs.add(key)
 
         def run() -> None:

@@ -305,3 +305,26 @@ def test_without_reachable_redis_analyses_still_answer(
     with TestClient(dead, raise_server_exceptions=False) as c:
         nid, _ = _network(c, admin)
         assert _check(_get(c, admin, nid), _revision(c, admin, nid))["stale"] is False
+
+
+def test_background_runs_one_job_per_key_and_at_most_its_limit() -> None:
+    from netwerk.shared_results import Background
+
+    jobs = Background(limit=2)
+    go = threading.Event()
+    ran: list[str] = []
+
+    def job(name: str) -> Any:
+        def run() -> None:
+            assert go.wait(WAIT)
+            ran.append(name)
+
+        return run
+
+    assert jobs.start("a", job("a")) is True
+    assert jobs.start("a", job("a again")) is False  # one job per key
+    assert jobs.start("b", job("b")) is True
+    assert jobs.start("c", job("c")) is None  # over the limit: the caller computes itself
+    go.set()
+    assert jobs.wait_idle(WAIT)
+    assert sorted(ran) == ["a", "b"]

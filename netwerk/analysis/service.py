@@ -25,7 +25,8 @@ one whole-network computation each) also survive a write and are shared between 
 store (:mod:`netwerk.shared_results`) but the result of the revision just before is (this
 process's or any worker's), that one is answered at once, its provenance marked ``stale``
 with the ``current_revision``, and the current one is computed in a background thread (one
-job per network, route and parameters). A stale answer is never older than the revision
+job per network, route and parameters, at most 8 at once: beyond that a read waits for the
+current result). A stale answer is never older than the revision
 before the last write (``revision >= current_revision - 1``), is never given after an
 erasure in the network (the audit log's erasure events since its computation began, with a
 minute's margin, fence it off), and only when asked for with ``fresh=False`` (the API's
@@ -207,8 +208,7 @@ def _global(
 
     if not fresh and not isinstance(source, sa.Connection | Session):
         last = _last(name, codec, source, network_id, day, pk, revision)
-        if last is not None:
-            background.start((network_id, day, name, pk), current)
+        if last is not None and background.start((network_id, day, name, pk), current) is not None:
             metrics.shared_results.labels("stale").inc()
             return typing.cast(T, _stale(last, revision))
     return current()
