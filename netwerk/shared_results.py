@@ -76,6 +76,7 @@ class SharedResults:
         self._lock = threading.Lock()
         self._down_until = 0.0
         self.degraded = False
+        self._pending: set[str] = set()
 
     @property
     def configured(self) -> bool:
@@ -102,6 +103,11 @@ class SharedResults:
         if self.degraded and time.monotonic() < self._down_until:
             metrics.shared_results.labels("fallback").inc()
             return False, None
+        if self._pending:  # erasures that happened while Redis was down go first
+            with self._lock:
+                pending, self._pending = self._pending, set()
+            for network_id in pending:
+                self.purge(network_id)
         import redis
 
         try:
@@ -196,7 +202,10 @@ class SharedResults:
         return None
 
     def purge(self, network_id: str) -> int:
-        """Delete every shared entry and lease of a network (erasure); returns how many."""
+        """Delete every shared entry and lease of a network (erasure); returns how many. While
+        Redis is unreachable the network is remembered and purged on the first call that
+        reaches Redis again (before anything else is read from it; the entries of revisions
+        before the erasure are never answered meanwhile: see :mod:`netwerk.analysis.service`)."""
         escaped = _GLOB.sub(r"\\\1", network_id)
 
         def run(r: Any) -> int:
@@ -213,6 +222,9 @@ class SharedResults:
             return n
 
         ok, value = self._call(run)
+        if not ok and self._redis is not None:
+            with self._lock:
+                self._pending.add(network_id)  # purged as soon as Redis answers again
         return int(value) if ok else 0
 
     def state(self) -> str:

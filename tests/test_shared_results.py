@@ -328,3 +328,16 @@ def test_background_runs_one_job_per_key_and_at_most_its_limit() -> None:
     go.set()
     assert jobs.wait_idle(WAIT)
     assert sorted(ran) == ["a", "b"]
+
+
+def test_an_erasure_while_redis_is_down_is_purged_when_it_is_back(redis_url: str) -> None:
+    store = SharedResults(redis_url, retry_s=0.0)
+    day = dt.date(2026, 1, 1)
+    key = store.key("n2", 1, day, "route.gaps", "p")
+    store.publish(key, store.last_key("n2", day, "route.gaps", "p"), 1, 0.0, b"{}")
+    reachable = store._redis
+    store._redis = redis_lib.Redis.from_url(f"redis://127.0.0.1:{free_port()}/0")
+    assert store.purge("n2") == 0 and store.degraded  # Redis "down": nothing deleted yet
+    store._redis = reachable
+    assert store.get(key) is None  # the first call that reaches Redis purges first
+    assert not list(reachable.scan_iter(match="netwerk:*:n2:*"))

@@ -246,7 +246,10 @@ def _current(
                 metrics.shared_results.labels("shared").inc()
                 return typing.cast(T, codec.validate_json(data))
             value = metrics.timed_call(metrics.analysis_seconds.labels(name), lambda: compute(s))
-            if store.configured:
+            # not shared when an erasure may have landed meanwhile (purged already)
+            if store.configured and not _erased_since(
+                source, s.network_id, began - ERASURE_MARGIN_S
+            ):
                 body = codec.dump_json(value)
                 store.publish(entry, store.last_key(*last[:3], digest(pk)), s.revision, began, body)
                 metrics.shared_results.labels("computed").inc()
