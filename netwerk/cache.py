@@ -242,9 +242,9 @@ def configure(
     result_size: int | None = None,
     shared_store: SharedResults | None = None,
 ) -> None:
-    """Resize the caches and set the shared store: :func:`api.app.create_app` and the CLI
-    pass the ``snapshot_cache_size``, ``result_cache_size``, ``redis_url`` and
-    ``result_lease_s`` settings.
+    """Resize the caches and set the shared store: :func:`api.app.create_app` passes the
+    ``snapshot_cache_size``, ``result_cache_size``, ``redis_url`` and ``result_lease_s``
+    settings (elsewhere, as in the CLI, the shared store stays off: per process).
 
     The caches belong to the process, not to an app: what they hold is keyed by network and
     revision, so it is right for every app and database connection of the process to share
