@@ -127,8 +127,7 @@ class SharedResults:
             if not self.degraded:
                 self.degraded = True
                 log.warning(
-                    "Redis unreachable (%s); global results are computed per process until "
-                    "it is back",
+                    "global results are computed per process until Redis answers again (%s)",
                     type(exc).__name__,
                 )
 
