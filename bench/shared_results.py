@@ -97,7 +97,7 @@ def run_mode(
                 r = client.get(path, params=p if p is not None else params)
                 if r.status_code != 200:  # counted and shown, never hidden
                     refused.append(f"{r.status_code} {r.json().get('type', '')}")
-                    return time.perf_counter() - t, True
+                    return time.perf_counter() - t, False
                 return time.perf_counter() - t, r.headers.get("X-Netwerk-Stale") == "true"
 
             def burst() -> list[tuple[float, bool]]:
@@ -115,10 +115,11 @@ def run_mode(
                 )
                 assert r.status_code == 201, r.text
                 before = computations(srv.base, args.route)
+                seen = len(refused)
                 first, stale = get()
                 times = burst()
-                while any(s for _, s in burst()):
-                    pass
+                while any(s for _, s in burst()) or refused[seen:]:
+                    seen = len(refused)
                 burst()
                 done = computations(srv.base, args.route) - before
                 lat = sorted(t for t, _ in times)
