@@ -43,6 +43,7 @@ __all__ = [
     "clear",
     "configure",
     "get_snapshot",
+    "is_factory",
     "last_results",
     "purge_network",
     "remember_last",
@@ -295,6 +296,12 @@ def with_connection(source: Source, fn: Callable[[sa.Connection | Session], T]) 
         return fn(session)
     finally:
         session.close()
+
+
+def is_factory(source: Source) -> bool:
+    """True when ``source`` is an engine or a session factory: something another thread can
+    take a connection of its own from (not one open connection or session)."""
+    return not isinstance(source, sa.Connection | Session)
 
 
 def get_snapshot(source: Source, network_id: str, as_of: dt.date | None = None) -> Snapshot:

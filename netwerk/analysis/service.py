@@ -50,9 +50,7 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-import sqlalchemy as sa
 from pydantic import TypeAdapter
-from sqlalchemy.orm import Session
 
 from netwerk import cache, metrics
 from netwerk.analysis import bridges as _bridges
@@ -77,7 +75,7 @@ from netwerk.analysis.records import check_kinds
 from netwerk.errors import ValidationFailed
 from netwerk.graph import Snapshot, params_key, require_lang
 from netwerk.shared_results import background, digest
-from netwerk.store.tables import AuditEvent
+from netwerk.store.erasures import erased_since
 
 __all__ = [
     "DEFAULT_EXACT_MAX",
@@ -206,7 +204,7 @@ def _global(
     def current() -> T:
         return _current(name, codec, source, network_id, as_of, key, pk, compute)
 
-    if not fresh and not isinstance(source, sa.Connection | Session):
+    if not fresh and cache.is_factory(source):
         last = _last(name, codec, source, network_id, day, pk, revision)
         if last is not None and background.start((network_id, day, name, pk), current) is not None:
             metrics.shared_results.labels("stale").inc()
@@ -287,16 +285,7 @@ def _last(
 
 def _erased_since(source: Source, network_id: str, since: float) -> bool:
     stamp = dt.datetime.fromtimestamp(since, dt.UTC)
-    query = (
-        sa.select(AuditEvent.id)
-        .where(
-            AuditEvent.network_id == network_id,
-            AuditEvent.at >= stamp,
-            AuditEvent.action == "erasure",
-        )
-        .limit(1)
-    )
-    return cache.with_connection(source, lambda conn: conn.execute(query).first()) is not None
+    return cache.with_connection(source, lambda conn: erased_since(conn, network_id, stamp))
 
 
 def _stale(result: Any, revision: int) -> Any:
