@@ -46,9 +46,9 @@ __all__ = [
     "is_factory",
     "last_results",
     "purge_network",
+    "read_revision",
     "remember_last",
     "result_cache",
-    "revision_of",
     "shared",
     "snapshot_cache",
     "stats",
@@ -261,7 +261,7 @@ def configure(
         shared = shared_store
 
 
-def revision_of(source: Source, network_id: str) -> int:
+def read_revision(source: Source, network_id: str) -> int:
     """The network's current revision (one primary-key lookup); drops older cache entries.
 
     Raises

@@ -187,7 +187,7 @@ def _global(
     stale (and recomputed in the background), or computed here under the shared lease."""
     day = as_of or dt.date.today()
     pk = params_key(key)
-    revision = cache.revision_of(source, network_id)
+    revision = cache.read_revision(source, network_id)
     found = cache.result_cache.get((network_id, revision, day, name, pk))
     if found is not None:
         return typing.cast(T, found)
