@@ -38,6 +38,7 @@ from api.routetable import api_routes
 from netwerk import __version__, cache
 from netwerk.config import ConfigurationError, Settings, get_settings, startup_problems
 from netwerk.ratelimit import RateLimiter
+from netwerk.shared_results import SharedResults
 from netwerk.store.db import engine_from_settings, make_sessionmaker
 from netwerk.store.session import Engine
 
@@ -94,7 +95,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     settings = settings.with_pseudonym_key()
     configure_logging(settings.log_level, settings.log_format)
     cache.configure(
-        snapshot_size=settings.snapshot_cache_size, result_size=settings.result_cache_size
+        snapshot_size=settings.snapshot_cache_size,
+        result_size=settings.result_cache_size,
+        shared_store=SharedResults(settings.redis_url, lease_s=settings.result_lease_s),
     )
     engine = engine or engine_from_settings(settings)
     app = FastAPI(

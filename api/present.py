@@ -236,10 +236,14 @@ def response_schema(result_type: Any) -> dict[str, Any]:
 
 
 def documented(
-    result_type: Any, description: str, status: int = 200
+    result_type: Any,
+    description: str,
+    status: int = 200,
+    headers: dict[str, Any] | None = None,
 ) -> dict[int | str, dict[str, Any]]:
     """``responses=`` for a route returning ``result_type`` through this module: that type for
-    brokers and admins, its aggregate view (when viewers may call the route) for viewers."""
+    brokers and admins, its aggregate view (when viewers may call the route) for viewers;
+    with ``headers`` documented when given."""
     schema = response_schema(result_type)
     viewer_type = VIEWER_TYPES.get(result_type)
     if viewer_type is not None and viewer_type is not result_type:
@@ -250,9 +254,13 @@ def documented(
                 {**viewer, "title": f"{viewer.get('title', 'View')} (viewers)"},
             ]
         }
-    return {
-        status: {"description": description, "content": {"application/json": {"schema": schema}}}
+    response: dict[str, Any] = {
+        "description": description,
+        "content": {"application/json": {"schema": schema}},
     }
+    if headers:
+        response["headers"] = headers
+    return {status: response}
 
 
 # --- running a domain call for a route ---------------------------------------------------
@@ -289,6 +297,8 @@ def compute(
     lang = language(request, params.pop("lang", None))
     if not s.sees_persons:  # viewers: the route's aggregate view, never the person rows
         params["threshold"] = network_threshold(session, s.network_id)
+        if "fresh" in params:  # joined with the current snapshot: never a stale result
+            params["fresh"] = True
         fn = viewer_routes.for_viewer(fn)
     release(session)
     pool = request.app.state.analysis_pool
@@ -312,6 +322,34 @@ def respond(
     fn: Callable[..., Any],
     **params: Any,
 ) -> JSONResponse:
-    """:func:`compute`, then present the result for the caller's role."""
+    """:func:`compute`, then present the result for the caller's role, with the revision
+    headers of :data:`REVISION_HEADERS` when the result has a provenance."""
     result, lang = compute(request, session, s, timeout, fn, **params)
-    return show(request, session, s, result, lang)
+    response = show(request, session, s, result, lang)
+    provenance = getattr(result, "provenance", None)
+    if provenance is not None:
+        current = provenance.current_revision
+        response.headers["X-Netwerk-Revision"] = str(provenance.revision)
+        response.headers["X-Netwerk-Current-Revision"] = str(
+            provenance.revision if current is None else current
+        )
+        response.headers["X-Netwerk-Stale"] = "true" if provenance.stale else "false"
+    return response
+
+
+REVISION_HEADERS: dict[str, Any] = {
+    "X-Netwerk-Stale": {
+        "description": "true when the result is of the revision before the last write and "
+        "the current one is being computed (ask again, or pass fresh=true to wait)",
+        "schema": {"type": "string", "enum": ["true", "false"]},
+    },
+    "X-Netwerk-Revision": {
+        "description": "the network revision the result was computed from",
+        "schema": {"type": "integer"},
+    },
+    "X-Netwerk-Current-Revision": {
+        "description": "the network's revision when answered",
+        "schema": {"type": "integer"},
+    },
+}
+"""The response headers of an analysis result (documented on every analysis route)."""

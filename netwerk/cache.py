@@ -10,6 +10,11 @@ network at once, and :func:`purge_network` drops all of them (erasure, DESIGN.md
 
 Concurrent requests for the same missing key compute it once ("single flight"); the others
 wait for that result instead of repeating the work.
+
+Global results also live on beyond their revision in :data:`last_results` (the newest result
+of each route and parameters, whatever its revision), so that right after a write the last
+one can be answered, marked stale, while it is recomputed (:mod:`netwerk.analysis.service`);
+and across processes in :data:`shared` (:mod:`netwerk.shared_results`, Redis when configured).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import Any, Generic, TypeVar, cast
 from netwerk import metrics
 from netwerk.config import Settings
 from netwerk.graph import Snapshot, params_key
+from netwerk.shared_results import SharedResults
 from netwerk.store.revision import current_revision
 from netwerk.store.session import Connection, Engine, Session, SessionFactory
 from netwerk.store.snapshot import load_snapshot
@@ -35,8 +41,13 @@ __all__ = [
     "clear",
     "configure",
     "get_snapshot",
+    "is_factory",
+    "last_results",
     "purge_network",
+    "read_revision",
+    "remember_last",
     "result_cache",
+    "shared",
     "snapshot_cache",
     "stats",
     "with_connection",
@@ -215,19 +226,60 @@ snapshot_cache: LRUCache[tuple[str, int, dt.date], Snapshot] = LRUCache(
 """Snapshots keyed by ``(network_id, revision, as_of)``."""
 result_cache: LRUCache[tuple[Any, ...], Any] = LRUCache(_default("result_cache_size"), "results")
 """Results keyed by ``(network_id, revision, as_of, name, params)``."""
+last_results: LRUCache[tuple[Any, ...], tuple[int, float, Any]] = LRUCache(
+    _default("result_cache_size"), "last_results"
+)
+"""The newest global result of each ``(network_id, as_of, name, params)``, with its revision
+and the time its computation began (kept across revisions: what a stale answer is made of)."""
+shared = SharedResults()
+"""The shared store of global results (off until :func:`configure` gives it a Redis URL)."""
 
 
-def configure(*, snapshot_size: int | None = None, result_size: int | None = None) -> None:
-    """Resize the caches: :func:`api.app.create_app` and the CLI pass the
-    ``snapshot_cache_size`` and ``result_cache_size`` settings.
+def configure(
+    *,
+    snapshot_size: int | None = None,
+    result_size: int | None = None,
+    shared_store: SharedResults | None = None,
+) -> None:
+    """Resize the caches and set the shared store: :func:`api.app.create_app` passes the
+    ``snapshot_cache_size``, ``result_cache_size``, ``redis_url`` and ``result_lease_s``
+    settings (elsewhere, as in the CLI, the shared store stays off: per process).
 
     The caches belong to the process, not to an app: what they hold is keyed by network and
     revision, so it is right for every app and database connection of the process to share
-    it; two apps made in one process share one pair of caches, sized by the later call."""
+    it; two apps made in one process share one pair of caches (and one shared store), set by
+    the later call."""
+    global shared
     if snapshot_size is not None:
         snapshot_cache.resize(snapshot_size)
     if result_size is not None:
         result_cache.resize(result_size)
+        last_results.resize(result_size)
+    if shared_store is not None:
+        shared = shared_store
+
+
+def read_revision(source: Source, network_id: str) -> int:
+    """The network's current revision (one primary-key lookup); drops older cache entries.
+
+    Raises
+    ------
+    NotFound
+        When the network does not exist.
+    """
+    revision = with_connection(source, lambda conn: current_revision(conn, network_id))
+    _saw(network_id, revision)
+    return revision
+
+
+def remember_last(key: tuple[Any, ...], revision: int, began: float, value: Any) -> None:
+    """Keep ``value`` as the newest result of ``key`` (``(network_id, as_of, name, params)``)
+    unless a newer revision's result is kept already; ``began``: the time (``time.time()``)
+    its computation began."""
+    with last_results._lock:
+        kept = last_results._data.get(key)
+        if kept is None or kept[0] <= revision:
+            last_results._put(key, (revision, began, value))
 
 
 def with_connection(source: Source, fn: Callable[[Connection | Session], T]) -> T:
@@ -242,6 +294,12 @@ def with_connection(source: Source, fn: Callable[[Connection | Session], T]) -> 
         return fn(session)
     finally:
         session.close()
+
+
+def is_factory(source: Source) -> bool:
+    """True when ``source`` is an engine or a session factory: something another thread can
+    take a connection of its own from (not one open connection or session)."""
+    return not isinstance(source, Connection | Session)
 
 
 def get_snapshot(source: Source, network_id: str, as_of: dt.date | None = None) -> Snapshot:
@@ -303,20 +361,27 @@ def cached_for(snapshot: Snapshot, name: str, params: Mapping[str, Any], fn: Cal
 
 
 def purge_network(network_id: str) -> int:
-    """Drop every cached snapshot and result of a network (erasure); returns how many."""
+    """Drop every cached snapshot and result of a network (erasure), in this process and in
+    the shared store; returns how many."""
     from netwerk.store import delta  # the snapshots kept to advance by the change log (issue 12)
 
     delta.forget(network_id)
-    return snapshot_cache.purge(network_id) + result_cache.purge(network_id)
+    return (
+        snapshot_cache.purge(network_id)
+        + result_cache.purge(network_id)
+        + last_results.purge(network_id)
+        + shared.purge(network_id)
+    )
 
 
 def clear() -> None:
-    """Empty both caches (tests)."""
+    """Empty this process's caches (tests; the shared store is left alone)."""
     from netwerk.store import delta
 
     delta.forget()
     snapshot_cache.clear()
     result_cache.clear()
+    last_results.clear()
 
 
 def stats() -> dict[str, CacheStats]:

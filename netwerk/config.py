@@ -77,7 +77,16 @@ class Settings(BaseSettings):
     )
     analysis_timeout_s: float = Field(120.0, gt=0, description="longest analysis allowed")
     redis_url: str | None = Field(
-        None, description="redis://host:port/db for rate limits across workers (optional)"
+        None,
+        description="redis://host:port/db for rate limits and global results across workers "
+        "(optional)",
+    )
+    result_lease_s: float = Field(
+        30.0,
+        gt=0,
+        le=3600,
+        description="with Redis: longest a worker waits for another worker computing the same "
+        "global result before computing it itself",
     )
     rate_limit_per_minute: int = Field(600, ge=0, description="requests per token; 0 = off")
     cors_origins: list[str] = Field(default_factory=list, description="allowed CORS origins")

@@ -91,6 +91,14 @@ redis_degraded = Gauge(
     "1 while Redis is unreachable and rate limits are counted per process",
     multiprocess_mode="max",
 )
+shared_results = Counter(
+    "netwerk_shared_results",
+    "Global analysis results by how they were answered across workers: 'shared' (read from "
+    "Redis), 'computed' (computed and published here), 'waited' (another worker's result, "
+    "waited for), 'stale' (the last result, marked stale, while it is recomputed), "
+    "'fallback' (Redis unreachable: per process)",
+    ["outcome"],
+)
 audit_failures = Counter(
     "netwerk_audit_write_failures",
     "Audit rows that could not be written: 'refused' (answered 503 instead) or 'logged' "

@@ -18,6 +18,7 @@ ALLOWED_SQLALCHEMY = {
 """Modules outside ``netwerk/store/`` allowed to import SQLAlchemy, each with the reason.
 (``migrations/`` is outside ``netwerk/`` and ``api/`` and is not scanned.)"""
 
+
 def _modules() -> list[Path]:
     return sorted(p for d in ("netwerk", "api") for p in (ROOT / d).rglob("*.py"))
 

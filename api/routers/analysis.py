@@ -1,6 +1,9 @@
 """Analysis routes (DESIGN.md sections 4 and 8). Brokers and admins get person-level results
 with names; viewers get aggregates and non-person actors only (``api.present``); researchers
-use the export. Every route takes ``as_of`` and answers with the result's provenance."""
+use the export. Every route takes ``as_of`` and answers with the result's provenance, also in
+the ``X-Netwerk-Revision``, ``X-Netwerk-Current-Revision`` and ``X-Netwerk-Stale`` headers
+(a global result may be the last one, marked stale, right after a write; ``fresh=true``
+waits for the current one: :mod:`netwerk.analysis.service`)."""
 
 from __future__ import annotations
 
@@ -52,7 +55,7 @@ def _route(path: str, result_type: Any, summary: str) -> Any:
         response_class=JSONResponse,
         operation_id="analysis" + "".join(w.title() for w in words),
         summary=summary,
-        responses=present.documented(result_type, summary),
+        responses=present.documented(result_type, summary, headers=present.REVISION_HEADERS),
     )
 
 
@@ -84,8 +87,17 @@ def _between_days(p: Reader, lang: Lang = None, seed: Seed = 0) -> Analysis:
 BetweenDays = Annotated[Analysis, Depends(_between_days)]
 
 
-def _on_a_day(a: BetweenDays, as_of: AsOf = None) -> Analysis:
-    return Analysis(a.presenter, {**a.shared, "as_of": as_of})
+Fresh = Annotated[
+    bool,
+    Query(
+        description="wait for the result of the current revision instead of the last one "
+        "marked stale (X-Netwerk-Stale) right after a write"
+    ),
+]
+
+
+def _on_a_day(a: BetweenDays, as_of: AsOf = None, fresh: Fresh = False) -> Analysis:
+    return Analysis(a.presenter, {**a.shared, "as_of": as_of, "fresh": fresh})
 
 
 OnADay = Annotated[Analysis, Depends(_on_a_day)]

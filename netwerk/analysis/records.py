@@ -55,6 +55,11 @@ class Provenance:
     exact: bool = True
     """False when the result is estimated from a sample (the result states the error)."""
     engine: str = field(default_factory=lambda: f"igraph {ig.__version__}")
+    current_revision: int | None = None
+    """The network's revision when answered: ``revision`` unless the result is stale."""
+    stale: bool = False
+    """True when the result is of an older revision (the one before the last write) and the
+    current one is being computed (:mod:`netwerk.analysis.service`)."""
 
 
 def provenance(
@@ -86,6 +91,7 @@ def provenance(
         revision=snapshot.revision,
         as_of=snapshot.as_of.isoformat(),
         exact=exact,
+        current_revision=snapshot.revision,
     )
 
 

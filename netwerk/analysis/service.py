@@ -19,18 +19,40 @@ bridges and gaps computes the communities once. A write bumps the revision, so n
 older than an acknowledged write is served, also with several worker processes on one
 database.
 
+Global routes (summary, stage, centrality, key figures, brokers, bridges, communities, gaps:
+one whole-network computation each) also survive a write and are shared between workers
+(issue 12): when the current revision's result is neither in this process nor in the shared
+store (:mod:`netwerk.shared_results`) but the result of the revision just before is (this
+process's or any worker's), that one is answered at once, its provenance marked ``stale``
+with the ``current_revision``, and the current one is computed in a background thread (one
+job per network, route and parameters, at most 8 at once: beyond that a read waits for the
+current result). A stale answer is never older than the revision
+before the last write (``revision >= current_revision - 1``), is never given after an
+erasure in the network (the audit log's erasure events since its computation began, with a
+minute's margin, fence it off), and only when asked for with ``fresh=False`` (the API's
+default; the default here, for the CLI and other callers, is the current result) and
+``source`` is an engine or session factory (a background thread needs its own connection).
+Otherwise the current result is computed once across workers: under a lease in the shared
+store, the others wait for it. :func:`what_if` and :func:`compare` (and suggestions,
+:mod:`netwerk.suggest.service`) are never answered stale.
+
 Raises :class:`~netwerk.errors.NotFound` for an unknown network (or actor in
 :func:`what_if`) and :class:`~netwerk.errors.ValidationFailed` for a bad parameter.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import inspect
+import time
+import typing
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from netwerk import cache
+from pydantic import TypeAdapter
+
+from netwerk import cache, metrics
 from netwerk.analysis import bridges as _bridges
 from netwerk.analysis import brokers as _brokers
 from netwerk.analysis import centrality as _centrality
@@ -52,6 +74,8 @@ from netwerk.analysis.compare import CompareResult
 from netwerk.analysis.records import check_kinds
 from netwerk.errors import ValidationFailed
 from netwerk.graph import Snapshot, params_key, require_lang
+from netwerk.shared_results import background, digest
+from netwerk.store.erasures import erased_since
 
 __all__ = [
     "DEFAULT_EXACT_MAX",
@@ -66,6 +90,10 @@ __all__ = [
     "summary",
     "what_if",
 ]
+
+ERASURE_MARGIN_S = 60.0
+"""A stale result is not answered when an erasure in its network was recorded later than
+this many seconds before its computation began (longer than any write transaction)."""
 
 T = TypeVar("T")
 Source = cache.Source
@@ -92,6 +120,7 @@ def _route(
     blocks: Mapping[str, Block] | None = None,
     prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     extra: Mapping[str, Any] | None = None,
+    shared: bool = False,
 ) -> Callable[..., T]:
     """The route ``name``: ``route(source, network_id, *, as_of=None, **params)`` is
     ``fn(snapshot, **params)`` on the snapshot of ``(source, network_id, as_of)``, cached
@@ -102,12 +131,22 @@ def _route(
     with their defaults: they are in the key and shape only the building blocks.
     ``blocks`` are the arguments of ``fn`` the route hands it, each ``block(snapshot,
     key)``: building blocks cached on their own and asked for only when the result is not
-    cached.
+    cached. ``shared``: a global route (see the module doc), answered by :func:`_global`.
     """
     signature = inspect.signature(fn)
     handed = set(blocks or {})
+    codec: TypeAdapter[Any] | None = (
+        TypeAdapter(typing.get_type_hints(fn)["return"]) if shared else None
+    )
 
-    def route(source: Source, network_id: str, *, as_of: dt.date | None = None, **params: Any) -> T:
+    def route(
+        source: Source,
+        network_id: str,
+        *,
+        as_of: dt.date | None = None,
+        fresh: bool = True,
+        **params: Any,
+    ) -> T:
         params = prepare(dict(params)) if prepare else dict(params)
         own = {k: params.pop(k, default) for k, default in (extra or {}).items()}
         bound = signature.bind_partial(None, **params)
@@ -116,16 +155,143 @@ def _route(
         key = {**args, **own}
         if "exact_max" in key:
             check_exact_max(key["exact_max"])
-        s = _snapshot(source, network_id, as_of, key.get("lang", "nl"))
 
-        def compute() -> T:
+        def compute(s: Snapshot) -> T:
             return fn(s, **args, **{k: block(s, key) for k, block in (blocks or {}).items()})
 
-        return cache.cached_for(s, name, key, compute)
+        if codec is not None:
+            require_lang(key.get("lang", "nl"))
+            return _global(name, codec, source, network_id, as_of, key, compute, fresh)
+        s = _snapshot(source, network_id, as_of, key.get("lang", "nl"))
+        return cache.cached_for(s, name, key, lambda: compute(s))
 
     route.__name__ = route.__qualname__ = name.removeprefix("route.")
     route.__doc__ = f"{summary}\n\nParameters: those of :func:`{fn.__module__}.{fn.__name__}`."
     return route
+
+
+# --------------------------------------------------------------------------- global results
+
+
+def _global(
+    name: str,
+    codec: TypeAdapter[Any],
+    source: Source,
+    network_id: str,
+    as_of: dt.date | None,
+    key: dict[str, Any],
+    compute: Callable[[Snapshot], T],
+    fresh: bool,
+) -> T:
+    """A global route's result: this process's, the shared store's, the last one marked
+    stale (and recomputed in the background), or computed here under the shared lease."""
+    day = as_of or dt.date.today()
+    pk = params_key(key)
+    revision = cache.read_revision(source, network_id)
+    found = cache.result_cache.get((network_id, revision, day, name, pk))
+    if found is not None:
+        return typing.cast(T, found)
+    store = cache.shared
+    entry = store.key(network_id, revision, day, name, digest(pk))
+    data = store.get(entry)
+    if data is not None:
+        metrics.shared_results.labels("shared").inc()
+        value = codec.validate_json(data)
+        cache.result_cache.put((network_id, revision, day, name, pk), value)
+        cache.remember_last((network_id, day, name, pk), revision, time.time(), value)
+        return typing.cast(T, value)
+
+    def current() -> T:
+        return _current(name, codec, source, network_id, as_of, key, pk, compute)
+
+    if not fresh and cache.is_factory(source):
+        last = _last(name, codec, source, network_id, day, pk, revision)
+        if last is not None and background.start((network_id, day, name, pk), current) is not None:
+            metrics.shared_results.labels("stale").inc()
+            return typing.cast(T, _stale(last, revision))
+    return current()
+
+
+def _current(
+    name: str,
+    codec: TypeAdapter[Any],
+    source: Source,
+    network_id: str,
+    as_of: dt.date | None,
+    key: dict[str, Any],
+    pk: Any,
+    compute: Callable[[Snapshot], T],
+) -> T:
+    """The current revision's result, computed once per process (single flight) and once
+    across workers (the shared lease; the others wait for the leaseholder's result)."""
+    began = time.time()
+    s = _snapshot(source, network_id, as_of, key.get("lang", "nl"))
+    store = cache.shared
+    entry = store.key(s.network_id, s.revision, s.as_of, name, digest(pk))
+    last = (s.network_id, s.as_of, name, pk)
+
+    def leased() -> T:
+        token = store.lease(entry)
+        if token is None:  # another worker computes it: wait for that, then for ourselves
+            data = store.wait(entry, timeout=store.lease_s)
+            if data is not None:
+                return typing.cast(T, codec.validate_json(data))
+            token = store.lease(entry)
+        try:
+            # published by a leaseholder that finished before this lease was taken
+            data = store.get(entry) if store.configured else None
+            if data is not None:
+                metrics.shared_results.labels("shared").inc()
+                return typing.cast(T, codec.validate_json(data))
+            value = metrics.timed_call(metrics.analysis_seconds.labels(name), lambda: compute(s))
+            # not shared when an erasure may have landed meanwhile (purged already)
+            if store.configured and not _erased_since(
+                source, s.network_id, began - ERASURE_MARGIN_S
+            ):
+                body = codec.dump_json(value)
+                store.publish(entry, store.last_key(*last[:3], digest(pk)), s.revision, began, body)
+                metrics.shared_results.labels("computed").inc()
+            return value
+        finally:
+            if token is not None:
+                store.release(entry, token)
+
+    value = cache.result_cache.get_or_compute((*last[:1], s.revision, *last[1:]), leased)
+    cache.remember_last(last, s.revision, began, value)
+    return value
+
+
+def _last(
+    name: str,
+    codec: TypeAdapter[Any],
+    source: Source,
+    network_id: str,
+    day: dt.date,
+    pk: Any,
+    revision: int,
+) -> Any:
+    """The last result of the revision before ``revision`` (this process's or the shared
+    store's), or None, also when an erasure may have touched it."""
+    kept = cache.last_results.get((network_id, day, name, pk))
+    if kept is None or kept[0] != revision - 1:
+        published = cache.shared.get_last(cache.shared.last_key(network_id, day, name, digest(pk)))
+        if published is None or published[0] != revision - 1:
+            return None
+        kept = (published[0], published[1], codec.validate_json(published[2]))
+    if _erased_since(source, network_id, kept[1] - ERASURE_MARGIN_S):
+        return None
+    return kept[2]
+
+
+def _erased_since(source: Source, network_id: str, since: float) -> bool:
+    stamp = dt.datetime.fromtimestamp(since, dt.UTC)
+    return cache.with_connection(source, lambda conn: erased_since(conn, network_id, stamp))
+
+
+def _stale(result: Any, revision: int) -> Any:
+    """``result`` with its provenance marked stale at the current ``revision``."""
+    marked = dataclasses.replace(result.provenance, stale=True, current_revision=revision)
+    return dataclasses.replace(result, provenance=marked)
 
 
 # --------------------------------------------------------------------------- building blocks
@@ -279,12 +445,14 @@ summary = _route(
     _summary.summary,
     "Counts, density, components, clustering, path length and stage.",
     blocks=_FIGURES,
+    shared=True,
 )
 stage = _route(
     "route.stage",
     _stage.stage,
     "The Krebs & Holley development stage with its figures.",
     blocks=_FIGURES,
+    shared=True,
 )
 centrality = _route(
     "route.centrality",
@@ -293,6 +461,7 @@ centrality = _route(
     "of ``kind`` only; sampled measures state their error.",
     blocks={"precomputed": _ranked},
     prepare=_kinds,
+    shared=True,
 )
 key_figures = _route(
     "route.key_figures",
@@ -300,6 +469,7 @@ key_figures = _route(
     "Recognised and unrecognised key figures, with reasons.",
     blocks={**_COMMUNITIES, "betweenness": _betweenness, "two_step": _two_step},
     extra={"pivots": None},
+    shared=True,
 )
 brokers = _route(
     "route.brokers",
@@ -308,6 +478,7 @@ brokers = _route(
     "(``community``, ``area``, ``language`` or ``kind``).",
     blocks={"communities": _grouped_communities, "holes": _holes_of},
     prepare=_kinds,
+    shared=True,
 )
 bridges = _route(
     "route.bridges",
@@ -315,12 +486,14 @@ bridges = _route(
     "Cut edges (largest split first) and the only ties between two communities.",
     blocks=_COMMUNITIES,
     extra={"lang": "nl"},
+    shared=True,
 )
 communities = _route(
     "route.communities",
     _communities.communities,
     "Leiden communities, modularity and between-community tie density.",
     blocks={"precomputed": _resolved},
+    shared=True,
 )
 gaps = _route(
     "route.gaps",
@@ -328,6 +501,7 @@ gaps = _route(
     "Every gap kind of DESIGN.md 4 (or the ``kinds`` asked), with actors and sentences.",
     blocks=_COMMUNITIES,
     prepare=_gap_kinds,
+    shared=True,
 )
 what_if = _route(
     "route.what_if",
