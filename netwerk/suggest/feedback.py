@@ -48,7 +48,6 @@ __all__ = [
     "FeedbackStats",
     "RateRow",
     "mark_do_not_suggest",
-    "outcome_for_suggestion",
     "record_feedback",
     "record_outcome",
     "unmark_do_not_suggest",
@@ -293,34 +292,38 @@ def record_feedback(
         suggestion_id=shown.id if shown is not None else None,
     )
     session.add(row)
-    session.flush()
-    if create_tie:
-        _form_tie(session, row, moment.date())
-        session.flush()
-    return _record(row, current_revision(session, network_id))
+    return _stored(session, row, moment, create_tie)
 
 
 def record_outcome(
     session: Session,
     network_id: str,
-    feedback_id: str,
+    feedback_id: str | None = None,
     *,
+    suggestion: str | None = None,
     outcome: str,
     create_tie: bool = False,
     now: dt.datetime | None = None,
 ) -> Feedback:
-    """Record what came of an accepted suggestion (inside the caller's transaction).
+    """Record what came of an accepted suggestion (inside the caller's transaction): the
+    decision ``feedback_id``, or the latest decision on the shown suggestion ``suggestion``.
 
     Raises
     ------
     NotFound
-        Unknown network or feedback.
+        Unknown network, feedback or suggestion, or no decision on the suggestion yet.
     ValidationFailed
         A bad outcome, an outcome for a suggestion that was not accepted, or ``create_tie``
         with an outcome other than ``tie_formed``.
     """
     _check_network(session, network_id)
     out = _choice(outcome, "outcome", OUTCOMES)
+    if suggestion is not None:
+        feedback_id = store.latest_decision_id(session, network_id, suggestion)
+        if feedback_id is None:
+            raise NotFound("decision on suggestion", suggestion)
+    if feedback_id is None:
+        raise TypeError("give feedback_id or suggestion")
     row = store.stored_feedback(session, network_id, feedback_id)
     if row is None:
         raise NotFound("feedback", feedback_id)
@@ -331,34 +334,16 @@ def record_outcome(
     moment = now or dt.datetime.now(dt.UTC)
     row.outcome = out
     row.outcome_at = moment
+    return _stored(session, row, moment, create_tie)
+
+
+def _stored(session: Session, row: FeedbackRow, moment: dt.datetime, create_tie: bool) -> Feedback:
+    """Write ``row`` (and, with ``create_tie``, the tie it formed) and return its record."""
     session.flush()
     if create_tie:
         _form_tie(session, row, moment.date())
         session.flush()
-    return _record(row, current_revision(session, network_id))
-
-
-def outcome_for_suggestion(
-    session: Session,
-    network_id: str,
-    suggestion_id: str,
-    *,
-    outcome: str,
-    create_tie: bool = False,
-    now: dt.datetime | None = None,
-) -> Feedback:
-    """:func:`record_outcome` for the decision on a shown suggestion, found by its id.
-
-    Raises
-    ------
-    NotFound
-        Unknown network or suggestion, or no decision on it yet.
-    """
-    _check_network(session, network_id)
-    fid = store.latest_decision_id(session, network_id, suggestion_id)
-    if fid is None:
-        raise NotFound("decision on suggestion", suggestion_id)
-    return record_outcome(session, network_id, fid, outcome=outcome, create_tie=create_tie, now=now)
+    return _record(row, current_revision(session, row.network_id))
 
 
 def mark_do_not_suggest(

@@ -46,7 +46,6 @@ from netwerk.suggest.feedback import (
     DoNotSuggestPair,
     Feedback,
     mark_do_not_suggest,
-    outcome_for_suggestion,
     record_feedback,
     record_outcome,
 )
@@ -263,29 +262,9 @@ feedback = _refitting(record_feedback)
 the pair, and refit the learned weights when there are enough outcomes."""
 
 
-def outcome(
-    session: Session,
-    network_id: str,
-    feedback_id: str | None = None,
-    *,
-    suggestion: str | None = None,
-    outcome: str,
-    create_tie: bool = False,
-) -> Feedback:
-    """Store what came of an accepted suggestion (:func:`~.feedback.record_outcome`), found
-    by the feedback id or by the suggestion id, and refit the learned weights."""
-    if suggestion is not None:
-        record = outcome_for_suggestion(
-            session, network_id, suggestion, outcome=outcome, create_tie=create_tie
-        )
-    elif feedback_id is not None:
-        record = record_outcome(
-            session, network_id, feedback_id, outcome=outcome, create_tie=create_tie
-        )
-    else:
-        raise TypeError("give feedback_id or suggestion")
-    refit(session, network_id)
-    return record
+outcome = _refitting(record_outcome)
+"""Store what came of an accepted suggestion (:func:`~.feedback.record_outcome`), found by
+the feedback id or by the suggestion id, and refit the learned weights."""
 
 
 def do_not_suggest(
