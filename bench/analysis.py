@@ -54,7 +54,8 @@ import sqlalchemy as sa
 from netwerk import cache, synth
 from netwerk.analysis import service
 from netwerk.analysis.centrality import MEASURES, auto_pivots
-from netwerk.graph import HELP_KINDS, Snapshot
+from netwerk.graph import Snapshot
+from netwerk.model import HELP_KINDS
 from netwerk.store.db import make_engine
 from netwerk.store.tables import Network
 
