@@ -169,7 +169,6 @@ def _ranked(
     route: str,
     source: Source,
     network_id: str,
-    *,
     as_of: dt.date | None,
     seed: int | None,
     learn: bool,
@@ -177,7 +176,7 @@ def _ranked(
     exclusions: Callable[[Conn], Exclusions] | None = None,
 ) -> T:
     """``fn(snapshot, **params)`` with what the service supplies, once per snapshot, seed,
-    learned weights, exclusions and parameters (cached under ``route``, keyed by the
+    learned weights, exclusions and parameters (cached as ``suggest.route.<route>``, keyed by the
     arguments ``fn`` binds): the seed from the network and its revision unless given, the
     network's learned weights unless ``learn`` is False, the exclusions read fresh."""
     arguments = _arguments(fn, params)
@@ -193,7 +192,7 @@ def _ranked(
             key["exclusions"] = _fingerprint(excl)
         return cache.cached_for(
             snap,
-            route,
+            f"suggest.route.{route}",
             key,
             lambda: fn(snap, **arguments, **handed, **_context(snap, used, learned)),
         )
@@ -214,17 +213,11 @@ def weave(
     """Network-level introductions that close the largest structural holes
     (:func:`~.weave.weave` with ``params``), skipping the pairs excluded at ``now``, ranked
     with the network's learned weights (``learn=False``: the prior weights)."""
-    return _ranked(
-        _weave,
-        "suggest.route.weave",
-        source,
-        network_id,
-        as_of=as_of,
-        seed=seed,
-        learn=learn,
-        params=params,
-        exclusions=lambda conn: load_exclusions(conn, network_id, now=now),
-    )
+
+    def excluded(conn: Conn) -> Exclusions:
+        return load_exclusions(conn, network_id, now=now)
+
+    return _ranked(_weave, "weave", source, network_id, as_of, seed, learn, params, excluded)
 
 
 def activation(
@@ -239,17 +232,7 @@ def activation(
     """The activation plan for ``themes`` around ``focus_actor`` or ``area``
     (:func:`~.activation.activation_plan` with ``params``), ranked with the network's
     learned weights (``learn=False``: the prior weights)."""
-    route = "suggest.route.activation"
-    return _ranked(
-        activation_plan,
-        route,
-        source,
-        network_id,
-        as_of=as_of,
-        seed=seed,
-        learn=learn,
-        params=params,
-    )
+    return _ranked(activation_plan, "activation", source, network_id, as_of, seed, learn, params)
 
 
 def _refitting(record: Callable[P, Feedback]) -> Callable[P, Feedback]:
