@@ -102,6 +102,9 @@ the store); a caller passes ``seed`` (an int, or None for the network's) as the 
 argument."""
 
 
+_signature = functools.cache(inspect.signature)
+
+
 def _arguments(fn: Callable[..., Any], params: dict[str, Any]) -> dict[str, Any]:
     """The keyword arguments the caller gives ``fn`` (``params``), bound against ``fn``'s
     own signature with its defaults filled in, without what the service supplies: so each
@@ -110,7 +113,7 @@ def _arguments(fn: Callable[..., Any], params: dict[str, Any]) -> dict[str, Any]
     given = _SUPPLIED & params.keys()
     if given:
         raise TypeError(f"{fn.__name__}() gets {', '.join(sorted(given))} from the service")
-    bound = inspect.signature(fn).bind_partial(**params)
+    bound = _signature(fn).bind_partial(**params)
     bound.apply_defaults()
     arguments = {k: v for k, v in bound.arguments.items() if k not in _SUPPLIED}
     if "lang" in arguments:
