@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from netwerk.errors import Conflict, NotFound, ValidationFailed
@@ -146,22 +146,16 @@ def _check_actors(session: Session, network_id: str, ids: Mapping[str, str]) -> 
             raise ValidationFailed(field, f"actor '{actor_id[:64]}' is not in this network")
 
 
+_COLUMNS = tuple(
+    f.name for f in fields(Feedback) if f.name not in ("reason_codes", "revision", "suggestion")
+)
+"""The fields of :class:`Feedback` that are the stored row's columns of the same name."""
+
+
 def _record(row: FeedbackRow, revision: int) -> Feedback:
     return Feedback(
-        id=row.id,
-        network_id=row.network_id,
-        source_id=row.source_id,
-        target_id=row.target_id,
-        introducer_id=row.introducer_id,
-        suggestion_kind=row.suggestion_kind,
+        **{name: getattr(row, name) for name in _COLUMNS},
         reason_codes=tuple(row.reason_codes or ()),
-        score=row.score,
-        decision=row.decision,
-        outcome=row.outcome,
-        tie_id=row.tie_id,
-        token_id=row.token_id,
-        decided_at=row.decided_at,
-        outcome_at=row.outcome_at,
         revision=revision,
         suggestion=row.suggestion_id,
     )
@@ -258,18 +252,13 @@ def record_feedback(
         raise ValidationFailed("target", "a suggestion pairs two different actors")
     dec = _choice(decision, "decision", DECISIONS)
     out = None if outcome is None else _choice(outcome, "outcome", OUTCOMES)
-    if out is not None and dec != "accepted":
-        raise ValidationFailed("outcome", "only an accepted suggestion has an outcome")
+    _check_outcome(dec, out, create_tie)
     kind = _choice(suggestion_kind, "suggestion_kind", SUGGESTION_KINDS)
     codes = _reason_codes(reason_codes)
     value = _score(score)
     intro = None if introducer is None else _required_id(introducer, "introducer")
     if intro is not None and intro in (src, tgt):
         raise ValidationFailed("introducer", "the introducer is a third actor")
-    if create_tie and not (dec == "accepted" and out == "tie_formed"):
-        raise ValidationFailed(
-            "create_tie", "a tie is created only for an accepted suggestion with outcome tie_formed"
-        )
     ids = {"source": src, "target": tgt}
     if intro is not None:
         ids["introducer"] = intro
@@ -327,14 +316,22 @@ def record_outcome(
     row = store.stored_feedback(session, network_id, feedback_id)
     if row is None:
         raise NotFound("feedback", feedback_id)
-    if row.decision != "accepted":
-        raise ValidationFailed("outcome", "only an accepted suggestion has an outcome")
-    if create_tie and out != "tie_formed":
-        raise ValidationFailed("create_tie", "a tie is created only with outcome tie_formed")
+    _check_outcome(row.decision, out, create_tie)
     moment = now or dt.datetime.now(dt.UTC)
     row.outcome = out
     row.outcome_at = moment
     return _stored(session, row, moment, create_tie)
+
+
+def _check_outcome(decision: str, outcome: str | None, create_tie: bool) -> None:
+    """The rule both writes keep: an outcome only for an accepted suggestion, a tie created
+    only for an accepted one with the outcome ``tie_formed``."""
+    if outcome is not None and decision != "accepted":
+        raise ValidationFailed("outcome", "only an accepted suggestion has an outcome")
+    if create_tie and not (decision == "accepted" and outcome == "tie_formed"):
+        raise ValidationFailed(
+            "create_tie", "a tie is created only for an accepted suggestion with outcome tie_formed"
+        )
 
 
 def _stored(session: Session, row: FeedbackRow, moment: dt.datetime, create_tie: bool) -> Feedback:

@@ -33,7 +33,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+import inspect
+from collections.abc import Callable, Iterable
 from typing import Any, ParamSpec, TypeVar, cast
 
 from netwerk import cache
@@ -95,48 +96,66 @@ def _seed(snap_network: str, revision: int, seed: int | None) -> int:
     return network_seed(snap_network, revision) if seed is None else seed
 
 
+_SUPPLIED = frozenset({"seed", "exclusions", "context", "learned"})
+"""What the service hands the domain functions itself (from the network, its revision and
+the store); a caller passes ``seed`` (an int, or None for the network's) as the service's own
+argument."""
+
+
+_signature = functools.cache(inspect.signature)
+
+
+def _arguments(fn: Callable[..., Any], params: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments the caller gives ``fn`` (``params``), bound against ``fn``'s
+    own signature with its defaults filled in, without what the service supplies: so each
+    parameter is stated once, in ``fn``'s signature, and the result is the cache key too.
+    A parameter ``fn`` does not take is a ``TypeError``, as in a call; ``lang`` is checked."""
+    given = _SUPPLIED & params.keys()
+    if given:
+        raise TypeError(f"{fn.__name__}() gets {', '.join(sorted(given))} from the service")
+    bound = _signature(fn).bind_partial(**params)
+    bound.apply_defaults()
+    arguments = {k: v for k, v in bound.arguments.items() if k not in _SUPPLIED}
+    if "lang" in arguments:
+        require_lang(arguments["lang"])
+    return arguments
+
+
+def _context(snap: Snapshot, seed: int | None, learned: LearnedWeights | None) -> dict[str, Any]:
+    """What the service supplies a ranking function: the seed (the network's unless
+    given), the fitted context for that seed and the learned weights."""
+    used = _seed(snap.network_id, snap.revision, seed)
+    return {"seed": used, "context": suggest_context(snap, seed=used), "learned": learned}
+
+
 def suggestions(
     source: Source,
     network_id: str,
     actor_id: str,
     *,
-    limit: int = 10,
     theme: str | Iterable[str] | None = None,
-    target_kinds: str | Sequence[str] | None = None,
-    max_hops: int = 3,
     as_of: dt.date | None = None,
-    lang: str = "nl",
     seed: int | None = None,
     now: dt.datetime | None = None,
     cool_down: CoolDown | None = None,
-    order: str = "value",
     learn: bool = True,
+    **params: Any,
 ) -> SuggestionList:
-    """Ranked suggestions for one actor (:func:`~.suggestions.suggest_for_actor`), with the
-    actor's exclusions read from the store at ``now`` (default: now), ranked with the
-    network's learned weights (``learn=False``: the prior weights) in ``order``."""
-    require_lang(lang)
+    """Ranked suggestions for one actor: :func:`~.suggestions.suggest_for_actor` with
+    ``params`` (``theme`` is its ``themes``), the actor's exclusions read from the store at
+    ``now`` (default: now), ranked with the network's learned weights (``learn=False``: the
+    prior weights)."""
+    if theme is not None:
+        params["themes"] = theme
+    arguments = _arguments(suggest_for_actor, params)
 
     def run(conn: Conn) -> SuggestionList:
         snap = cache.get_snapshot(conn, network_id, as_of)
         snap.actor_index(actor_id)
         excl = load_exclusions(conn, network_id, actor_id=actor_id, now=now, cool_down=cool_down)
-        used = _seed(network_id, snap.revision, seed)
         learned = load_weights(conn, network_id) if learn else None
-        return suggest_for_actor(
-            snap,
-            actor_id,
-            limit=limit,
-            themes=theme,
-            target_kinds=target_kinds,
-            max_hops=max_hops,
-            exclusions=excl,
-            lang=lang,
-            seed=used,
-            context=suggest_context(snap, seed=used),
-            learned=learned,
-            order=order,
-        )
+        supplied = _context(snap, seed, learned)
+        return suggest_for_actor(snap, actor_id, **arguments, exclusions=excl, **supplied)
 
     return cache.with_connection(source, run)
 
@@ -149,99 +168,74 @@ def _fingerprint(excl: Exclusions) -> str:
 
 
 def _ranked(
-    conn: Conn,
+    fn: Callable[..., T],
+    route: str,
+    source: Source,
     network_id: str,
     as_of: dt.date | None,
     seed: int | None,
     learn: bool,
-    route: str,
     params: dict[str, Any],
-    build: Callable[[Snapshot, int, LearnedWeights], T],
+    exclusions: Callable[[Conn], Exclusions] | None = None,
 ) -> T:
-    """``build(snapshot, seed, learned weights)`` once per snapshot, seed, weights and
-    ``params`` (cached under ``route``): the seed from the network and its revision unless
-    given, the network's learned weights unless ``learn`` is False."""
-    snap = cache.get_snapshot(conn, network_id, as_of)
-    used = _seed(network_id, snap.revision, seed)
-    learned = load_weights(conn, network_id) if learn else PRIOR
-    key = {**params, "seed": used, "weights": learned.label}
-    return cache.cached_for(snap, route, key, lambda: build(snap, used, learned))
+    """``fn(snapshot, **params)`` with what the service supplies, once per snapshot, seed,
+    learned weights, exclusions and parameters (cached as ``suggest.route.<route>``, keyed by the
+    arguments ``fn`` binds): the seed from the network and its revision unless given, the
+    network's learned weights unless ``learn`` is False, the exclusions read fresh."""
+    arguments = _arguments(fn, params)
+
+    def run(conn: Conn) -> T:
+        snap = cache.get_snapshot(conn, network_id, as_of)
+        learned = load_weights(conn, network_id) if learn else PRIOR
+        used = _seed(network_id, snap.revision, seed)
+        key = {**arguments, "seed": used, "weights": learned.label}
+        handed: dict[str, Any] = {}
+        if exclusions is not None:
+            handed["exclusions"] = excl = exclusions(conn)
+            key["exclusions"] = _fingerprint(excl)
+        return cache.cached_for(
+            snap,
+            f"suggest.route.{route}",
+            key,
+            lambda: fn(snap, **arguments, **handed, **_context(snap, used, learned)),
+        )
+
+    return cache.with_connection(source, run)
 
 
 def weave(
     source: Source,
     network_id: str,
     *,
-    limit: int = 10,
     as_of: dt.date | None = None,
-    lang: str = "nl",
     seed: int | None = None,
     now: dt.datetime | None = None,
     learn: bool = True,
+    **params: Any,
 ) -> WeaveList:
     """Network-level introductions that close the largest structural holes
-    (:func:`~.weave.weave`), skipping excluded pairs, ranked with the network's learned
-    weights (``learn=False``: the prior weights)."""
-    require_lang(lang)
+    (:func:`~.weave.weave` with ``params``), skipping the pairs excluded at ``now``, ranked
+    with the network's learned weights (``learn=False``: the prior weights)."""
 
-    def run(conn: Conn) -> WeaveList:
-        excl = load_exclusions(conn, network_id, now=now)
+    def excluded(conn: Conn) -> Exclusions:
+        return load_exclusions(conn, network_id, now=now)
 
-        def build(snap: Snapshot, used: int, learned: LearnedWeights) -> WeaveList:
-            ctx = suggest_context(snap, seed=used)
-            return _weave(
-                snap,
-                limit=limit,
-                lang=lang,
-                seed=used,
-                exclusions=excl,
-                context=ctx,
-                learned=learned,
-            )
-
-        params = {"limit": limit, "lang": lang, "exclusions": _fingerprint(excl)}
-        return _ranked(conn, network_id, as_of, seed, learn, "suggest.route.weave", params, build)
-
-    return cache.with_connection(source, run)
+    return _ranked(_weave, "weave", source, network_id, as_of, seed, learn, params, excluded)
 
 
 def activation(
     source: Source,
     network_id: str,
     *,
-    focus_actor: str | None = None,
-    area: str | None = None,
-    themes: str | Iterable[str],
-    limit: int = 15,
-    max_hops: int = 3,
     as_of: dt.date | None = None,
-    lang: str = "nl",
     seed: int | None = None,
     learn: bool = True,
+    **params: Any,
 ) -> ActivationPlan:
     """The activation plan for ``themes`` around ``focus_actor`` or ``area``
-    (:func:`~.activation.activation_plan`), ranked with the network's learned weights
-    (``learn=False``: the prior weights)."""
-    require_lang(lang)
-    theme_key = themes if isinstance(themes, str) else tuple(themes)
-    params: dict[str, Any] = {
-        "focus_actor": focus_actor,
-        "area": area,
-        "themes": theme_key,
-        "limit": limit,
-        "max_hops": max_hops,
-        "lang": lang,
-    }
-
-    def build(snap: Snapshot, used: int, learned: LearnedWeights) -> ActivationPlan:
-        ctx = suggest_context(snap, seed=used)
-        return activation_plan(snap, **params, seed=used, context=ctx, learned=learned)
-
-    def run(conn: Conn) -> ActivationPlan:
-        route = "suggest.route.activation"
-        return _ranked(conn, network_id, as_of, seed, learn, route, params, build)
-
-    return cache.with_connection(source, run)
+    (:func:`~.activation.activation_plan` with ``params``), ranked with the network's
+    learned weights (``learn=False``: the prior weights)."""
+    return _ranked(activation_plan, "activation", source, network_id, as_of, seed, learn, params)
 
 
 def _refitting(record: Callable[P, Feedback]) -> Callable[P, Feedback]:
@@ -274,22 +268,11 @@ def do_not_suggest(
     return mark_do_not_suggest(session, network_id, source, target, token_id=token_id)
 
 
-def stats(
-    source: Source,
-    network_id: str,
-    *,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-    by_broker: bool = False,
-    lang: str = "nl",
-) -> FeedbackStats:
+def stats(source: Source, network_id: str, *, lang: str = "nl", **params: Any) -> FeedbackStats:
     """Counts and rates of what was shown, per reason code, kind, origin and (``by_broker``)
-    per broker, with Wilson intervals (:func:`~.stats.stats`). ``lang`` is accepted like
-    every route function's (the figures carry no sentences)."""
-    return cache.with_connection(
-        source,
-        lambda conn: _stats(conn, network_id, since=since, until=until, by_broker=by_broker),
-    )
+    per broker, with Wilson intervals (:func:`~.stats.stats` with ``params``). ``lang`` is
+    accepted like every route function's (the figures carry no sentences)."""
+    return cache.with_connection(source, lambda conn: _stats(conn, network_id, **params))
 
 
 def weights(source: Source, network_id: str) -> WeightReport:
