@@ -230,7 +230,7 @@ def test_bulk_writes_and_erasure_log_a_reload_marker_without_ids(engine: Engine)
     factory = make_sessionmaker(engine)
     nid = _network(engine)
     with engine.begin() as conn:
-        synth.load(conn, nid, synth.generate(60, seed=3))
+        synth.load(conn, nid, synth.generate(60, seed=3, fresh_ids=True))
     with transaction(factory) as session:
         victim = session.scalars(
             sa.select(actors.Actor.id).where(actors.Actor.network_id == nid).limit(1)
@@ -307,7 +307,7 @@ def test_an_import_logs_one_reload_marker_and_the_loader_reloads(engine: Engine)
 
     source, target = _network(engine), _network(engine)
     with engine.begin() as conn:
-        synth.load(conn, source, synth.generate(40, seed=5))
+        synth.load(conn, source, synth.generate(40, seed=5, fresh_ids=True))
     with engine.connect() as conn:
         data = export_network(conn, source, "json").read_all()
     held = fresh(engine, target)
