@@ -33,9 +33,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -43,11 +40,12 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from databases import postgres_engine, sqlite_engine  # noqa: E402  (bench/databases.py)
+
 from netwerk import synth  # noqa: E402
 from netwerk.exchange import export_network, import_network  # noqa: E402
 from netwerk.model import new_id  # noqa: E402
 from netwerk.store.db import make_engine  # noqa: E402
-from netwerk.store.migrate import upgrade  # noqa: E402
 from netwerk.store.tables import Network  # noqa: E402
 
 IMPORT_TARGET_S = 90.0
@@ -56,37 +54,6 @@ EXPORT_TARGET_S = 30.0
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-@contextmanager
-def sqlite_engine(keep: str | None = None) -> Iterator[sa.Engine]:
-    """A SQLite database in a temporary folder, or in ``keep`` (kept, and reused by a later
-    run with the same ``--keep-sqlite``: the million-actor network takes minutes to load)."""
-    with tempfile.TemporaryDirectory(prefix="netwerk-bench-") as tmp:
-        engine = make_engine(f"sqlite:///{keep or tmp + '/bench.db'}")
-        upgrade(engine)
-        try:
-            yield engine
-        finally:
-            engine.dispose()
-
-
-@contextmanager
-def postgres_engine(admin_url: str) -> Iterator[sa.Engine]:
-    name = f"netwerk_exchange_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(admin_url).set(database=name)
-    engine = make_engine(url.render_as_string(hide_password=False))
-    try:
-        upgrade(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def new_network(engine: sa.Engine, name: str) -> str:

@@ -27,10 +27,8 @@ import gc
 import os
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -41,10 +39,10 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from databases import postgres_engine, sqlite_engine
+
 from netwerk import synth
 from netwerk.model import new_id
-from netwerk.store.db import make_engine
-from netwerk.store.migrate import upgrade
 from netwerk.store.tables import Network
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -61,39 +59,6 @@ def loader() -> Callable[..., Any]:
     except ImportError:  # before the loader moved into the store (to compare)
         from netwerk.graph import load_snapshot  # type: ignore[attr-defined,no-redef]
     return load_snapshot
-
-
-@contextmanager
-def sqlite_engine(keep_dir: str | None, n: int) -> Iterator[sa.Engine]:
-    with tempfile.TemporaryDirectory(prefix="netwerk-bench-") as tmp:
-        engine = make_engine(f"sqlite:///{Path(keep_dir or tmp) / f'snapload-{n}.db'}")
-        upgrade(engine)
-        try:
-            yield engine
-        finally:
-            engine.dispose()
-
-
-@contextmanager
-def postgres_engine(admin_url: str, keep: bool) -> Iterator[sa.Engine]:
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.execute(
-            sa.text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": PG_DATABASE}
-        ).first()
-        if not exists:
-            conn.exec_driver_sql(f'CREATE DATABASE "{PG_DATABASE}"')
-    url = sa.engine.make_url(admin_url).set(database=PG_DATABASE)
-    engine = make_engine(url.render_as_string(hide_password=False))
-    try:
-        upgrade(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        if not keep:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
-        admin.dispose()
 
 
 def ensure_network(engine: sa.Engine, n: int, seed: int) -> str:
@@ -218,11 +183,13 @@ def main(argv: list[str] | None = None) -> int:
     for n in args.sizes:
         if not args.no_sqlite:
             log(f"SQLite, {n:,} actors")
-            with sqlite_engine(args.keep_dir, n) as engine:
+            with sqlite_engine(
+                Path(args.keep_dir) / f"snapload-{n}.db" if args.keep_dir else None
+            ) as engine:
                 results.append(bench(engine, "SQLite", n, args.repeat, args.seed))
         if not args.no_postgres:
             log(f"PostgreSQL, {n:,} actors")
-            with postgres_engine(args.postgres_url, keep=True) as engine:
+            with postgres_engine(args.postgres_url, PG_DATABASE) as engine:
                 results.append(bench(engine, "PostgreSQL", n, args.repeat, args.seed))
     print(
         f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "

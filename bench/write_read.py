@@ -28,11 +28,8 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -42,12 +39,13 @@ from fastapi.testclient import TestClient
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from databases import postgres_engine, sqlite_engine  # noqa: E402  (bench/databases.py)
+
 from api.app import create_app  # noqa: E402
 from netwerk import cache, synth  # noqa: E402
 from netwerk.config import Settings  # noqa: E402
 from netwerk.model import new_id  # noqa: E402
-from netwerk.store.db import make_engine, make_sessionmaker, transaction  # noqa: E402
-from netwerk.store.migrate import upgrade  # noqa: E402
+from netwerk.store.db import make_sessionmaker, transaction  # noqa: E402
 from netwerk.store.snapshot import load_snapshot  # noqa: E402
 from netwerk.store.tables import Actor, Network, Tie  # noqa: E402
 from netwerk.store.tokens import create_token  # noqa: E402
@@ -57,37 +55,6 @@ TARGET_MS = 30.0
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-@contextmanager
-def sqlite_engine(size: int, keep: str | None) -> Iterator[sa.Engine]:
-    with tempfile.TemporaryDirectory(prefix="netwerk-bench-") as tmp:
-        folder = Path(keep or tmp)
-        folder.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(f"sqlite:///{folder / f'{size}.sqlite'}")
-        upgrade(engine)
-        try:
-            yield engine
-        finally:
-            engine.dispose()
-
-
-@contextmanager
-def postgres_engine(admin_url: str) -> Iterator[sa.Engine]:
-    name = f"netwerk_write_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(admin_url).set(database=name)
-    engine = make_engine(url.render_as_string(hide_password=False))
-    try:
-        upgrade(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def ensure_network(engine: sa.Engine, size: int, seed: int) -> str:
@@ -240,7 +207,9 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             log(f"[{db}] {size:,} actors")
             if db == "sqlite":
-                with sqlite_engine(size, args.keep_sqlite) as engine:
+                with sqlite_engine(
+                    Path(args.keep_sqlite) / f"{size}.sqlite" if args.keep_sqlite else None
+                ) as engine:
                     rows += run(engine, db, size, args.writes, args.seed, args.snapshots)
             else:
                 with postgres_engine(args.pg_url) as engine:
