@@ -43,7 +43,8 @@ from sqlalchemy.orm import Session
 from netwerk.graph import ACTOR_KINDS, SUPPORT_KINDS, TIE_KINDS, Snapshot
 from netwerk.model import TieKind, offered
 from netwerk.store import changes
-from netwerk.store.tables import Actor, Network, Tie
+from netwerk.store.revision import revision_of
+from netwerk.store.tables import Actor, Tie
 
 __all__ = [
     "FRACTION",
@@ -340,12 +341,9 @@ _HELD_MAX = 8
 revision, mostly the same object)."""
 _LOCK = threading.Lock()
 
-Loader = Callable[[sa.Connection, str, dt.date, int], Snapshot]
-
-
-def _revision(c: sa.Connection, network_id: str) -> int | None:
-    rev = c.execute(sa.select(Network.revision).where(Network.id == network_id)).scalar()
-    return None if rev is None else int(rev)
+Loader = Callable[[sa.Connection, str, dt.date], Snapshot]
+"""A full load (:func:`netwerk.store.snapshot.load_snapshot`'s): consistent, labelled with
+the revision it was read at."""
 
 
 def holds(network_id: str, day: dt.date) -> bool:
@@ -372,27 +370,26 @@ def advance_or_load(
     c: sa.Connection, network_id: str, day: dt.date, revision: int, load: Loader
 ) -> Snapshot:
     """The snapshot of ``network_id`` on ``day`` at ``revision``: the kept one advanced by the
-    change log when it can be, else ``load(c, network_id, day, revision)``."""
+    change log when it can be, else ``load(c, network_id, day)``."""
     if day != dt.date.today():  # past dates (trends, comparisons) are not kept: memory
-        return load(c, network_id, day, revision)
+        return load(c, network_id, day)
     key = (network_id, day)
     with _LOCK:
         held = _HELD.get(key)
-    snap: Snapshot | None = None
-    applied = 0
     if held is not None and held[0].revision <= revision:
         base, applied = held
         if base.revision == revision:
             return base
         budget = max(MIN_ROWS, int(FRACTION * base.tie_count)) - applied
         delta = read_delta(c, base, revision, limit=budget) if budget > 0 else None
-        if delta is not None:
-            snap = apply_delta(base, delta)
-            applied += delta.rows
-    if snap is None:
-        snap, applied = load(c, network_id, day, revision), 0
-    if _revision(c, network_id) == snap.revision:  # no write in between: to advance later
-        keep(snap, applied)
+        snap = apply_delta(base, delta) if delta is not None else None
+        if snap is not None and delta is not None:
+            # kept to advance later only when no write came in between
+            if c.execute(sa.select(revision_of(network_id))).scalar() == snap.revision:
+                keep(snap, applied + delta.rows)
+            return snap
+    snap = load(c, network_id, day)
+    keep(snap)
     return snap
 
 

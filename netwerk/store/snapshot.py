@@ -101,10 +101,9 @@ def load_snapshot(
     return snap
 
 
-def _full(c: sa.Connection, network_id: str, day: dt.date, revision: int | None = None) -> Snapshot:
+def _full(c: sa.Connection, network_id: str, day: dt.date) -> Snapshot:
     """A full load: both statements must have seen one revision (a write in between is
-    retried). ``revision`` (the one the caller saw) is only a hint: the result carries the
-    revision it was read at."""
+    retried); the result carries the revision it was read at."""
     snap = None
     for _ in range(_ATTEMPTS):
         snap, consistent = _load_once(c, network_id, day)
