@@ -12,7 +12,7 @@ import datetime as dt
 import queue
 import secrets
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -88,28 +88,36 @@ def export_actor_rows(conn: sa.Connection, network_id: str, *, research: bool) -
     return conn.execute(stmt.order_by(Actor.id))
 
 
+def _tie_select(
+    network_id: str, research: bool, active_on: dt.date | None, as_text: Callable[..., Any]
+) -> sa.Select[Any]:
+    """``source, target, kind, strength, support`` (JSON text), ``since, until`` (through
+    ``as_text``: ``sa.cast`` or ``sa.type_coerce``) and, but for research, ``note``: of the
+    ties active on ``active_on``, or of every tie."""
+    columns: list[Any] = [
+        Tie.source_id,
+        Tie.target_id,
+        Tie.kind,
+        Tie.strength,
+        sa.cast(Tie.support, sa.Text),
+        as_text(Tie.since, sa.String),
+        as_text(Tie.until, sa.String),
+    ]
+    if not research:
+        columns.append(Tie.note)
+    stmt = sa.select(*columns).where(Tie.network_id == network_id)
+    return stmt if active_on is None else stmt.where(*_active_on(active_on))
+
+
 def export_tie_partitions(
     conn: sa.Connection, network_id: str, *, research: bool, day: dt.date, history: bool
 ) -> Iterator[Sequence[Any]]:
     """Tie rows in partitions of :data:`FETCH_ROWS`: ``source, target, kind, strength`` and,
     as raw text (cheap to parse through small caches), ``support, since, until``; then, but
     for a research export, ``note``. Those active on ``day``, or every tie with ``history``."""
-    tie_columns: list[Any] = [
-        Tie.source_id,
-        Tie.target_id,
-        Tie.kind,
-        Tie.strength,
-        # Raw text: far cheaper than a JSON/date conversion per row (support is cast in
-        # SQL, as psycopg parses json values itself).
-        sa.cast(Tie.support, sa.Text),
-        sa.type_coerce(Tie.since, sa.String),
-        sa.type_coerce(Tie.until, sa.String),
-    ]
-    if not research:
-        tie_columns.append(Tie.note)
-    stmt = sa.select(*tie_columns).where(Tie.network_id == network_id)
-    if not history:
-        stmt = stmt.where(*_active_on(day))
+    # Raw text: far cheaper than a JSON/date conversion per row (support is cast in SQL, as
+    # psycopg parses json values itself).
+    stmt = _tie_select(network_id, research, None if history else day, sa.type_coerce)
     result = conn.execution_options(stream_results=True, yield_per=FETCH_ROWS).execute(stmt)
     yield from result.partitions()
 
@@ -210,20 +218,7 @@ def parquet_tie_rows(
 ) -> Iterator[list[Any]]:
     """Tie rows in partitions: ``source, target, kind, strength`` and as text ``support,
     since, until``; but for research ``note``. Those active on ``as_of``, or every tie."""
-    columns: list[Any] = [
-        Tie.source_id,
-        Tie.target_id,
-        Tie.kind,
-        Tie.strength,
-        sa.cast(Tie.support, sa.Text),
-        sa.cast(Tie.since, sa.String),
-        sa.cast(Tie.until, sa.String),
-    ]
-    if not research:
-        columns.append(Tie.note)
-    stmt = sa.select(*columns).where(Tie.network_id == network_id)
-    if as_of is not None:
-        stmt = stmt.where(*_active_on(as_of))
+    stmt = _tie_select(network_id, research, as_of, sa.cast)
     yield from fetch(conn, stmt, scan="ties" if _most_of(conn, Tie, network_id) else None)
 
 
