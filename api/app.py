@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
+from api import jobs as resumable
 from api.auditing import Audit, install_commit_hook
 from api.errors import install_problem_handlers
 from api.inputguard import InputGuard
@@ -27,6 +28,7 @@ from api.routers import (
     exchange,
     explore,
     health,
+    jobs,
     netwerkkaart,
     networks,
     suggestions,
@@ -114,8 +116,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.sessionmaker = make_sessionmaker(engine)
     install_commit_hook(app.state.sessionmaker)
     app.state.analysis_pool = _analysis_pool(settings)
+    app.state.flights = resumable.Flights()
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.redis_url)
     install_problem_handlers(app)
+    app.add_exception_handler(resumable.Accepted, resumable.accepted_response)
     app.state.routers = [
         m.router
         for m in (
@@ -124,6 +128,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             actors,
             ties,
             analysis,
+            jobs,
             suggestions,
             exchange,
             tokens,
