@@ -19,12 +19,13 @@ problem the computation ends in.
 
 Within one process a status request joins the computation of its job that is still running
 (one computation per route, network, revision, role view and parameters, :class:`Flights`)
-instead of starting another; a finished computation leaves its result in the analysis
-caches (:mod:`netwerk.cache`, and for global analyses the shared store of
-:mod:`netwerk.shared_results`), which is where the status request finds it. A status
+instead of starting another, and takes its result when it has ended (kept for the first
+status request, :data:`KEEP_S`); the analysis caches (:mod:`netwerk.cache`) and, for global
+analyses, the shared store of :mod:`netwerk.shared_results` hold it as well. A status
 request that lands on a worker that has neither the result nor a running computation
-starts the computation there (global analyses: the shared lease makes it wait for the
-worker computing it instead of repeating the work, when Redis is configured).
+starts the computation there (global analyses: with Redis, the shared lease makes it wait
+for the worker computing it instead of repeating the work; without Redis each worker that
+is asked computes it once, and answers from its cache after that).
 
 A ``POST`` route is never resumable: replaying it would need its body in the job id.
 """
@@ -54,21 +55,26 @@ from netwerk.errors import NotFound
 __all__ = [
     "ACCEPTED",
     "JOB_SCOPE_KEY",
+    "POLL_WAIT_S",
+    "STATUS_OPERATION",
     "Accepted",
     "Flights",
     "Job",
-    "POLL_WAIT_S",
-    "STATUS_OPERATION",
     "accepted_response",
     "find_route",
     "is_resumable",
     "job_for",
+    "network_digest",
     "retry_after",
 ]
 
 POLL_WAIT_S = 1.0
 """How long a status request waits for the result before answering ``202`` again (or the
 request's wait, when that is shorter)."""
+
+KEEP_S = 120.0
+"""A finished computation's result waits this long for its status request
+(:class:`Flights`)."""
 
 JOB_TTL_S = 86_400
 """A job id is refused (404) this many seconds after it was accepted."""
@@ -82,7 +88,7 @@ JOB_SCOPE_KEY = "netwerk.job"
 _VERSION = 1
 
 
-def _network_digest(network_id: str) -> str:
+def network_digest(network_id: str) -> str:
     return hashlib.sha256(network_id.encode()).hexdigest()[:12]
 
 
@@ -154,7 +160,7 @@ class Job:
             and not isinstance(data[5], bool)
         ):
             raise NotFound("job")
-        if data[4] != _network_digest(network_id):
+        if data[4] != network_digest(network_id):
             raise NotFound("job")
         now = time.time() if now is None else now
         if not now - JOB_TTL_S <= data[5] <= now + 60:
@@ -209,7 +215,7 @@ def job_for(request: Request, network_id: str, started: float) -> Job | None:
     declared = _query_names(route.dependant)
     path = {k: str(v) for k, v in request.path_params.items() if k != "nid"}
     query = [(k, v) for k, v in request.query_params.multi_items() if k in declared]
-    return Job(route.operation_id, path, query, _network_digest(network_id), started)
+    return Job(route.operation_id, path, query, network_digest(network_id), started)
 
 
 def retry_after(job: Job, now: float | None = None) -> int:
@@ -280,13 +286,23 @@ ACCEPTED: dict[int | str, dict[str, Any]] = {
 
 
 class Flights:
-    """The computations of resumable routes running in this process, by key, so that a
-    status request joins the one of its job instead of starting another. A computation
-    leaves the table when it ends (its result is in the analysis caches)."""
+    """The computations of resumable routes in this process, by key (route, parameters,
+    network, revision, role view), so that a status request joins the one of its job instead
+    of starting another.
+
+    A computation that outlived its request's wait (:meth:`abandon`) keeps its result when it
+    ends, for the first status request of its key to take (at most :data:`KEEP_S` seconds):
+    so a status request never depends on the caches still holding the result, nor on a
+    second computation fitting in its short wait. A failed one is not kept (the status
+    request computes again and answers the same problem). The key holds the revision, so a
+    kept result is never served after a write (an erasure is one); it is dropped unread at
+    the latest :data:`KEEP_S` seconds later."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._running: dict[Hashable, Future[Any]] = {}
+        self._abandoned: set[Future[Any]] = set()
+        self._finished: dict[Hashable, tuple[Future[Any], float]] = {}
 
     def submit(
         self,
@@ -296,23 +312,54 @@ class Flights:
         *,
         join: bool,
     ) -> Future[Any]:
-        """``fn`` in ``pool``; with ``join``, the running computation of ``key`` when there is
-        one. A new computation becomes the one of ``key`` unless one is running already."""
+        """``fn`` in ``pool``; with ``join``, the running or kept computation of ``key`` when
+        there is one (a kept one is handed out once). A new computation becomes the one of
+        ``key`` unless one is running already."""
         with self._lock:
+            self._sweep()
             running = self._running.get(key)
-            if join and running is not None:
-                return running
+            if join:
+                if running is not None:
+                    return running
+                kept = self._finished.pop(key, None)
+                if kept is not None:
+                    return kept[0]
             future = pool.submit(fn)
             if running is None:
                 self._running[key] = future
         future.add_done_callback(lambda f: self._done(key, f))
         return future
 
-    def _done(self, key: Hashable, future: Future[Any]) -> None:
+    def abandon(self, key: Hashable, future: Future[Any]) -> None:
+        """Nobody waits for ``future`` now: keep its result for the status request."""
+        with self._lock:
+            if not future.done():
+                self._abandoned.add(future)
+                return
+        self._done(key, future, abandoned=True)
+
+    def _done(self, key: Hashable, future: Future[Any], abandoned: bool = False) -> None:
         with self._lock:
             if self._running.get(key) is future:
                 del self._running[key]
+            if future in self._abandoned:
+                self._abandoned.discard(future)
+                abandoned = True
+            if abandoned and not future.cancelled() and future.exception() is None:
+                self._finished[key] = (future, time.monotonic())
+
+    def _sweep(self) -> None:
+        now = time.monotonic()
+        for key in [k for k, (_, at) in self._finished.items() if now - at > KEEP_S]:
+            del self._finished[key]
 
     def __len__(self) -> int:
+        """How many computations run."""
         with self._lock:
             return len(self._running)
+
+    def kept(self) -> int:
+        """How many finished results wait for their status request."""
+        with self._lock:
+            self._sweep()
+            return len(self._finished)

@@ -23,9 +23,9 @@ from __future__ import annotations
 import functools
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
@@ -60,8 +60,11 @@ __all__ = [
     "for_broker",
     "network_threshold",
     "response_schema",
+    "run",
     "to_data",
 ]
+
+T = TypeVar("T")
 
 SKIP = {"provenance", "parameters", "thresholds", "sampling", "matrix"}
 
@@ -311,31 +314,48 @@ def compute(
         if "fresh" in params:  # joined with the current snapshot: never a stale result
             params["fresh"] = True
         fn = viewer_routes.for_viewer(fn)
+    call = functools.partial(fn, request.app.state.engine, s.network_id, lang=lang, **params)
+    key = (fn, lang, params_key(params))
+    return run(request, session, s, timeout, key, call), lang
+
+
+def run(
+    request: Request,
+    session: Session,
+    s: Scope,
+    timeout: float,
+    key: Hashable,
+    call: Callable[[], T],
+) -> T:
+    """``call()`` in one of the app's analysis threads, waited for at most ``timeout`` seconds
+    (a replay by a status URL: at most :data:`api.jobs.POLL_WAIT_S`); ``key`` names the
+    computation with its parameters (the network, its revision and the role's view are added
+    here). Not done in time: :class:`api.jobs.Accepted` for a resumable route, else
+    :class:`~netwerk.errors.Timeout`. Gives the session's connection back before it waits."""
     started = time.time()
     job = jobs.job_for(request, s.network_id, started)
     replay = jobs.JOB_SCOPE_KEY in request.scope
-    key = None
+    flight = None
     if job is not None:  # one computation per revision, role view and parameters
         revision = current_revision(session, s.network_id)
-        key = (fn, s.network_id, revision, s.sees_persons, lang, params_key(params))
+        flight = (key, s.network_id, revision, s.sees_persons)
     release(session)
     pool = request.app.state.analysis_pool
-    call = functools.partial(fn, request.app.state.engine, s.network_id, lang=lang, **params)
-    if key is None:
+    if flight is None:
         future = pool.submit(call)
     else:
-        future = request.app.state.flights.submit(pool, key, call, join=replay)
+        future = request.app.state.flights.submit(pool, flight, call, join=replay)
     try:
-        result = future.result(timeout=min(timeout, jobs.POLL_WAIT_S) if replay else timeout)
+        return cast(T, future.result(timeout=min(timeout, jobs.POLL_WAIT_S) if replay else timeout))
     except FutureTimeout:
-        if job is not None:
+        if job is not None and flight is not None:
+            request.app.state.flights.abandon(flight, future)
             raise jobs.Accepted(job, s.network_id) from None
         raise Timeout(
             f"the analysis took longer than {timeout:g} s; it goes on in the "
             "background and a repeat of this request will be answered from the "
             "cache"
         ) from None
-    return result, lang
 
 
 def respond(
