@@ -1,7 +1,8 @@
 """A long analysis answered later: ``202 Accepted`` with a status URL (issue 12, item 6).
 
-A route that runs its computation through :func:`api.present.compute` and documents a
-``202`` response (:data:`ACCEPTED`) is *resumable*: when the computation does not finish
+A ``GET`` route under a network that runs its computation through :func:`api.present.compute`
+(or :func:`api.present.run`) and documents a ``202`` response (:data:`ACCEPTED`) is
+*resumable*: when the computation does not finish
 within the request's wait (``NETWERK_ANALYSIS_TIMEOUT_S``), the route answers ``202`` with
 ``Location`` and ``Retry-After`` and the body ``{"status": "running", "href", "retry_after",
 "started"}``; the computation goes on in the app's analysis threads.
@@ -51,6 +52,7 @@ from starlette.types import ASGIApp
 
 from api.routetable import api_routes
 from netwerk.errors import NotFound
+from netwerk.safetext import first_flaw
 
 __all__ = [
     "ACCEPTED",
@@ -166,6 +168,9 @@ class Job:
         if not now - JOB_TTL_S <= data[5] <= now + 60:
             raise NotFound("job")
         query = [(str(k), str(v)) for k, v in data[3]]
+        texts = [data[1], *data[2], *data[2].values(), *(x for pair in query for x in pair)]
+        if any(first_flaw(t, multiline=False) is not None for t in texts):
+            raise NotFound("job")  # what the input guard refuses in a URL (a NUL, ...)
         return cls(data[1], dict(data[2]), query, data[4], float(data[5]))
 
     def href(self, network_id: str) -> str:

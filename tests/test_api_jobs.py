@@ -276,6 +276,9 @@ def test_bad_job_ids_are_404_problems(
         _job("analysisSummary", nid, network="another"),
         _job("analysisSummary", nid, started=time.time() - jobs.JOB_TTL_S - 5),
         _job("analysisSummary", nid, started=time.time() + 3600),
+        # what the input guard refuses in a URL never reaches a route through a job id
+        _job("analysisWhatIf", nid, query=[["remove", "a\x00b"]]),
+        _job("actorSuggestions", nid, path={"aid": "a\x07b"}),
     ]
     for job in bad:
         r = client.get(f"/api/v1/networks/{nid}/jobs/{job}", headers=admin)
