@@ -52,6 +52,9 @@ organisations, initiatives and places — analysed, and turned into introduction
 
 All routes under `/api/v1` need `Authorization: Bearer <token>`. Errors are RFC 9457
 problem details (`application/problem+json`). Lists are paginated with `limit` and `cursor`.
+An analysis that takes longer than the server waits answers `202 Accepted` with its status URL
+in `Location` (`GET /api/v1/networks/{nid}/jobs/{job}`): ask it after `Retry-After` seconds;
+it answers `202` while the analysis runs, then the result as the route answers it.
 """
 
 

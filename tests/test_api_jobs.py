@@ -285,6 +285,7 @@ def test_bad_job_ids_are_404_problems(
         assert r.status_code == 404, (job, r.text)
         assert r.headers["content-type"] == "application/problem+json"
         assert r.json()["status"] == 404
+        assert r.json()["detail"] == "berekening niet gevonden"
     long = client.get(f"/api/v1/networks/{nid}/jobs/{'a' * 3000}", headers=admin)
     assert long.status_code == 422
     fine = client.get(f"/api/v1/networks/{nid}/jobs/{_job('analysisSummary', nid)}", headers=admin)
