@@ -320,6 +320,7 @@ def test_polls_join_the_running_computation_and_a_failure_is_its_problem(
     assert r.json()["errors"][0]["field"] == "grouping"
 
 
+@pytest.mark.slow
 def test_a_status_request_on_another_worker_process_is_answered(
     backend: str, empty_db_url: Callable[[str], str]
 ) -> None:
@@ -442,3 +443,57 @@ def test_the_openapi_schema_documents_the_202_and_the_status_route(client: TestC
     # every route that may answer 202 is one the status route can replay, and only those
     routes = {r.operation_id: r for r in api_routes(client.app)}
     assert {o for o, r in routes.items() if jobs.is_resumable(r)} == RESUMABLE
+
+
+def test_flights_keep_an_abandoned_result_once_and_never_a_failure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    flights = jobs.Flights()
+    go = threading.Event()
+    with ThreadPoolExecutor(2) as pool:
+
+        def held(value: int) -> Callable[[], int]:
+            def run() -> int:
+                assert go.wait(10)
+                if value < 0:
+                    raise ValueError("failed")
+                return value
+
+            return run
+
+        first = flights.submit(pool, "a", held(1), join=False)
+        assert flights.submit(pool, "a", held(2), join=True) is first  # joined while running
+        flights.abandon("a", first)
+        failing = flights.submit(pool, "b", held(-1), join=False)
+        flights.abandon("b", failing)
+        go.set()
+        assert first.result(10) == 1
+        with pytest.raises(ValueError):
+            failing.result(10)
+        deadline = time.monotonic() + 10
+        while len(flights) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(flights) == 0 and flights.kept() == 1  # the result of "a" only
+        assert flights.submit(pool, "a", held(3), join=True) is first  # handed out once
+        assert flights.kept() == 0
+        again = flights.submit(pool, "a", held(4), join=True)  # a new computation
+        assert again is not first and again.result(10) == 4
+        # a result nobody asks for is dropped after KEEP_S
+        flights.abandon("c", again)
+        assert flights.kept() == 1
+        monkeypatch.setattr(jobs, "KEEP_S", -1.0)
+        assert flights.kept() == 0
+
+
+def test_retry_after_grows_with_the_time_the_job_has_run() -> None:
+    job = jobs.Job("analysisSummary", {}, [], jobs.network_digest("n"), 1000.0)
+    assert [jobs.retry_after(job, now=1000.0 + t) for t in (0, 3, 5, 20, 59, 3600)] == [
+        1,
+        1,
+        2,
+        5,
+        15,
+        15,
+    ]
