@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
+from api import jobs as resumable
 from api.auditing import Audit, install_commit_hook
 from api.errors import install_problem_handlers
 from api.inputguard import InputGuard
@@ -27,6 +28,7 @@ from api.routers import (
     exchange,
     explore,
     health,
+    jobs,
     netwerkkaart,
     networks,
     suggestions,
@@ -50,6 +52,9 @@ organisations, initiatives and places — analysed, and turned into introduction
 
 All routes under `/api/v1` need `Authorization: Bearer <token>`. Errors are RFC 9457
 problem details (`application/problem+json`). Lists are paginated with `limit` and `cursor`.
+An analysis that takes longer than the server waits answers `202 Accepted` with its status URL
+in `Location` (`GET /api/v1/networks/{nid}/jobs/{job}`): ask it after `Retry-After` seconds;
+it answers `202` while the analysis runs, then the result as the route answers it.
 """
 
 
@@ -114,8 +119,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.sessionmaker = make_sessionmaker(engine)
     install_commit_hook(app.state.sessionmaker)
     app.state.analysis_pool = _analysis_pool(settings)
+    app.state.flights = resumable.Flights()
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.redis_url)
     install_problem_handlers(app)
+    app.add_exception_handler(resumable.Accepted, resumable.accepted_response)
     app.state.routers = [
         m.router
         for m in (
@@ -124,6 +131,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             actors,
             ties,
             analysis,
+            jobs,
             suggestions,
             exchange,
             tokens,

@@ -20,15 +20,18 @@ fields appear.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Hashable
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter
 
+from api import jobs
 from api.deps import Scope, audit_objects, language, release
 from netwerk.aggregate import routes as viewer_routes
 from netwerk.aggregate import types as views
@@ -41,10 +44,12 @@ from netwerk.analysis.gaps import GapsResult
 from netwerk.analysis.key_figures import KeyFiguresResult
 from netwerk.analysis.resilience import WhatIfResult
 from netwerk.errors import Timeout
+from netwerk.graph import params_key
 from netwerk.i18n import text
 from netwerk.privacy import SAYS, display_name, is_person, marked_fields
 from netwerk.store.actors import actor_labels
 from netwerk.store.networks import small_cell_threshold
+from netwerk.store.revision import current_revision
 from netwerk.store.session import Session
 from netwerk.suggest.feedback import FeedbackStats
 
@@ -55,8 +60,11 @@ __all__ = [
     "for_broker",
     "network_threshold",
     "response_schema",
+    "run",
     "to_data",
 ]
+
+T = TypeVar("T")
 
 SKIP = {"provenance", "parameters", "thresholds", "sampling", "matrix"}
 
@@ -287,9 +295,15 @@ def compute(
     fn: Callable[..., Any],
     **params: Any,
 ) -> tuple[Any, str]:
-    """Run a read-only analysis within the time limit (in one of the app's analysis threads,
-    on the app's engine): for a viewer the route's aggregate view of it. Returns the result
-    and the language of the answer.
+    """Run a read-only analysis within the request's wait (in one of the app's analysis
+    threads, on the app's engine): for a viewer the route's aggregate view of it. Returns the
+    result and the language of the answer.
+
+    When it is not done within ``timeout`` seconds it goes on: a resumable route
+    (:mod:`api.jobs`) answers ``202 Accepted`` with its status URL (:class:`api.jobs.Accepted`),
+    any other route a ``503`` problem (:class:`~netwerk.errors.Timeout`). A replay of the
+    route by its status URL waits at most :data:`api.jobs.POLL_WAIT_S` and joins the
+    computation of its job when that still runs in this process.
 
     The request's session gives its connection back first: the analysis thread needs one of
     its own, and a request that held one while waiting for another jammed the pool as soon as
@@ -300,18 +314,48 @@ def compute(
         if "fresh" in params:  # joined with the current snapshot: never a stale result
             params["fresh"] = True
         fn = viewer_routes.for_viewer(fn)
+    call = functools.partial(fn, request.app.state.engine, s.network_id, lang=lang, **params)
+    key = (fn, lang, params_key(params))
+    return run(request, session, s, timeout, key, call), lang
+
+
+def run(
+    request: Request,
+    session: Session,
+    s: Scope,
+    timeout: float,
+    key: Hashable,
+    call: Callable[[], T],
+) -> T:
+    """``call()`` in one of the app's analysis threads, waited for at most ``timeout`` seconds
+    (a replay by a status URL: at most :data:`api.jobs.POLL_WAIT_S`); ``key`` names the
+    computation with its parameters (the network, its revision and the role's view are added
+    here). Not done in time: :class:`api.jobs.Accepted` for a resumable route, else
+    :class:`~netwerk.errors.Timeout`. Gives the session's connection back before it waits."""
+    started = time.time()
+    job = jobs.job_for(request, s.network_id, started)
+    replay = jobs.JOB_SCOPE_KEY in request.scope
+    flight = None
+    if job is not None:  # one computation per revision, role view and parameters
+        revision = current_revision(session, s.network_id)
+        flight = (key, s.network_id, revision, s.sees_persons)
     release(session)
     pool = request.app.state.analysis_pool
-    future = pool.submit(fn, request.app.state.engine, s.network_id, lang=lang, **params)
+    if flight is None:
+        future = pool.submit(call)
+    else:
+        future = request.app.state.flights.submit(pool, flight, call, join=replay)
     try:
-        result = future.result(timeout=timeout)
+        return cast(T, future.result(timeout=min(timeout, jobs.POLL_WAIT_S) if replay else timeout))
     except FutureTimeout:
+        if job is not None and flight is not None:
+            request.app.state.flights.abandon(flight, future)
+            raise jobs.Accepted(job, s.network_id) from None
         raise Timeout(
             f"the analysis took longer than {timeout:g} s; it goes on in the "
             "background and a repeat of this request will be answered from the "
             "cache"
         ) from None
-    return result, lang
 
 
 def respond(

@@ -75,7 +75,12 @@ class Settings(BaseSettings):
     exact_betweenness_max: int = Field(
         5_000, ge=10, description="above this many actors betweenness is sampled"
     )
-    analysis_timeout_s: float = Field(120.0, gt=0, description="longest analysis allowed")
+    analysis_timeout_s: float = Field(
+        120.0,
+        gt=0,
+        description="how long a request waits for an analysis; a longer one goes on and is "
+        "answered 202 Accepted with a status URL",
+    )
     redis_url: str | None = Field(
         None,
         description="redis://host:port/db for rate limits and global results across workers "

@@ -34,6 +34,7 @@ _WHAT_NL = {
     "feedback": "feedback",
     "suggestion": "voorstel",
     "route": "adres",
+    "job": "berekening",
 }
 
 

@@ -24,6 +24,7 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
+from api import jobs
 from api.app import api_routes
 from netwerk.model import Role
 from tests.conftest import auth
@@ -408,7 +409,9 @@ def test_viewer_routes_answer_aggregates_only(
         allowed = _roles_of(route)
         if method != "GET" or (allowed is not None and "viewer" not in allowed):
             continue
-        url = path.replace("{nid}", nid).replace("{aid}", world["org"])
+        # the status URL of a long computation: here one of the gaps route (tests/test_api_jobs.py)
+        job = jobs.Job("analysisGaps", {}, [], jobs.network_digest(nid), time.time()).encode()
+        url = path.replace("{nid}", nid).replace("{aid}", world["org"]).replace("{job}", job)
         tail = path.split("{nid}", 1)[1] if "{nid}" in path else path
         defaults: dict[str, Any] = {}
         if tail == "/analysis/what-if":

@@ -202,7 +202,7 @@ def test_listing_ties_audits_the_actors_seen(client: TestClient, admin: dict, ne
     assert [e["route"] for e in reads] == ["/api/v1/networks/{nid}/ties"]
 
 
-def test_a_slow_analysis_answers_a_503_problem(
+def test_a_slow_analysis_is_accepted_and_a_slow_activation_is_a_503_problem(
     engine: sa.Engine,
     settings: Settings,
     network: str,
@@ -210,14 +210,21 @@ def test_a_slow_analysis_answers_a_503_problem(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from netwerk.analysis import service
+    from netwerk.suggest import service as suggest_service
 
     real = service.brokers
+    real_plan = suggest_service.activation
 
     def slow(*args: object, **kwargs: object) -> object:
         time.sleep(0.5)  # longer than the limit below, whatever the machine's speed
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
+    def slow_plan(*args: object, **kwargs: object) -> object:
+        time.sleep(0.5)
+        return real_plan(*args, **kwargs)  # type: ignore[arg-type]
+
     monkeypatch.setattr(service, "brokers", slow)
+    monkeypatch.setattr(suggest_service, "activation", slow_plan)
     impatient = settings.model_copy(update={"analysis_timeout_s": 0.05})
     with TestClient(create_app(impatient, engine=engine)) as c:
         c.post(
@@ -225,6 +232,14 @@ def test_a_slow_analysis_answers_a_503_problem(
         )
         r = c.get(
             f"/api/v1/networks/{network}/analysis/brokers", params={"seed": 12345}, headers=admin
+        )
+        assert r.status_code == 202  # a GET goes on, with a status URL (tests/test_api_jobs.py)
+        assert r.headers["location"].startswith(f"/api/v1/networks/{network}/jobs/")
+        # a POST has no status URL (its body would have to be in it): 503, repeat it
+        r = c.post(
+            f"/api/v1/networks/{network}/activations",
+            json={"area": "Westerstraat", "themes": ["taal"]},
+            headers=admin,
         )
         assert r.status_code == 503
         assert r.headers["content-type"] == "application/problem+json"

@@ -3,7 +3,8 @@ with names; viewers get aggregates and non-person actors only (``api.present``);
 use the export. Every route takes ``as_of`` and answers with the result's provenance, also in
 the ``X-Netwerk-Revision``, ``X-Netwerk-Current-Revision`` and ``X-Netwerk-Stale`` headers
 (a global result may be the last one, marked stale, right after a write; ``fresh=true``
-waits for the current one: :mod:`netwerk.analysis.service`)."""
+waits for the current one: :mod:`netwerk.analysis.service`). An analysis that takes longer
+than the request waits is answered ``202 Accepted`` with a status URL (:mod:`api.jobs`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
-from api import present
+from api import jobs, present
 from api.deps import Lang, Scope
 from api.errors import PROBLEM_RESPONSES
 from api.presenter import Presenter, presenter
@@ -38,7 +39,7 @@ from netwerk.store.actors import get_actor
 router = APIRouter(
     prefix="/api/v1/networks/{nid}/analysis",
     tags=["analysis"],
-    responses={**PROBLEM_RESPONSES, 503: {"description": "the analysis took too long"}},
+    responses=PROBLEM_RESPONSES,
 )
 
 Reader = Annotated[Presenter, presenter(Role.admin, Role.broker, Role.viewer)]
@@ -55,7 +56,10 @@ def _route(path: str, result_type: Any, summary: str) -> Any:
         response_class=JSONResponse,
         operation_id="analysis" + "".join(w.title() for w in words),
         summary=summary,
-        responses=present.documented(result_type, summary, headers=present.REVISION_HEADERS),
+        responses={
+            **present.documented(result_type, summary, headers=present.REVISION_HEADERS),
+            **jobs.ACCEPTED,
+        },
     )
 
 

@@ -13,9 +13,10 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from api.deps import Lang, Scope, SessionDep, language, scope
+from api import jobs as resumable
+from api.deps import Lang, Scope, SessionDep, SettingsDep, language, scope
 from api.errors import CONFLICT, PROBLEM_RESPONSES, problem_only
-from api.present import network_threshold
+from api.present import network_threshold, run
 from api.routers.web import CSP
 from api.schemas import IsoDate
 from netwerk.dashboard import names as group_names_store
@@ -50,42 +51,66 @@ def dashboard_page(nid: Annotated[str, PathParam(max_length=64)]) -> HTMLRespons
 
 
 def _view(
-    request: Request, session: SessionDep, s: Scope, as_of: dt.date | None, lang: str
+    request: Request,
+    session: SessionDep,
+    s: Scope,
+    as_of: dt.date | None,
+    lang: str,
+    timeout: float | None = None,
 ) -> dict[str, Any]:
+    """The dashboard's figures for the caller's role; with ``timeout``, computed in an
+    analysis thread within that wait (:func:`api.present.run`: ``202`` with a status URL
+    when it takes longer), else here."""
     engine = request.app.state.engine
-    d = service.dashboard(engine, s.network_id, as_of=as_of, lang=lang)
     threshold = network_threshold(session, s.network_id)
     persons = s.sees_persons
-    names = service.actor_names(
-        engine, s.network_id, service.referenced_ids(d), sees_persons=persons, lang=lang
-    )
-    shown = None
-    if not persons:
-        cells = view.group_cells(d, threshold)
-        shown = {g.group: cells[g.group] is not None for g in d.layout.groups}
-    data = view.present(
-        d,
-        sees_persons=persons,
-        threshold=threshold,
-        lang=lang,
-        group_names=service.group_names(engine, d, lang, shown=shown),
-        names=names,
-    )
+
+    def build() -> dict[str, Any]:
+        d = service.dashboard(engine, s.network_id, as_of=as_of, lang=lang)
+        names = service.actor_names(
+            engine, s.network_id, service.referenced_ids(d), sees_persons=persons, lang=lang
+        )
+        shown = None
+        if not persons:
+            cells = view.group_cells(d, threshold)
+            shown = {g.group: cells[g.group] is not None for g in d.layout.groups}
+        return view.present(
+            d,
+            sees_persons=persons,
+            threshold=threshold,
+            lang=lang,
+            group_names=service.group_names(engine, d, lang, shown=shown),
+            names=names,
+        )
+
+    if timeout is None:
+        data = build()
+    else:  # a copy: a status request may share the computation's result
+        data = dict(run(request, session, s, timeout, ("dashboard", as_of, lang, threshold), build))
     data["network_name"] = session.get(Network, s.network_id).name  # type: ignore[union-attr]
     if persons:
         request.state.audit_objects = ["dashboard"]
     return data
 
 
-@api_router.get("/networks/{nid}/dashboard", operation_id="dashboardFigures")
+@api_router.get(
+    "/networks/{nid}/dashboard", operation_id="dashboardFigures", responses=resumable.ACCEPTED
+)
 def figures(
-    request: Request, session: SessionDep, s: Reader, as_of: AsOf = None, lang: Lang = None
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    s: Reader,
+    as_of: AsOf = None,
+    lang: Lang = None,
 ) -> JSONResponse:
     """Everything the dashboard shows, for the caller's role: key figures and stage, the
     group map (named groups, links by tie density, named organisations, initiatives and
     places), gaps per area with the first three actions, key figures and resilience,
-    activation results. Viewers: aggregates only, counts below the threshold ``null``."""
-    return JSONResponse(_view(request, session, s, as_of, language(request, lang)))
+    activation results. Viewers: aggregates only, counts below the threshold ``null``.
+    Longer than the request waits: ``202 Accepted`` with a status URL."""
+    lang = language(request, lang)
+    return JSONResponse(_view(request, session, s, as_of, lang, settings.analysis_timeout_s))
 
 
 @api_router.get("/networks/{nid}/dashboard/trend", operation_id="dashboardTrend")

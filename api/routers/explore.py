@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from api import present
+from api import jobs, present
 from api.deps import (
     ALL_ROLES,
     Lang,
@@ -137,7 +137,10 @@ def search(
     "/networks/{nid}/actors/{aid}/ego",
     response_class=JSONResponse,
     operation_id="actorEgoNetwork",
-    responses=present.documented(EgoNetwork, "The actor's network, steps ties out"),
+    responses={
+        **present.documented(EgoNetwork, "The actor's network, steps ties out"),
+        **jobs.ACCEPTED,
+    },
 )
 def ego(
     p: BrokerPresenter,
@@ -224,7 +227,12 @@ class MapRead(BaseModel):
     provenance: dict[str, object]
 
 
-@router.get("/networks/{nid}/map", response_model=MapRead, operation_id="networkMap")
+@router.get(
+    "/networks/{nid}/map",
+    response_model=MapRead,
+    operation_id="networkMap",
+    responses=jobs.ACCEPTED,
+)
 def network_map(
     request: Request,
     session: SessionDep,
@@ -239,11 +247,19 @@ def network_map(
     once per revision), its community, a size from the chosen centrality, and marks for key
     figures, isolated persons, unmet needs and groups without help; the strongest ties
     between them (``edges_total`` says how many there are). In columns, for maps of many
-    thousands of actors; the encoded answer is cached per revision."""
+    thousands of actors; the encoded answer is cached per revision. A layout that takes
+    longer than the request waits is answered ``202 Accepted`` with a status URL."""
     text_lang = language(request, lang)
-    exact_max = request.app.state.settings.exact_betweenness_max
-    layout = service.map_layout(
-        request.app.state.engine, s.network_id, measure=measure, exact_max=exact_max
+    settings = request.app.state.settings
+    exact_max = settings.exact_betweenness_max
+    engine = request.app.state.engine
+    layout = present.run(
+        request,
+        session,
+        s,
+        settings.analysis_timeout_s,
+        ("map", measure, exact_max),
+        lambda: service.map_layout(engine, s.network_id, measure=measure, exact_max=exact_max),
     )
 
     def encode() -> bytes:

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field, StrictBool
 
-from api import present
+from api import jobs, present
 from api.deps import Lang, Scope, SessionDep, language, scope
 from api.errors import PROBLEM_RESPONSES
 from api.presenter import Presenter, presenter
@@ -57,7 +57,10 @@ def _shown(p: Presenter, fn: Callable[..., Any], **params: Any) -> JSONResponse:
     "/actors/{aid}/suggestions",
     response_class=JSONResponse,
     operation_id="actorSuggestions",
-    responses=present.documented(SuggestionList, "Whom this actor could meet"),
+    responses={
+        **present.documented(SuggestionList, "Whom this actor could meet"),
+        **jobs.ACCEPTED,
+    },
 )
 def actor_suggestions(
     p: BrokerPresenter,
@@ -102,7 +105,10 @@ def actor_suggestions(
     "/suggestions/weave",
     response_class=JSONResponse,
     operation_id="weave",
-    responses=present.documented(WeaveList, "Introductions that close structural holes"),
+    responses={
+        **present.documented(WeaveList, "Introductions that close structural holes"),
+        **jobs.ACCEPTED,
+    },
 )
 def weave(
     p: BrokerPresenter,
@@ -265,7 +271,10 @@ def do_not_suggest(
     "/suggestions/stats",
     response_class=JSONResponse,
     operation_id="suggestionStats",
-    responses=present.documented(FeedbackStats, "Acceptance and outcome rates"),
+    responses={
+        **present.documented(FeedbackStats, "Acceptance and outcome rates"),
+        **jobs.ACCEPTED,
+    },
 )
 def stats(
     p: ReaderPresenter,

@@ -142,6 +142,18 @@ async function period(d) {
   return box;
 }
 
+// A large network's figures may take longer than a request waits (202 Accepted): say that
+// they are being computed until they come (api() asks the status URL meanwhile).
+function computing(m, running) {
+  let note = $("#computing");
+  if (!running) { if (note) note.remove(); return; }
+  if (!note) {
+    note = h("p", { id: "computing", class: "notice", role: "status" });
+    m.prepend(note);
+  }
+  note.textContent = t("dashboard.computing");
+}
+
 async function load() {
   const m = main();
   m.dataset.ready = "false";
@@ -150,7 +162,7 @@ async function load() {
   const asOf = params.get("as_of") || undefined;
   let d;
   try {
-    d = await api(inNetwork(nid, "/dashboard"), { query: { as_of: asOf } });
+    d = await api(inNetwork(nid, "/dashboard"), { query: { as_of: asOf }, onPending: (running) => computing(m, running) });
   } catch (err) {
     if (err.status === 401) { forget(); signIn(t("dashboard.refused")); m.dataset.refused = "true"; return; }
     if (err.status === 404 || err.status === 403) { signIn(t("dashboard.no_access")); return; }
