@@ -4,8 +4,9 @@ recompute after a write.
 A *global* result (summary, stage, centrality, key figures, brokers, bridges, communities,
 gaps: one whole-network computation) is computed once per network revision across all
 workers: a worker that misses it in its own cache looks in Redis, and when it is not there
-takes a short lease on computing it (``SET key NX PX``); the others wait for the leaseholder's
-result (or answer the last result, marked stale, see :mod:`netwerk.analysis.service`).
+takes a short lease on computing it (``SET key NX PX``, renewed while the computation runs);
+the others wait for the leaseholder's result as long as it holds the lease (or answer the
+last result, marked stale, see :mod:`netwerk.analysis.service`).
 
 Entries are the result records as JSON (pydantic's serialiser of the frozen dataclass, read
 back through the same type): nothing from Redis is ever unpickled or executed. Keys:
@@ -33,7 +34,8 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from netwerk import metrics
@@ -182,6 +184,30 @@ class SharedResults:
     def release(self, key: str, token: str) -> None:
         self._call(lambda r: r.eval(_DELETE_IF, 1, self._lease_key(key), token))
 
+    @contextmanager
+    def holding(self, key: str, token: str) -> Iterator[None]:
+        """Keep the lease on ``key`` while the body runs: renewed to ``lease_s`` every third
+        of it (only while ``token`` still holds it), so a computation longer than the lease
+        (a full analysis of a million actors) is never started a second time by a waiting
+        worker, while the lease of a worker that died still ends within ``lease_s``."""
+        if not self.configured:
+            yield
+            return
+        stop = threading.Event()
+        ms = int(self.lease_s * 1000)
+        lease = self._lease_key(key)
+
+        def renew() -> None:
+            while not stop.wait(self.lease_s / 3):
+                self._call(lambda r: r.eval(_EXTEND_IF, 1, lease, token, ms))
+
+        renewing = threading.Thread(target=renew, name="netwerk-lease", daemon=True)
+        renewing.start()
+        try:
+            yield
+        finally:
+            stop.set()
+
     def wait(self, key: str, timeout: float, poll_s: float = 0.05) -> bytes | None:
         """The result under ``key`` once another worker has published it, or ``None`` after
         ``timeout`` seconds or as soon as the lease is gone without a result."""
@@ -244,6 +270,10 @@ redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
 return 1
 """
 
+_EXTEND_IF = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
 _DELETE_IF = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -341,3 +342,24 @@ def test_an_erasure_while_redis_is_down_is_purged_when_it_is_back(redis_url: str
     store._redis = reachable
     assert store.get(key) is None  # the first call that reaches Redis purges first
     assert not list(reachable.scan_iter(match="netwerk:*:n2:*"))
+
+
+def test_a_lease_is_kept_while_its_computation_runs_and_ends_with_it(redis_url: str) -> None:
+    """A computation longer than the lease keeps it (renewed), so no second worker starts the
+    same work; once it ends the lease is free at once, and a holder that stops renewing
+    (a worker that died) loses it within the lease time."""
+    one, two = SharedResults(redis_url, lease_s=0.3), SharedResults(redis_url, lease_s=0.3)
+    key = one.key("n-lease", 1, dt.date(2026, 1, 1), "route.summary", "p")
+    token = one.lease(key)
+    assert token is not None
+    with one.holding(key, token):
+        deadline = time.monotonic() + 1.2  # four lease times
+        while time.monotonic() < deadline:
+            assert two.lease(key) is None
+            time.sleep(0.05)
+    one.release(key, token)
+    dead = two.lease(key)
+    assert dead is not None  # released at once; now "worker two" dies holding it
+    time.sleep(0.45)
+    assert one.lease(key) is not None
+    one.purge("n-lease")

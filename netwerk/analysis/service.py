@@ -232,7 +232,7 @@ def _current(
 
     def leased() -> T:
         token = store.lease(entry)
-        if token is None:  # another worker computes it: wait for that, then for ourselves
+        while token is None:  # another worker computes it: wait while it holds the lease
             data = store.wait(entry, timeout=store.lease_s)
             if data is not None:
                 return typing.cast(T, codec.validate_json(data))
@@ -243,7 +243,10 @@ def _current(
             if data is not None:
                 metrics.shared_results.labels("shared").inc()
                 return typing.cast(T, codec.validate_json(data))
-            value = metrics.timed_call(metrics.analysis_seconds.labels(name), lambda: compute(s))
+            with store.holding(entry, token):
+                value = metrics.timed_call(
+                    metrics.analysis_seconds.labels(name), lambda: compute(s)
+                )
             # not shared when an erasure may have landed meanwhile (purged already)
             if store.configured and not _erased_since(
                 source, s.network_id, began - ERASURE_MARGIN_S
