@@ -90,8 +90,8 @@ class Settings(BaseSettings):
         30.0,
         gt=0,
         le=3600,
-        description="with Redis: longest a worker waits for another worker computing the same "
-        "global result before computing it itself",
+        description="with Redis: the lease on computing a global result, renewed while the "
+        "computation runs; a dead holder's lease ends after it",
     )
     rate_limit_per_minute: int = Field(600, ge=0, description="requests per token; 0 = off")
     cors_origins: list[str] = Field(default_factory=list, description="allowed CORS origins")
