@@ -53,6 +53,7 @@ __all__ = [
     "TIE_BITS",
     "TIE_KINDS",
     "Adjacency",
+    "Advance",
     "Snapshot",
     "SparseRows",
     "ball",
@@ -202,13 +203,30 @@ def ball(
 
 
 @dataclass(frozen=True, eq=False)
+class Advance:
+    """What changed between the snapshot of ``base_revision`` and the one advanced from it by
+    the change log (:func:`netwerk.store.delta.apply_delta`), so that what was derived from
+    the old snapshot can be brought along instead of recomputed (the suggestions' context)."""
+
+    base_revision: int
+    remap: IntArray
+    """Per vertex of the old snapshot, its vertex in the new one (-1: the actor is gone);
+    increasing."""
+    actors: IntArray
+    """New vertices whose actor changed or is new (ascending)."""
+    pairs: IntArray
+    """``(k, 2)`` new vertices of the pairs whose ties changed (added, ended, re-weighted)."""
+    edges_removed: bool
+    """Whether an edge of the old snapshot is gone (not only re-weighted)."""
+
+
+@dataclass(frozen=True, eq=False)
 class Snapshot:
     """One network on one date at one revision, in memory (see the module doc)."""
 
     network_id: str
     revision: int
     as_of: dt.date
-    graph: ig.Graph
     ids: tuple[str, ...]
     index: Mapping[str, int]
     kind: tuple[str, ...]
@@ -226,6 +244,14 @@ class Snapshot:
     edge_array: IntArray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
     """``(m, 2)`` endpoints of the graph's edges, ``edge_array[e] == graph.es[e].tuple``, lower
     endpoint first, sorted by (lower, higher) (:meth:`edge_ids` relies on it)."""
+    edge_weight: FloatArray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
+    """Per edge, its ``weight`` (the strongest of the pair's active ties)."""
+    edge_kinds: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Per edge, the bits (:data:`TIE_BITS`) of the tie kinds present."""
+    edge_support: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Per edge, the bits (:data:`SUPPORT_BITS`) of the support kinds."""
+    advance: Advance | None = field(default=None, repr=False)
+    """How this snapshot was made from the one before by the change log (None: loaded)."""
 
     @property
     def n(self) -> int:
@@ -233,7 +259,19 @@ class Snapshot:
 
     @property
     def m(self) -> int:
-        return int(self.graph.ecount())
+        return len(self.edge_array)
+
+    @cached_property
+    def graph(self) -> ig.Graph:
+        """The igraph graph, built from the edge arrays on first use (conventions: the module
+        doc). Lazy: a snapshot advanced by the change log (:mod:`netwerk.store.delta`) is
+        used by suggestions without one; building it for 1M ties takes a few tenths of a
+        second, paid by the first analysis that needs it."""
+        return _igraph(self.n, self.edge_array, self.edge_weight, self.edge_kinds, self.edge_support)
+
+    def tie_kinds(self, eid: int) -> tuple[str, ...]:
+        """The tie kinds of edge ``eid`` (:data:`TIE_KINDS` order)."""
+        return _names_of_mask(int(self.edge_kinds[eid]), TIE_KINDS)
 
     @cached_property
     def kind_codes(self) -> npt.NDArray[np.int8]:
@@ -252,15 +290,15 @@ class Snapshot:
         """Vertex indices of the actors of any of ``kinds`` (ascending)."""
         return np.flatnonzero(self.kind_mask(*kinds)).astype(np.int64)
 
-    @cached_property
+    @property
     def weights(self) -> FloatArray:
-        if self.m == 0:
-            return np.zeros(0, dtype=np.float64)
-        return np.asarray(self.graph.es["weight"], dtype=np.float64)
+        return self.edge_weight
 
     @cached_property
     def degree(self) -> IntArray:
-        return np.asarray(self.graph.degree(), dtype=np.int64)
+        if "adjacency" in self.__dict__:
+            return np.diff(self.adjacency.indptr).astype(np.int64)
+        return np.bincount(self.edge_array.ravel(), minlength=self.n).astype(np.int64)
 
     @cached_property
     def adjacency(self) -> Adjacency:
@@ -374,22 +412,11 @@ def build_snapshot(
         weight = np.zeros(0, dtype=np.float64)
         kinds = support = np.zeros(0, dtype=np.int64)
     edges = np.column_stack([ukey // max(n, 1), ukey % max(n, 1)]).astype(np.int64)
-    graph = ig.Graph(n=n, directed=False)
-    graph.add_edges(zip(edges[:, 0].tolist(), edges[:, 1].tolist(), strict=True))
-    if len(edges):
-        kind_names = {int(mk): _names_of_mask(int(mk), TIE_KINDS) for mk in np.unique(kinds)}
-        support_names = {
-            int(mk): _names_of_mask(int(mk), SUPPORT_KINDS) for mk in np.unique(support)
-        }
-        graph.es["weight"] = weight.astype(np.float64).tolist()
-        graph.es["kinds"] = list(map(kind_names.__getitem__, kinds.tolist()))
-        graph.es["support"] = list(map(support_names.__getitem__, support.tolist()))
     ids_t = tuple(ids)
     return Snapshot(
         network_id=network_id,
         revision=revision,
         as_of=as_of,
-        graph=graph,
         ids=ids_t,
         index=index if index is not None else {a: i for i, a in enumerate(ids_t)},
         kind=tuple(kind),
@@ -401,7 +428,27 @@ def build_snapshot(
         referrals=referrals,
         tie_count=tie_count,
         edge_array=edges,
+        edge_weight=np.asarray(weight, dtype=np.float64),
+        edge_kinds=np.asarray(kinds, dtype=np.int64),
+        edge_support=np.asarray(support, dtype=np.int64),
     )
+
+
+def _igraph(
+    n: int, edges: IntArray, weight: FloatArray, kinds: IntArray, support: IntArray
+) -> ig.Graph:
+    """The undirected igraph graph of a snapshot's edge arrays, with its edge attributes."""
+    graph = ig.Graph(n=n, directed=False)
+    graph.add_edges(zip(edges[:, 0].tolist(), edges[:, 1].tolist(), strict=True))
+    if len(edges):
+        kind_names = {int(mk): _names_of_mask(int(mk), TIE_KINDS) for mk in np.unique(kinds)}
+        support_names = {
+            int(mk): _names_of_mask(int(mk), SUPPORT_KINDS) for mk in np.unique(support)
+        }
+        graph.es["weight"] = weight.astype(np.float64).tolist()
+        graph.es["kinds"] = list(map(kind_names.__getitem__, kinds.tolist()))
+        graph.es["support"] = list(map(support_names.__getitem__, support.tolist()))
+    return graph
 
 
 def snapshot_from_networkx(

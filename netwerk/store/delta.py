@@ -35,12 +35,22 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import igraph as ig
 import numpy as np
+import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from netwerk.graph import ACTOR_KINDS, SUPPORT_KINDS, TIE_KINDS, Snapshot
+from netwerk.graph import (
+    ACTOR_KINDS,
+    SUPPORT_KINDS,
+    TIE_KINDS,
+    Adjacency,
+    Advance,
+    BoolArray,
+    FloatArray,
+    IntArray,
+    Snapshot,
+)
 from netwerk.model import TieKind, offered
 from netwerk.store import changes
 from netwerk.store.revision import revision_of
@@ -113,10 +123,6 @@ class Delta:
 # --------------------------------------------------------------------------- pure part
 
 
-def _names(mask: int, names: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(name for i, name in enumerate(names) if mask >> i & 1)
-
-
 def apply_delta(snapshot: Snapshot, delta: Delta) -> Snapshot | None:
     """``snapshot`` brought to ``delta.revision``: the snapshot a fresh load gives then.
     ``None`` when the delta does not fit the snapshot (a pair with an unknown actor)."""
@@ -174,18 +180,23 @@ def apply_delta(snapshot: Snapshot, delta: Delta) -> Snapshot | None:
     e = old.edge_array
     m_old = len(e)
     drop = np.zeros(m_old, dtype=bool)
+    edges_removed = bool(removed)
     if m_old:
-        drop |= is_removed[e[:, 0]] | is_removed[e[:, 1]]
+        if removed:
+            drop |= is_removed[e[:, 0]] | is_removed[e[:, 1]]
         old_keys = e[:, 0] * max(n_old, 1) + e[:, 1]
-        wanted = [
-            old.index[lo] * max(n_old, 1) + old.index[hi]
-            for lo, hi in delta.pairs
+        known = [
+            (old.index[lo] * max(n_old, 1) + old.index[hi], pair is None)
+            for (lo, hi), pair in delta.pairs.items()
             if lo in old.index and hi in old.index
         ]
-        if wanted:
-            w = np.asarray(wanted, dtype=np.int64)
+        if known:
+            w = np.asarray([k for k, _ in known], dtype=np.int64)
+            gone = np.asarray([g for _, g in known], dtype=bool)
             pos = np.clip(np.searchsorted(old_keys, w), 0, m_old - 1)
-            drop[pos[old_keys[pos] == w]] = True
+            found = old_keys[pos] == w
+            drop[pos[found]] = True
+            edges_removed |= bool((found & gone).any())
     new_pairs: list[tuple[int, int, PairState]] = []
     for (lo, hi), pair in delta.pairs.items():
         if pair is None:
@@ -196,24 +207,22 @@ def apply_delta(snapshot: Snapshot, delta: Delta) -> Snapshot | None:
         new_pairs.append((min(u, v), max(u, v), pair))
     new_pairs.sort(key=lambda x: (x[0], x[1]))
     dropped = np.flatnonzero(drop)
-    kept = np.flatnonzero(~drop)
-    kept_edges = remap[e[kept]] if m_old else np.zeros((0, 2), dtype=np.int64)
+    moved = bool(removed or added)
+    kept_edges = np.delete(e, dropped, axis=0) if len(dropped) else e
+    if moved:
+        kept_edges = remap[kept_edges]
     kept_keys = kept_edges[:, 0] * max(n, 1) + kept_edges[:, 1]
     add_edges = np.asarray([(u, v) for u, v, _ in new_pairs], dtype=np.int64).reshape(-1, 2)
     at = np.searchsorted(kept_keys, add_edges[:, 0] * max(n, 1) + add_edges[:, 1])
-    edges = np.insert(kept_edges, at, add_edges, axis=0).astype(np.int64)
-    weights = np.insert(old.weights[kept], at, [p.weight for _, _, p in new_pairs])
-    attrs: dict[str, list[Any]] = {}
-    for attr, names, field in (
-        ("kinds", TIE_KINDS, "kinds"),
-        ("support", SUPPORT_KINDS, "support"),
-    ):
-        values = list(old.graph.es[attr]) if m_old else []
-        for i in reversed(dropped.tolist()):
-            del values[i]
-        for j, (_, _, p) in enumerate(new_pairs):
-            values.insert(int(at[j]) + j, _names(getattr(p, field), names))
-        attrs[attr] = values
+    edges = np.insert(kept_edges, at, add_edges, axis=0).astype(np.int64, copy=False)
+
+    def column(values: npt.NDArray[Any], new: list[Any]) -> npt.NDArray[Any]:
+        kept = np.delete(values, dropped) if len(dropped) else values
+        return np.insert(kept, at, new)
+
+    weights = column(old.edge_weight, [p.weight for _, _, p in new_pairs])
+    kinds = column(old.edge_kinds, [p.kinds for _, _, p in new_pairs])
+    support = column(old.edge_support, [p.support for _, _, p in new_pairs])
 
     # Referrals: remapped, without the changed pairs, plus the changed pairs' own.
     changed = {
@@ -229,20 +238,24 @@ def apply_delta(snapshot: Snapshot, delta: Delta) -> Snapshot | None:
     for _, _, p in new_pairs:
         referrals.update((index[s], index[t]) for s, t in p.referrals)
 
-    if len(dropped) or new_pairs or removed or added:
-        graph = ig.Graph(n=n, directed=False)
-        graph.add_edges(zip(edges[:, 0].tolist(), edges[:, 1].tolist(), strict=True))
-    else:
-        graph = old.graph.copy()
-    if len(edges):
-        graph.es["weight"] = weights.astype(np.float64).tolist()
-        graph.es["kinds"] = attrs["kinds"]
-        graph.es["support"] = attrs["support"]
-    return Snapshot(
+    advance = Advance(
+        base_revision=old.revision,
+        remap=remap,
+        actors=np.asarray(
+            sorted(index[a] for a, st in delta.actors.items() if st is not None), dtype=np.int64
+        ),
+        pairs=np.asarray(
+            sorted(
+                (index[lo], index[hi]) for lo, hi in delta.pairs if lo in index and hi in index
+            ),
+            dtype=np.int64,
+        ).reshape(-1, 2),
+        edges_removed=edges_removed,
+    )
+    snap = Snapshot(
         network_id=old.network_id,
         revision=delta.revision,
         as_of=old.as_of,
-        graph=graph,
         ids=ids,
         index=index,
         kind=tuple(columns["kind"]),
@@ -254,6 +267,93 @@ def apply_delta(snapshot: Snapshot, delta: Delta) -> Snapshot | None:
         referrals=tuple(sorted(referrals)),
         tie_count=old.tie_count + delta.ties_delta,
         edge_array=edges,
+        edge_weight=weights.astype(np.float64, copy=False),
+        edge_kinds=kinds.astype(np.int64, copy=False),
+        edge_support=support.astype(np.int64, copy=False),
+        advance=advance,
+    )
+    if "adjacency" in old.__dict__ and not removed:
+        # the compressed rows advanced too (what suggestions read first), not rebuilt
+        adj = _advance_adjacency(
+            old.adjacency,
+            n,
+            remap if moved else None,
+            e,
+            dropped,
+            at,
+            add_edges,
+            np.asarray([p.weight for _, _, p in new_pairs], dtype=np.float64),
+        )
+        snap.__dict__["adjacency"] = adj
+    return snap
+
+
+def _advance_adjacency(
+    adj: Adjacency,
+    n: int,
+    remap: IntArray | None,
+    old_edges: IntArray,
+    dropped: IntArray,
+    at: IntArray,
+    add_edges: IntArray,
+    add_weights: FloatArray,
+) -> Adjacency:
+    """The compressed rows of the advanced snapshot from the old ones (no vertex removed;
+    ``remap`` None when no vertex was added either): the two entries of each dropped edge
+    go, the rest are renumbered (vertices by ``remap``, edges past the dropped and inserted
+    ones), and the two entries of each inserted edge are put in place. A handful of O(m)
+    array copies, no sort."""
+    indptr, indices, eids, weights = adj.indptr, adj.indices, adj.eids, adj.weights
+    n_old = len(indptr) - 1
+    counts = np.diff(indptr)
+
+    def positions(ptr: IntArray, idx: IntArray, rows: IntArray, cols: IntArray) -> IntArray:
+        return np.asarray(
+            [
+                int(ptr[r]) + int(np.searchsorted(idx[ptr[r] : ptr[r + 1]], c))
+                for r, c in zip(rows.tolist(), cols.tolist(), strict=True)
+            ],
+            dtype=np.int64,
+        )
+
+    if len(dropped):
+        a, b = old_edges[dropped, 0], old_edges[dropped, 1]
+        rows, cols = np.concatenate([a, b]), np.concatenate([b, a])
+        gone = positions(indptr, indices, rows, cols)
+        indices, eids, weights = (np.delete(x, gone) for x in (indices, eids, weights))
+        np.subtract.at(counts, rows, 1)
+        # old edge ids shift down past the dropped ones
+        eids = eids - np.searchsorted(dropped, eids)
+    if remap is not None:
+        indices = remap[indices]
+        grown = np.zeros(n, dtype=np.int64)
+        grown[remap] = counts
+        counts = grown
+    elif n != n_old:  # pragma: no cover - remap is given whenever vertices change
+        raise AssertionError("vertex count changed without a remap")
+    if len(at):
+        eids = eids + np.searchsorted(at, eids, side="right")
+        new_eids = at + np.arange(len(at), dtype=np.int64)
+        rows = np.concatenate([add_edges[:, 0], add_edges[:, 1]])
+        cols = np.concatenate([add_edges[:, 1], add_edges[:, 0]])
+        ins_eids = np.concatenate([new_eids, new_eids])
+        ins_w = np.concatenate([add_weights, add_weights])
+        order = np.lexsort((cols, rows))
+        rows, cols, ins_eids, ins_w = rows[order], cols[order], ins_eids[order], ins_w[order]
+        ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(counts, out=ptr[1:])
+        pos = positions(ptr, indices, rows, cols)
+        indices = np.insert(indices, pos, cols)
+        eids = np.insert(eids, pos, ins_eids)
+        weights = np.insert(weights, pos, ins_w)
+        np.add.at(counts, rows, 1)
+    new_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=new_ptr[1:])
+    return Adjacency(
+        indptr=new_ptr,
+        indices=np.asarray(indices, dtype=np.int64),
+        eids=np.asarray(eids, dtype=np.int64),
+        weights=np.asarray(weights, dtype=np.float64),
     )
 
 
