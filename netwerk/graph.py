@@ -267,7 +267,9 @@ class Snapshot:
         doc). Lazy: a snapshot advanced by the change log (:mod:`netwerk.store.delta`) is
         used by suggestions without one; building it for 1M ties takes a few tenths of a
         second, paid by the first analysis that needs it."""
-        return _igraph(self.n, self.edge_array, self.edge_weight, self.edge_kinds, self.edge_support)
+        return _igraph(
+            self.n, self.edge_array, self.edge_weight, self.edge_kinds, self.edge_support
+        )
 
     def tie_kinds(self, eid: int) -> tuple[str, ...]:
         """The tie kinds of edge ``eid`` (:data:`TIE_KINDS` order)."""

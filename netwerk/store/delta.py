@@ -46,7 +46,6 @@ from netwerk.graph import (
     TIE_KINDS,
     Adjacency,
     Advance,
-    BoolArray,
     FloatArray,
     IntArray,
     Snapshot,
@@ -245,9 +244,7 @@ def apply_delta(snapshot: Snapshot, delta: Delta) -> Snapshot | None:
             sorted(index[a] for a, st in delta.actors.items() if st is not None), dtype=np.int64
         ),
         pairs=np.asarray(
-            sorted(
-                (index[lo], index[hi]) for lo, hi in delta.pairs if lo in index and hi in index
-            ),
+            sorted((index[lo], index[hi]) for lo, hi in delta.pairs if lo in index and hi in index),
             dtype=np.int64,
         ).reshape(-1, 2),
         edges_removed=edges_removed,
@@ -320,7 +317,8 @@ def _advance_adjacency(
         a, b = old_edges[dropped, 0], old_edges[dropped, 1]
         rows, cols = np.concatenate([a, b]), np.concatenate([b, a])
         gone = positions(indptr, indices, rows, cols)
-        indices, eids, weights = (np.delete(x, gone) for x in (indices, eids, weights))
+        indices, eids = np.delete(indices, gone), np.delete(eids, gone)
+        weights = np.delete(weights, gone)
         np.subtract.at(counts, rows, 1)
         # old edge ids shift down past the dropped ones
         eids = eids - np.searchsorted(dropped, eids)
