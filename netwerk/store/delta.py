@@ -269,6 +269,10 @@ def apply_delta(snapshot: Snapshot, delta: Delta) -> Snapshot | None:
         edge_support=support.astype(np.int64, copy=False),
         advance=advance,
     )
+    if not moved and not delta.actors:  # the same actors: what depends on them only stays
+        for name in ("kind_codes", "is_person"):
+            if name in old.__dict__:
+                snap.__dict__[name] = old.__dict__[name]
     if "adjacency" in old.__dict__ and not removed:
         # the compressed rows advanced too (what suggestions read first), not rebuilt
         adj = _advance_adjacency(

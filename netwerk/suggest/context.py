@@ -274,14 +274,19 @@ def _languages(s: Snapshot) -> sp.csr_matrix:
     return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(s.n, max(len(langs), 1)))
 
 
-def _places(s: Snapshot) -> sp.csr_matrix:
+def _places(s: Snapshot, a: sp.csr_matrix | None = None) -> sp.csr_matrix:
     """Vertex x vertex: 1 where the column is a place, initiative or organisation the row is
     tied to (shared places of a pair: the common such neighbours). The snapshot's compressed
-    rows with the other entries zeroed, O(m)."""
-    adj = s.adjacency
-    group = s.kind_mask(*GROUP_KINDS)
-    data = group[adj.indices].astype(np.float64)
-    return sp.csr_matrix((data, adj.indices, adj.indptr), shape=(s.n, s.n))
+    rows (or the same rows ``a``, whose index arrays are shared) with the other entries
+    zeroed, O(m)."""
+    if a is None:
+        adj = s.adjacency
+        a = sp.csr_matrix((np.ones(len(adj.indices)), adj.indices, adj.indptr), shape=(s.n, s.n))
+    keep = s.kind_mask(*GROUP_KINDS)[a.indices]
+    running = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
+    indptr = running[np.asarray(a.indptr, dtype=np.int64)]  # kept entries before each row
+    indices = a.indices[keep]
+    return sp.csr_matrix((np.ones(indices.size), indices, indptr), shape=(s.n, s.n))
 
 
 def _features(area: IntArray, language: sp.csr_matrix, place: sp.csr_matrix) -> PairFeatures:
@@ -542,7 +547,7 @@ def build_context(
         comm_sizes = np.bincount(memb, minlength=int(memb.max()) + 1 if n else 0).astype(np.int64)
         help_mask = s.kind_mask(*HELP)
         neighbourhood = s.kind_mask(*sorted(NEIGHBOURHOOD_KINDS))
-    fitted = model.fitted.on(g, _features(area_label, language, _places(s)))
+    fitted = model.fitted.on(g, _features(area_label, language, _places(s, g.a)))
     k = max(int(comm_sizes.size), 1)
 
     if adv is not None and previous is not None:

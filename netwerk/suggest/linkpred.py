@@ -350,18 +350,31 @@ class LinkGraph:
         edges (lower end first, sorted) and their weights: the matrices :meth:`build` makes,
         without its sort and deduplication (O(n + m) array work)."""
         n = len(indptr) - 1
-        wt = np.where(np.isfinite(weights) & (weights > 0), weights, 1.0)
-        w = sp.csr_matrix((wt, indices, indptr), shape=(n, n))
-        a = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(n, n))
-        deg = np.diff(indptr).astype(np.float64)
-        owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
-        strength = np.bincount(owner, weights=wt, minlength=n).astype(np.float64)
+        small = len(indices) < np.iinfo(np.int32).max and n < np.iinfo(np.int32).max
+        kind = np.int32 if small else np.int64
+        idx = np.asarray(indices, dtype=kind)  # one index array shared by the three matrices
+        ptr = np.asarray(indptr, dtype=kind)
+        wt = np.asarray(weights, dtype=np.float64)
+        if wt.size and not (np.isfinite(wt).all() and wt.min() > 0):
+            wt = np.where(np.isfinite(wt) & (wt > 0), wt, 1.0)
+        w = sp.csr_matrix((wt, idx, ptr), shape=(n, n), copy=False)
+        a = sp.csr_matrix((np.ones(len(idx)), idx, ptr), shape=(n, n), copy=False)
+        counts = np.diff(indptr)
+        deg = counts.astype(np.float64)
+        nonempty = counts > 0
+        strength = np.zeros(n)
+        if wt.size:
+            strength[nonempty] = np.add.reduceat(wt, np.asarray(indptr[:-1])[nonempty])
         inv_strength = np.divide(1.0, strength, where=strength > 0, out=np.zeros(n))
         isq = np.sqrt(inv_strength)
-        s = sp.csr_matrix((wt * isq[owner] * isq[indices], indices, indptr), shape=(n, n))
+        sdata = wt * np.repeat(isq, counts)
+        sdata *= isq[idx]
+        s = sp.csr_matrix((sdata, idx, ptr), shape=(n, n), copy=False)
         inv_log_deg = np.divide(1.0, np.log(np.maximum(deg, 2.0)), where=deg > 1, out=np.zeros(n))
         inv_log_strength = np.divide(1.0, np.log1p(strength), where=strength > 0, out=np.zeros(n))
         ew = np.asarray(edge_weights, dtype=np.float64)
+        if ew.size and not (np.isfinite(ew).all() and ew.min() > 0):
+            ew = np.where(np.isfinite(ew) & (ew > 0), ew, 1.0)
         return LinkGraph(
             n=n,
             w=w,
@@ -373,7 +386,7 @@ class LinkGraph:
             inv_strength=inv_strength,
             inv_log_strength=inv_log_strength,
             edges=np.asarray(edges, dtype=np.int64).reshape(-1, 2),
-            edge_weights=np.where(np.isfinite(ew) & (ew > 0), ew, 1.0),
+            edge_weights=ew,
             weighted=True,
         )
 
