@@ -339,11 +339,15 @@ class Snapshot:
         down[adj.eids[~lower]] = np.flatnonzero(~lower)
         return up, down
 
+    @cached_property
+    def edge_keys(self) -> IntArray:
+        """``lower * n + higher`` per edge: ascending (:attr:`edge_array` is sorted)."""
+        return np.asarray(self.edge_array[:, 0] * self.n + self.edge_array[:, 1], dtype=np.int64)
+
     def edge_ids(self, a: IntArray, b: IntArray) -> IntArray:
         """Edge ids of the pairs ``(a[i], b[i])`` (which must be edges), vectorised."""
         lo, hi = np.minimum(a, b), np.maximum(a, b)
-        keys = self.edge_array[:, 0] * self.n + self.edge_array[:, 1]  # sorted by build_snapshot
-        return np.searchsorted(keys, lo * self.n + hi).astype(np.int64)
+        return np.searchsorted(self.edge_keys, lo * self.n + hi).astype(np.int64)
 
     def slot(self, i: IntArray, j: IntArray, eid: IntArray) -> IntArray:
         """Adjacency positions of the directed entries ``i -> j`` over edges ``eid``."""

@@ -60,6 +60,7 @@ def assert_same(got: Snapshot, want: Snapshot) -> None:
     for name in ("indptr", "indices", "eids", "weights"):
         assert getattr(got.adjacency, name).tolist() == getattr(want.adjacency, name).tolist()
     assert got.degree.tolist() == want.degree.tolist()
+    assert got.edge_keys.tolist() == want.edge_keys.tolist()
 
 
 # One write: (operation, arguments drawn as indices into what exists when it runs).

@@ -154,8 +154,11 @@ def apply_delta(snapshot: Snapshot, delta: Delta) -> Snapshot | None:
     else:
         ids, index = old.ids, old.index
     n = len(ids)
-    columns: dict[str, list[Any]] = {}
+    columns: dict[str, Any] = {}
     for name in ("kind", "area", "languages", "assets", "needs", "consent"):
+        if not delta.actors:  # only ties changed: the actor columns are the old ones
+            columns[name] = getattr(old, name)
+            continue
         values = list(getattr(old, name))
         for i in reversed(removed):
             del values[i]
@@ -183,7 +186,7 @@ def apply_delta(snapshot: Snapshot, delta: Delta) -> Snapshot | None:
     if m_old:
         if removed:
             drop |= is_removed[e[:, 0]] | is_removed[e[:, 1]]
-        old_keys = e[:, 0] * max(n_old, 1) + e[:, 1]
+        old_keys = old.edge_keys if n_old else e[:, 0]
         known = [
             (old.index[lo] * max(n_old, 1) + old.index[hi], pair is None)
             for (lo, hi), pair in delta.pairs.items()
@@ -210,9 +213,13 @@ def apply_delta(snapshot: Snapshot, delta: Delta) -> Snapshot | None:
     kept_edges = np.delete(e, dropped, axis=0) if len(dropped) else e
     if moved:
         kept_edges = remap[kept_edges]
-    kept_keys = kept_edges[:, 0] * max(n, 1) + kept_edges[:, 1]
+    if moved or not m_old:
+        kept_keys = kept_edges[:, 0] * max(n, 1) + kept_edges[:, 1]
+    else:  # the same vertex numbers: the old keys, less the dropped edges
+        kept_keys = np.delete(old_keys, dropped) if len(dropped) else old_keys
     add_edges = np.asarray([(u, v) for u, v, _ in new_pairs], dtype=np.int64).reshape(-1, 2)
     at = np.searchsorted(kept_keys, add_edges[:, 0] * max(n, 1) + add_edges[:, 1])
+    add_keys = add_edges[:, 0] * max(n, 1) + add_edges[:, 1]
     edges = np.insert(kept_edges, at, add_edges, axis=0).astype(np.int64, copy=False)
 
     def column(values: npt.NDArray[Any], new: list[Any]) -> npt.NDArray[Any]:
@@ -269,6 +276,7 @@ def apply_delta(snapshot: Snapshot, delta: Delta) -> Snapshot | None:
         edge_support=support.astype(np.int64, copy=False),
         advance=advance,
     )
+    snap.__dict__["edge_keys"] = np.insert(kept_keys, at, add_keys)
     if not moved and not delta.actors:  # the same actors: what depends on them only stays
         for name in ("kind_codes", "is_person"):
             if name in old.__dict__:
