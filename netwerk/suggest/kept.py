@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -144,6 +145,14 @@ def context_for(
     return ctx
 
 
+def _lower_priority() -> None:
+    """Let the requests go first: on Linux a thread has a scheduling priority of its own."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):  # pragma: no cover - not Linux, or not allowed
+        pass
+
+
 def _refit(
     key: tuple[str, dt.date, int | None],
     kept: _Kept,
@@ -157,6 +166,7 @@ def _refit(
     used = network_seed(s.network_id, s.revision) if seed is None else seed
 
     def run() -> None:
+        _lower_priority()
         try:
             model = fit_model(s, seed=used)
             # its context on this snapshot too, for the next revisions to advance from
