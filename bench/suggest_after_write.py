@@ -135,12 +135,10 @@ def run(path: str, writes: int, baseline: int, seed: int) -> list[dict]:
 
             kept.configure(changes=max(2, writes // 4))
             during: list[tuple[float, float]] = []
-            refits = 0
-            for k in range(writes // 2):
+            for _ in range(writes // 2):
                 write()
-                w, c, answer = timed(lambda: read(rng.choice(ids)))
+                w, c, _answer = timed(lambda: read(rng.choice(ids)))
                 during.append((w, c))
-                refits = max(refits, answer["provenance"]["parameters"]["model_revision"])  # type: ignore[index]
             kept.wait_for_refits(600)
             rows.append(row(size, "first read after a write, refits in the background", during))
             kept.configure(changes=10_000)
@@ -193,7 +191,9 @@ def main(argv: list[str] | None = None) -> int:
         f"\nFirst suggestions read after a tie write, SQLite, one worker (in-process API), "
         f"load average {load[0]:.2f} {load[1]:.2f} on {os.cpu_count()} cores\n"
     )
-    print("| actors | what | n | median ms | p95 ms | max ms | cpu ms (median) | cpu p95 | target |")
+    print(
+        "| actors | what | n | median ms | p95 ms | max ms | cpu ms (median) | cpu p95 | target |"
+    )
     print("|---:|---|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
         print(

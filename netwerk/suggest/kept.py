@@ -23,6 +23,7 @@ Snapshots of a past date (``as_of``) are not kept: their context is fitted per r
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -147,10 +148,8 @@ def context_for(
 
 def _lower_priority() -> None:
     """Let the requests go first: on Linux a thread has a scheduling priority of its own."""
-    try:
+    with contextlib.suppress(AttributeError, OSError):  # not Linux, or not allowed
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-    except (AttributeError, OSError):  # pragma: no cover - not Linux, or not allowed
-        pass
 
 
 def _refit(
