@@ -157,8 +157,8 @@ def _ring() -> object:
     return g
 
 
-@pytest.mark.parametrize("remove", [False, True])
-def test_a_context_brought_along_equals_one_built_afresh(remove: bool) -> None:
+@pytest.mark.parametrize(("remove", "refitted"), [(False, False), (True, False), (False, True)])
+def test_a_context_brought_along_equals_one_built_afresh(remove: bool, refitted: bool) -> None:
     cache.clear()
     s0 = snapshot_from_networkx(_ring(), network_id="kept-ring", revision=1)
     model = fit_model(s0, seed=7)
@@ -170,6 +170,8 @@ def test_a_context_brought_along_equals_one_built_afresh(remove: bool) -> None:
         pairs[tuple(sorted((s0.ids[u], s0.ids[v])))] = None  # type: ignore[index]
     s1 = apply_delta(s0, Delta(2, {}, pairs, 1))
     assert s1 is not None
+    if refitted:  # the model was refitted meanwhile: the context is brought along all the same
+        model = fit_model(s0, seed=8)
     along = build_context(s1, model=model, previous=c0)
     fresh = build_context(s1, model=model)
     for name in (

@@ -464,13 +464,12 @@ def _community_ties(s: Snapshot, memb: IntArray, k: int) -> sp.csr_matrix:
     return ties
 
 
-def _linked(prev: SuggestContext | None, s: Snapshot, model: SuggestModel) -> Advance | None:
-    """The snapshot's advance from ``prev``'s snapshot, when ``prev`` (same model) can be
-    brought along: no actor changed, none added or removed (only ties changed)."""
+def _linked(prev: SuggestContext | None, s: Snapshot) -> Advance | None:
+    """The snapshot's advance from ``prev``'s snapshot, when ``prev`` can be brought along:
+    no actor changed, none added or removed (only ties changed)."""
     adv = s.advance
     if (
         prev is None
-        or prev.model is not model
         or adv is None
         or adv.base_revision != prev.snapshot.revision
         or adv.actors.size
@@ -491,14 +490,15 @@ def build_context(
     """Compute the :class:`SuggestContext` of ``snapshot`` (use :func:`suggest_context`):
     with ``model``'s learned part (default: fitted on ``snapshot`` with ``seed``), the rest
     from the snapshot. ``previous``, the context of the snapshot this one was advanced from
-    by the change log with the same model, lets the parts that only ties change be brought
-    along (components, isolation, reach of themes, ties between communities) instead of
-    recomputed: the result is the same either way."""
+    by the change log, lets the parts that only ties change be brought along (components,
+    isolation, reach of themes; with the same model also the ties between communities)
+    instead of recomputed: the result is the same either way."""
     s = snapshot
     n = s.n
     if model is None:
         model = fit_model(s, seed=seed)
-    adv = _linked(previous, s, model)
+    adv = _linked(previous, s)
+    same_model = previous is not None and previous.model is model
     adj = s.adjacency
     g = link_graph(s)
     if adv is not None and previous is not None:
@@ -508,7 +508,6 @@ def build_context(
         assets, needs, asset_holders = p.assets, p.needs, p.asset_holders
         area_label, area_names, area_members = p.area_label, p.areas, p.area_members
         language = p.language if p.language is not None else _languages(s)
-        memb, comm_sizes = p.membership, p.community_sizes
         help_mask, neighbourhood = p.help, p.neighbourhood
     else:
         kinds = s.kind
@@ -543,10 +542,13 @@ def build_context(
             for i, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True))
         }
         language = _languages(s)
-        memb = model.membership_on(s)
-        comm_sizes = np.bincount(memb, minlength=int(memb.max()) + 1 if n else 0).astype(np.int64)
         help_mask = s.kind_mask(*HELP)
         neighbourhood = s.kind_mask(*sorted(NEIGHBOURHOOD_KINDS))
+    if adv is not None and previous is not None and same_model:
+        memb, comm_sizes = previous.membership, previous.community_sizes
+    else:
+        memb = model.membership_on(s)
+        comm_sizes = np.bincount(memb, minlength=int(memb.max()) + 1 if n else 0).astype(np.int64)
     fitted = model.fitted.on(g, _features(area_label, language, _places(s, g.a)))
     k = max(int(comm_sizes.size), 1)
 
@@ -562,25 +564,31 @@ def build_context(
         if gone.size:
             comps = _components(g.a)
             comp_sizes = np.bincount(comps, minlength=1).astype(np.int64)
-            has_help = helped_communities(s, memb, k)
         else:
             comps, comp_sizes = _merged(p.components, p.component_sizes, added)
-            has_help = p.community_has_help.copy()
-            for u, v in added.tolist():
-                if help_mask[v]:
-                    has_help[memb[u]] = True
-                if help_mask[u]:
-                    has_help[memb[v]] = True
-        ties = p.community_ties
-        cross = [(int(memb[u]), int(memb[v]), +1.0) for u, v in added.tolist()]
-        cross += [(int(memb[u]), int(memb[v]), -1.0) for u, v in gone.tolist()]
-        cross = [(a, b, d) for a, b, d in cross if a != b]
-        if cross:
-            r = [a for a, _, _ in cross] + [b for _, b, _ in cross]
-            c = [b for _, b, _ in cross] + [a for a, _, _ in cross]
-            d = [x for _, _, x in cross] * 2
-            ties = sp.csr_matrix(ties + sp.csr_matrix((d, (r, c)), shape=(k, k)))
-            ties.eliminate_zeros()
+        if not same_model:  # a refitted model: its communities' tables afresh
+            has_help = helped_communities(s, memb, k)
+            ties = _community_ties(s, memb, k)
+        else:
+            if gone.size:
+                has_help = helped_communities(s, memb, k)
+            else:
+                has_help = p.community_has_help.copy()
+                for u, v in added.tolist():
+                    if help_mask[v]:
+                        has_help[memb[u]] = True
+                    if help_mask[u]:
+                        has_help[memb[v]] = True
+            ties = p.community_ties
+            cross = [(int(memb[u]), int(memb[v]), +1.0) for u, v in added.tolist()]
+            cross += [(int(memb[u]), int(memb[v]), -1.0) for u, v in gone.tolist()]
+            cross = [(a, b, d) for a, b, d in cross if a != b]
+            if cross:
+                r = [a for a, _, _ in cross] + [b for _, b, _ in cross]
+                c = [b for _, b, _ in cross] + [a for a, _, _ in cross]
+                d = [x for _, _, x in cross] * 2
+                ties = sp.csr_matrix(ties + sp.csr_matrix((d, (r, c)), shape=(k, k)))
+                ties.eliminate_zeros()
         isolated = _isolated_rows(s, p.isolated, ends_)
         reach = _reach_again(adj, assets, p.reach, ends_)
     else:

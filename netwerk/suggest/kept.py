@@ -141,7 +141,7 @@ def context_for(
     model, previous = kept.model, kept.last
     ctx = suggest_context(s, model=model, previous=previous)
     with _lock:
-        if kept.model is model and (kept.last is None or kept.last.snapshot.revision < s.revision):
+        if kept.last is None or kept.last.snapshot.revision < s.revision:
             kept.last = ctx
     return ctx
 
@@ -176,7 +176,10 @@ def _refit(
             return
         with _lock:
             if _generation.get(s.network_id, 0) == generation and _kept.get(key) is kept:
-                _store(key, _Kept(model, ctx))
+                # the newest context, of either model, for the next revision to advance from
+                last = kept.last
+                newer = last is not None and last.snapshot.revision > ctx.snapshot.revision
+                _store(key, _Kept(model, last if newer else ctx))
             kept.refitting = False
 
     thread = threading.Thread(target=run, name="suggest-refit", daemon=True)
