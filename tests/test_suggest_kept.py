@@ -192,3 +192,32 @@ def test_a_context_brought_along_equals_one_built_afresh(remove: bool, refitted:
     u = s1.index[lo]
     a, b = along.fitted.explain_many(u), fresh.fitted.explain_many(u)
     assert np.array_equal(a.targets, b.targets) and np.allclose(a.logodds, b.logodds)
+
+
+def test_a_refit_under_way_during_an_erasure_is_not_kept(
+    monkeypatch: pytest.MonkeyPatch, schedule: None
+) -> None:
+    import threading
+
+    cache.clear()
+    s0 = snapshot_from_networkx(_ring(), network_id="kept-race", revision=1)
+    first = kept.context_for(s0, None, network_seed)  # a cold start: fitted now
+    lo, hi = sorted([s0.ids[3], s0.ids[-1]])
+    s1 = apply_delta(s0, Delta(2, {}, {(lo, hi): PairState(2.0, 1, 0, frozenset())}, 1))
+    assert s1 is not None
+    release = threading.Event()
+    fit = kept.fit_model
+
+    def slow_fit(*args: object, **kwargs: object) -> object:
+        release.wait(30)
+        return fit(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kept, "fit_model", slow_fit)
+    kept.configure(changes=1)
+    answer = kept.context_for(s1, None, network_seed)  # due: refitting in the background
+    assert answer.model_revision == first.model_revision == 1 and answer.snapshot is s1
+    cache.purge_network("kept-race")  # an erasure while the refit runs
+    release.set()
+    kept.wait_for_refits()
+    assert not kept.kept_models("kept-race")
+    assert not any(k[0] == "kept-race" for k in cache.result_cache._data)

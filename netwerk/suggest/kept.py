@@ -175,7 +175,10 @@ def _refit(
             kept.refitting = False
             return
         with _lock:
-            if _generation.get(s.network_id, 0) == generation and _kept.get(key) is kept:
+            if _generation.get(s.network_id, 0) != generation:
+                # purged (an erasure) while fitting: what it cached of the old state goes too
+                cache.result_cache.purge(s.network_id)
+            elif _kept.get(key) is kept:
                 # the newest context, of either model, for the next revision to advance from
                 last = kept.last
                 newer = last is not None and last.snapshot.revision > ctx.snapshot.revision
