@@ -18,7 +18,9 @@ seed the caller gives (a model of its own for that seed).
 Erasure leaves no trace: :func:`netwerk.cache.purge_network` drops the network's models and
 their contexts (:func:`forget`), and a refit running at that moment is not kept.
 
-Snapshots of a past date (``as_of``) are not kept: their context is fitted per revision.
+The model is kept per network (and caller-given seed), not per day: the model of yesterday's
+snapshot serves today's until the schedule refits it. Snapshots of a past date (``as_of``)
+do not use it: their context is fitted per revision, as before.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ class _Kept:
 
 
 _schedule = Schedule()
-_kept: dict[tuple[str, dt.date, int | None], _Kept] = {}
+_kept: dict[tuple[str, int | None], _Kept] = {}
 _generation: dict[str, int] = {}
 _lock = threading.Lock()
 _threads: list[threading.Thread] = []
@@ -106,7 +108,7 @@ def wait_for_refits(timeout: float = 60.0) -> None:
         t.join(timeout)
 
 
-def _store(key: tuple[str, dt.date, int | None], kept: _Kept) -> None:
+def _store(key: tuple[str, int | None], kept: _Kept) -> None:
     _kept[key] = kept
     while len(_kept) > _MAX:
         _kept.pop(next(iter(_kept)))
@@ -122,10 +124,18 @@ def context_for(
     if s.as_of != dt.date.today():
         used = network_seed(s.network_id, s.revision) if seed is None else seed
         return suggest_context(s, seed=used)
-    key = (s.network_id, s.as_of, seed)
+    key = (s.network_id, seed)  # not by day: yesterday's model serves today's snapshot
     with _lock:
         kept = _kept.get(key)
         generation = _generation.get(s.network_id, 0)
+        start = (
+            kept is not None
+            and kept.model.revision <= s.revision
+            and not kept.refitting
+            and _schedule.due(kept.model, s.revision, time.monotonic())
+        )
+        if start and kept is not None:
+            kept.refitting = True
     if kept is None or kept.model.revision > s.revision:
         used = network_seed(s.network_id, s.revision) if seed is None else seed
         model = cache.cached_for(
@@ -135,8 +145,7 @@ def context_for(
         with _lock:
             if _generation.get(s.network_id, 0) == generation:
                 _store(key, kept)
-    elif not kept.refitting and _schedule.due(kept.model, s.revision, time.monotonic()):
-        kept.refitting = True
+    elif start:
         _refit(key, kept, s, seed, network_seed, generation)
     model, previous = kept.model, kept.last
     ctx = suggest_context(s, model=model, previous=previous)
@@ -153,7 +162,7 @@ def _lower_priority() -> None:
 
 
 def _refit(
-    key: tuple[str, dt.date, int | None],
+    key: tuple[str, int | None],
     kept: _Kept,
     s: Snapshot,
     seed: int | None,
