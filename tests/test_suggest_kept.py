@@ -188,6 +188,8 @@ def test_a_context_brought_along_equals_one_built_afresh(remove: bool, refitted:
     ):
         assert np.array_equal(getattr(along, name), getattr(fresh, name)), name
     assert (along.community_ties != fresh.community_ties).nnz == 0
+    assert along.places is not None and fresh.places is not None
+    assert (along.places != fresh.places).nnz == 0
     assert not along.isolated[s1.index[s0.ids[-1]]] and c0.isolated[s0.index[s0.ids[-1]]]
     u = s1.index[lo]
     a, b = along.fitted.explain_many(u), fresh.fitted.explain_many(u)

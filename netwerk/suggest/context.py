@@ -202,6 +202,8 @@ class SuggestContext:
     """The themes offered within 1, 2, ... ``NEED_REACH`` steps of each actor (``covered``
     is the first): kept to bring them along to the next revision."""
     language: sp.csr_matrix | None = None
+    places: sp.csr_matrix | None = None
+    """The ``shared_place`` memberships (:func:`_places`), kept for the next revision."""
 
     @property
     def model_revision(self) -> int:
@@ -566,7 +568,17 @@ def build_context(
     else:
         memb = model.membership_on(s)
         comm_sizes = np.bincount(memb, minlength=int(memb.max()) + 1 if n else 0).astype(np.int64)
-    fitted = model.fitted.on(g, _features(area_label, language, _places(s, g.a)))
+    # the same actors: only a changed tie to a place, initiative or organisation changes them
+    reuse = (
+        adv is not None
+        and previous is not None
+        and previous.places is not None
+        and not s.kind_mask(*GROUP_KINDS)[adv.pairs].any()
+    )
+    places = previous.places if reuse and previous is not None else None
+    if places is None:
+        places = _places(s, g.a)
+    fitted = model.fitted.on(g, _features(area_label, language, places))
     k = max(int(comm_sizes.size), 1)
 
     if adv is not None and previous is not None:
@@ -653,6 +665,7 @@ def build_context(
         model=model,
         reach=reach,
         language=language,
+        places=places,
     )
 
 

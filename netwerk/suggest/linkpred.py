@@ -268,6 +268,20 @@ def sample_non_edges(
 # ---------------------------------------------------------------------------------------------
 
 
+_ONES = np.ones(0)
+
+
+def _ones(k: int) -> FloatArray:
+    """``k`` ones, a read-only view of one shared array (the 0/1 matrices' data: never
+    written to, and a write would fail rather than spread)."""
+    global _ONES
+    if _ONES.size < k:
+        grown = np.ones(max(k, 2 * _ONES.size))
+        grown.flags.writeable = False
+        _ONES = grown
+    return _ONES[:k]
+
+
 @dataclass(frozen=True, eq=False)
 class LinkGraph:
     """An undirected simple graph as sparse matrices, with the per-vertex quantities the
@@ -358,7 +372,7 @@ class LinkGraph:
         if wt.size and not (np.isfinite(wt).all() and wt.min() > 0):
             wt = np.where(np.isfinite(wt) & (wt > 0), wt, 1.0)
         w = sp.csr_matrix((wt, idx, ptr), shape=(n, n), copy=False)
-        a = sp.csr_matrix((np.ones(len(idx)), idx, ptr), shape=(n, n), copy=False)
+        a = sp.csr_matrix((_ones(len(idx)), idx, ptr), shape=(n, n), copy=False)
         counts = np.diff(indptr)
         deg = counts.astype(np.float64)
         nonempty = counts > 0
