@@ -4,9 +4,11 @@
     .venv/bin/python bench/suggest_after_write.py --net /work/bench-nets/10000.sqlite \
         --writes 20 --baseline 3
 
-Each ``--net`` (a SQLite file made by ``bench/write_read.py --keep-sqlite``) is copied to a
-temporary folder first (ties are written). Through the API (in-process HTTP, TestClient,
-one worker: auth, audit, impressions, commit included), per network:
+Each ``--net`` (a SQLite file made by ``bench/write_read.py --keep-sqlite``; by default the
+kept ones in ``/work/bench-nets``, else networks of ``--sizes`` generated into a temporary
+folder) is copied to a temporary folder first (ties are written). Through the API
+(in-process HTTP, TestClient, one worker: auth, audit, impressions, commit included), per
+network:
 
 * the first suggestions read ever (the suggestion model is fitted then: a cold start);
 * ``--writes`` times: ``POST …/ties`` between two random actors, then the first
@@ -156,6 +158,23 @@ def run(path: str, writes: int, baseline: int, seed: int) -> list[dict]:
     return rows
 
 
+def generate(path: Path, size: int, seed: int) -> str:
+    """A synthetic neighbourhood of ``size`` actors in a new SQLite file at ``path``."""
+    from netwerk import synth
+    from netwerk.model import new_id
+    from netwerk.store.migrate import upgrade
+
+    log(f"generating {size:,} actors ...")
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.begin() as conn:
+        nid = new_id()
+        conn.execute(sa.insert(Network).values(id=nid, name=f"Bench {size}", revision=1))
+        synth.load(conn, nid, synth.generate(size, seed=seed))
+    engine.dispose()
+    return str(path)
+
+
 def row(size: int, what: str, ms: list[tuple[float, float]], target: float | None = None) -> dict:
     wall = np.asarray([w for w, _ in ms])
     cpu = np.asarray([c for _, c in ms])
@@ -182,10 +201,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--writes", type=int, default=20)
     parser.add_argument("--baseline", type=int, default=3)
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument(
+        "--sizes",
+        default="10000,100000",
+        help="without --net and without the kept networks: generate these sizes first",
+    )
     args = parser.parse_args(argv)
     rows: list[dict] = []
-    for path in args.net or [p for p in NETS if Path(p).exists()]:
-        rows += run(path, args.writes, args.baseline, args.seed)
+    nets = args.net or [p for p in NETS if Path(p).exists()]
+    with tempfile.TemporaryDirectory(prefix="netwerk-bench-gen-") as tmp:
+        if not nets:  # a fresh machine: make the networks (minutes at 100k)
+            nets = [
+                generate(Path(tmp) / f"{n}.sqlite", int(n), args.seed)
+                for n in args.sizes.split(",")
+            ]
+        for path in nets:
+            rows += run(path, args.writes, args.baseline, args.seed)
     load = os.getloadavg()
     print(
         f"\nFirst suggestions read after a tie write, SQLite, one worker (in-process API), "
