@@ -43,6 +43,7 @@ from netwerk.ratelimit import RateLimiter
 from netwerk.shared_results import SharedResults
 from netwerk.store.db import engine_from_settings, make_sessionmaker
 from netwerk.store.session import Engine
+from netwerk.suggest import kept
 
 __all__ = ["api_routes", "create_app"]
 
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         result_size=settings.result_cache_size,
         shared_store=SharedResults(settings.redis_url, lease_s=settings.result_lease_s),
     )
+    kept.configure(changes=settings.suggest_refit_changes, minutes=settings.suggest_refit_minutes)
     engine = engine or engine_from_settings(settings)
     app = FastAPI(
         title="Spinnen in het web",

@@ -82,9 +82,20 @@ VIEWER_TYPES: dict[Any, Any] = {
 }
 
 
+_ADAPTERS: dict[type, TypeAdapter[Any]] = {}
+
+
+def _adapter(kind: type) -> TypeAdapter[Any]:
+    """One adapter per result type: building one takes ~15 ms (its schema)."""
+    adapter = _ADAPTERS.get(kind)
+    if adapter is None:
+        adapter = _ADAPTERS[kind] = TypeAdapter(kind)
+    return adapter
+
+
 def to_data(result: Any) -> Any:
     """A domain result (frozen dataclasses) as plain JSON data."""
-    return TypeAdapter(type(result)).dump_python(result, mode="json")
+    return _adapter(type(result)).dump_python(result, mode="json")
 
 
 def _id_fields(node: Any, out: set[str]) -> None:

@@ -43,6 +43,7 @@ __all__ = [
     "get_snapshot",
     "is_factory",
     "last_results",
+    "on_purge",
     "purge_network",
     "read_revision",
     "remember_last",
@@ -360,13 +361,26 @@ def cached_for(snapshot: Snapshot, name: str, params: Mapping[str, Any], fn: Cal
     return cached(snapshot.network_id, snapshot.revision, name, params, fn, as_of=snapshot.as_of)
 
 
+_forgetters: list[Callable[[str | None], int]] = []
+
+
+def on_purge(forget: Callable[[str | None], int]) -> None:
+    """Have ``forget(network_id)`` (``None``: every network) called by :func:`purge_network`
+    and :func:`clear`: what other modules keep per network beyond these caches (the
+    suggestion models of :mod:`netwerk.suggest.kept`) goes with them. It returns how many
+    entries it dropped."""
+    if forget not in _forgetters:
+        _forgetters.append(forget)
+
+
 def purge_network(network_id: str) -> int:
     """Drop every cached snapshot and result of a network (erasure), in this process and in
-    the shared store; returns how many."""
+    the shared store, and what :func:`on_purge` registered keeps of it; returns how many."""
     from netwerk.store import delta  # the snapshots kept to advance by the change log (issue 12)
 
     delta.forget(network_id)
-    return (
+    kept = sum(forget(network_id) for forget in list(_forgetters))
+    return kept + (
         snapshot_cache.purge(network_id)
         + result_cache.purge(network_id)
         + last_results.purge(network_id)
@@ -379,6 +393,8 @@ def clear() -> None:
     from netwerk.store import delta
 
     delta.forget()
+    for forget in list(_forgetters):
+        forget(None)
     snapshot_cache.clear()
     result_cache.clear()
     last_results.clear()

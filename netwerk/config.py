@@ -72,6 +72,18 @@ class Settings(BaseSettings):
     max_import_bytes: int = Field(200_000_000, ge=1_000, description="largest import file accepted")
     snapshot_cache_size: int = Field(8, ge=1, description="network snapshots kept in memory")
     result_cache_size: int = Field(256, ge=1, description="analysis results kept in memory")
+    suggest_refit_changes: int = Field(
+        100,
+        ge=1,
+        description="refit a network's suggestion model (feasibility weights, communities) in "
+        "the background once it is this many changes (revisions) behind",
+    )
+    suggest_refit_minutes: float = Field(
+        10.0,
+        gt=0,
+        description="refit a network's suggestion model in the background once it is this many "
+        "minutes old and the network changed since",
+    )
     exact_betweenness_max: int = Field(
         5_000, ge=10, description="above this many actors betweenness is sampled"
     )

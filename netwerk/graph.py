@@ -53,6 +53,7 @@ __all__ = [
     "TIE_BITS",
     "TIE_KINDS",
     "Adjacency",
+    "Advance",
     "Snapshot",
     "SparseRows",
     "ball",
@@ -203,6 +204,24 @@ def ball(
 
 
 @dataclass(frozen=True, eq=False)
+class Advance:
+    """What changed between the snapshot of ``base_revision`` and the one advanced from it by
+    the change log (:func:`netwerk.store.delta.apply_delta`), so that what was derived from
+    the old snapshot can be brought along instead of recomputed (the suggestions' context)."""
+
+    base_revision: int
+    remap: IntArray
+    """Per vertex of the old snapshot, its vertex in the new one (-1: the actor is gone);
+    increasing."""
+    actors: IntArray
+    """New vertices whose actor changed or is new (ascending)."""
+    pairs: IntArray
+    """``(k, 2)`` new vertices of the pairs whose ties changed (added, ended, re-weighted)."""
+    edges_removed: bool
+    """Whether an edge of the old snapshot is gone (not only re-weighted)."""
+
+
+@dataclass(frozen=True, eq=False)
 class Snapshot:
     """One network on one date at one revision, in memory (see the module doc)."""
 
@@ -227,11 +246,13 @@ class Snapshot:
     """``(m, 2)`` endpoints of the graph's edges, ``edge_array[e] == graph.es[e].tuple``, lower
     endpoint first, sorted by (lower, higher) (:meth:`edge_ids` relies on it)."""
     edge_weight: FloatArray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
-    """Per edge, its weight (the ``weight`` attribute of :attr:`graph`)."""
+    """Per edge, its ``weight`` (the strongest of the pair's active ties)."""
     edge_kinds: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    """Per edge, the bits (:data:`TIE_BITS`) of the tie kinds of its ``kinds`` attribute."""
+    """Per edge, the bits (:data:`TIE_BITS`) of the tie kinds present."""
     edge_support: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    """Per edge, the bits (:data:`SUPPORT_BITS`) of its ``support`` attribute."""
+    """Per edge, the bits (:data:`SUPPORT_BITS`) of the support kinds."""
+    advance: Advance | None = field(default=None, repr=False)
+    """How this snapshot was made from the one before by the change log (None: loaded)."""
 
     @property
     def n(self) -> int:
@@ -243,13 +264,17 @@ class Snapshot:
 
     @cached_property
     def graph(self) -> ig.Graph:
-        """The igraph graph of the snapshot (edge ``e`` is ``edge_array[e]``, with the
-        attributes ``weight``, ``kinds`` and ``support``), built from the edge columns when
-        first asked for: an advanced snapshot (:mod:`netwerk.store.delta`) that only the
-        suggestions read (adjacency arrays) never pays for the build."""
-        return _igraph_of(
+        """The igraph graph, built from the edge arrays on first use (conventions: the module
+        doc). Lazy: a snapshot advanced by the change log (:mod:`netwerk.store.delta`) is
+        used by suggestions without one; building it for 1M ties takes a few tenths of a
+        second, paid by the first analysis that needs it."""
+        return _igraph(
             self.n, self.edge_array, self.edge_weight, self.edge_kinds, self.edge_support
         )
+
+    def tie_kinds(self, eid: int) -> tuple[str, ...]:
+        """The tie kinds of edge ``eid`` (:data:`TIE_KINDS` order)."""
+        return _names_of_mask(int(self.edge_kinds[eid]), TIE_KINDS)
 
     @cached_property
     def kind_codes(self) -> npt.NDArray[np.int8]:
@@ -274,7 +299,8 @@ class Snapshot:
 
     @cached_property
     def degree(self) -> IntArray:
-        """Ties per vertex (the graph's degree: it is simple, without loops)."""
+        if "adjacency" in self.__dict__:
+            return np.diff(self.adjacency.indptr).astype(np.int64)
         return np.bincount(self.edge_array.ravel(), minlength=self.n).astype(np.int64)
 
     @cached_property
@@ -316,13 +342,13 @@ class Snapshot:
 
     @cached_property
     def edge_keys(self) -> IntArray:
-        """Per edge ``lower * n + higher``: increasing, as the edges are sorted."""
-        return self.edge_array[:, 0] * max(self.n, 1) + self.edge_array[:, 1]
+        """``lower * n + higher`` per edge: ascending (:attr:`edge_array` is sorted)."""
+        return np.asarray(self.edge_array[:, 0] * self.n + self.edge_array[:, 1], dtype=np.int64)
 
     def edge_ids(self, a: IntArray, b: IntArray) -> IntArray:
         """Edge ids of the pairs ``(a[i], b[i])`` (which must be edges), vectorised."""
         lo, hi = np.minimum(a, b), np.maximum(a, b)
-        return np.searchsorted(self.edge_keys, lo * max(self.n, 1) + hi).astype(np.int64)
+        return np.searchsorted(self.edge_keys, lo * self.n + hi).astype(np.int64)
 
     def slot(self, i: IntArray, j: IntArray, eid: IntArray) -> IntArray:
         """Adjacency positions of the directed entries ``i -> j`` over edges ``eid``."""
@@ -332,7 +358,8 @@ class Snapshot:
     @cached_property
     def components(self) -> IntArray:
         """Connected-component label per vertex, numbered by each component's lowest vertex
-        (igraph's ``connected_components`` order), from the adjacency arrays with scipy."""
+        (igraph's ``connected_components`` order), from the adjacency arrays with scipy: no
+        igraph build for a snapshot that does not have one yet."""
         from scipy.sparse import csr_matrix
         from scipy.sparse.csgraph import connected_components
 
@@ -419,18 +446,16 @@ def build_snapshot(
         referrals=referrals,
         tie_count=tie_count,
         edge_array=edges,
-        edge_weight=weight.astype(np.float64),
-        edge_kinds=kinds.astype(np.int64),
-        edge_support=support.astype(np.int64),
+        edge_weight=np.asarray(weight, dtype=np.float64),
+        edge_kinds=np.asarray(kinds, dtype=np.int64),
+        edge_support=np.asarray(support, dtype=np.int64),
     )
 
 
-def _igraph_of(
+def _igraph(
     n: int, edges: IntArray, weight: FloatArray, kinds: IntArray, support: IntArray
 ) -> ig.Graph:
-    """The undirected igraph graph of edge columns, with ``weight``, ``kinds`` and ``support``
-    edge attributes (names of the set bits, in :data:`TIE_KINDS` / :data:`SUPPORT_KINDS`
-    order)."""
+    """The undirected igraph graph of a snapshot's edge arrays, with its edge attributes."""
     graph = ig.Graph(n=n, directed=False)
     graph.add_edges(zip(edges[:, 0].tolist(), edges[:, 1].tolist(), strict=True))
     if len(edges):

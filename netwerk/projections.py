@@ -2,7 +2,7 @@
 induced by a set of vertices, the person–person network, and the person–group affiliation
 (bipartite) network with its co-membership projection.
 
-Each is O(n + m) numpy work plus one igraph construction.
+Each is O(n + m) numpy work (the induced snapshot builds its igraph graph when asked).
 """
 
 from __future__ import annotations

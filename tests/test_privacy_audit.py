@@ -15,6 +15,7 @@ from api.app import create_app
 from netwerk import cache
 from netwerk.config import Settings
 from netwerk.store import delta
+from netwerk.suggest import kept
 from tests.conftest import auth
 
 
@@ -77,9 +78,18 @@ def test_erasure_leaves_no_trace(
     with engine.connect() as conn:  # the change log names the person until the erasure
         assert pid in repr(conn.execute(sa.text("SELECT * FROM changes")).fetchall())
     assert any(pid in s.ids for s, _ in delta._HELD.values())
+    # the kept suggestion model (issue 12, local) holds the person too
+    assert (
+        client.get(
+            f"/api/v1/networks/{network}/actors/{other}/suggestions", headers=admin
+        ).status_code
+        == 200
+    )
+    assert any(pid in m.ids for m in kept.kept_models(network))
     assert (
         client.delete(f"/api/v1/networks/{network}/actors/{pid}", headers=admin).status_code == 204
     )
+    assert not kept.kept_models(network)
     for store in (cache.snapshot_cache, cache.result_cache):
         assert not any(pid in repr(k) + repr(v) for k, v in store._data.items())
     assert not any(pid in s.ids for s, _ in delta._HELD.values())  # kept to advance
@@ -100,6 +110,8 @@ def test_erasure_leaves_no_trace(
     # the next snapshot (loaded afresh: the erasure's log row names nobody) has no trace
     assert pid not in client.get(f"/api/v1/networks/{network}/analysis/summary", headers=admin).text
     assert not any(pid in s.ids for s, _ in delta._HELD.values())
+    client.get(f"/api/v1/networks/{network}/actors/{other}/suggestions", headers=admin)
+    assert not any(pid in m.ids for m in kept.kept_models(network))  # refitted without
     with engine.connect() as conn:
         assert "changes" in sa.inspect(engine).get_table_names()
         for table in sa.inspect(engine).get_table_names():

@@ -42,11 +42,13 @@ from sqlalchemy.orm import Session
 
 from netwerk.graph import (
     ACTOR_KINDS,
-    SUPPORT_BITS,
-    TIE_BITS,
+    SUPPORT_KINDS,
+    TIE_KINDS,
     Adjacency,
+    Advance,
+    FloatArray,
+    IntArray,
     Snapshot,
-    first_seen_order,
 )
 from netwerk.model import TieKind, offered
 from netwerk.store import changes
@@ -71,8 +73,9 @@ MIN_ROWS = 64
 """Up to this many changes are always applied (a small network reloads fast too, but the
 delta path should not depend on the network's size to be exercised)."""
 
-
-_KNOWS = TIE_BITS[TieKind.knows.value]
+_TIE_BIT = {k: 1 << i for i, k in enumerate(TIE_KINDS)}
+_SUPPORT_BIT = {k: 1 << i for i, k in enumerate(SUPPORT_KINDS)}
+_KNOWS = _TIE_BIT[TieKind.knows.value]
 _REFERS = TieKind.refers_to.value
 _CANONICAL = {k: k for k in ACTOR_KINDS}
 _CHUNK = 500
@@ -151,8 +154,11 @@ def apply_delta(snapshot: Snapshot, delta: Delta) -> Snapshot | None:
     else:
         ids, index = old.ids, old.index
     n = len(ids)
-    columns: dict[str, list[Any]] = {}
+    columns: dict[str, Any] = {}
     for name in ("kind", "area", "languages", "assets", "needs", "consent"):
+        if not delta.actors:  # only ties changed: the actor columns are the old ones
+            columns[name] = getattr(old, name)
+            continue
         values = list(getattr(old, name))
         for i in reversed(removed):
             del values[i]
@@ -175,23 +181,24 @@ def apply_delta(snapshot: Snapshot, delta: Delta) -> Snapshot | None:
     # kept: the remap is increasing), then insert the changed pairs that still have ties.
     e = old.edge_array
     m_old = len(e)
-    wanted = np.asarray(
-        [
-            old.index[lo] * max(n_old, 1) + old.index[hi]
-            for lo, hi in delta.pairs
+    drop = np.zeros(m_old, dtype=bool)
+    edges_removed = bool(removed)
+    if m_old:
+        if removed:
+            drop |= is_removed[e[:, 0]] | is_removed[e[:, 1]]
+        old_keys = old.edge_keys if n_old else e[:, 0]
+        known = [
+            (old.index[lo] * max(n_old, 1) + old.index[hi], pair is None)
+            for (lo, hi), pair in delta.pairs.items()
             if lo in old.index and hi in old.index
-        ],
-        dtype=np.int64,
-    )
-    dropped = np.zeros(0, dtype=np.int64)
-    if m_old and wanted.size:
-        pos = np.clip(np.searchsorted(old.edge_keys, wanted), 0, m_old - 1)
-        dropped = pos[old.edge_keys[pos] == wanted]
-    if m_old and removed:
-        gone = is_removed[e[:, 0]] | is_removed[e[:, 1]]
-        gone[dropped] = True
-        dropped = np.flatnonzero(gone)
-    dropped = np.unique(dropped)
+        ]
+        if known:
+            w = np.asarray([k for k, _ in known], dtype=np.int64)
+            gone = np.asarray([g for _, g in known], dtype=bool)
+            pos = np.clip(np.searchsorted(old_keys, w), 0, m_old - 1)
+            found = old_keys[pos] == w
+            drop[pos[found]] = True
+            edges_removed |= bool((found & gone).any())
     new_pairs: list[tuple[int, int, PairState]] = []
     for (lo, hi), pair in delta.pairs.items():
         if pair is None:
@@ -201,20 +208,27 @@ def apply_delta(snapshot: Snapshot, delta: Delta) -> Snapshot | None:
         u, v = index[lo], index[hi]
         new_pairs.append((min(u, v), max(u, v), pair))
     new_pairs.sort(key=lambda x: (x[0], x[1]))
-    kept_edges = np.delete(e, dropped, axis=0)
-    if removed or added:
+    dropped = np.flatnonzero(drop)
+    moved = bool(removed or added)
+    kept_edges = np.delete(e, dropped, axis=0) if len(dropped) else e
+    if moved:
         kept_edges = remap[kept_edges]
-    kept_keys = kept_edges[:, 0] * max(n, 1) + kept_edges[:, 1]
+    if moved or not m_old:
+        kept_keys = kept_edges[:, 0] * max(n, 1) + kept_edges[:, 1]
+    else:  # the same vertex numbers: the old keys, less the dropped edges
+        kept_keys = np.delete(old_keys, dropped) if len(dropped) else old_keys
     add_edges = np.asarray([(u, v) for u, v, _ in new_pairs], dtype=np.int64).reshape(-1, 2)
     at = np.searchsorted(kept_keys, add_edges[:, 0] * max(n, 1) + add_edges[:, 1])
+    add_keys = add_edges[:, 0] * max(n, 1) + add_edges[:, 1]
+    edges = np.insert(kept_edges, at, add_edges, axis=0).astype(np.int64, copy=False)
 
-    def column(values: npt.NDArray[Any], field: str) -> npt.NDArray[Any]:
-        return np.insert(np.delete(values, dropped), at, [getattr(p, field) for *_, p in new_pairs])
+    def column(values: npt.NDArray[Any], new: list[Any]) -> npt.NDArray[Any]:
+        kept = np.delete(values, dropped) if len(dropped) else values
+        return np.insert(kept, at, new)
 
-    snap_edges = np.insert(kept_edges, at, add_edges, axis=0)
-    weights = column(old.edge_weight, "weight")
-    kinds = column(old.edge_kinds, "kinds")
-    support = column(old.edge_support, "support")
+    weights = column(old.edge_weight, [p.weight for _, _, p in new_pairs])
+    kinds = column(old.edge_kinds, [p.kinds for _, _, p in new_pairs])
+    support = column(old.edge_support, [p.support for _, _, p in new_pairs])
 
     # Referrals: remapped, without the changed pairs, plus the changed pairs' own.
     changed = {
@@ -230,6 +244,18 @@ def apply_delta(snapshot: Snapshot, delta: Delta) -> Snapshot | None:
     for _, _, p in new_pairs:
         referrals.update((index[s], index[t]) for s, t in p.referrals)
 
+    advance = Advance(
+        base_revision=old.revision,
+        remap=remap,
+        actors=np.asarray(
+            sorted(index[a] for a, st in delta.actors.items() if st is not None), dtype=np.int64
+        ),
+        pairs=np.asarray(
+            sorted((index[lo], index[hi]) for lo, hi in delta.pairs if lo in index and hi in index),
+            dtype=np.int64,
+        ).reshape(-1, 2),
+        edges_removed=edges_removed,
+    )
     snap = Snapshot(
         network_id=old.network_id,
         revision=delta.revision,
@@ -244,115 +270,100 @@ def apply_delta(snapshot: Snapshot, delta: Delta) -> Snapshot | None:
         consent=tuple(columns["consent"]),
         referrals=tuple(sorted(referrals)),
         tie_count=old.tie_count + delta.ties_delta,
-        edge_array=snap_edges,
-        edge_weight=weights,
-        edge_kinds=kinds,
-        edge_support=support,
+        edge_array=edges,
+        edge_weight=weights.astype(np.float64, copy=False),
+        edge_kinds=kinds.astype(np.int64, copy=False),
+        edge_support=support.astype(np.int64, copy=False),
+        advance=advance,
     )
-    _carry_over(old, snap, delta, dropped, at, same_vertices=not (removed or added))
+    snap.__dict__["edge_keys"] = np.insert(kept_keys, at, add_keys)
+    if not moved and not delta.actors:  # the same actors: what depends on them only stays
+        for name in ("kind_codes", "is_person"):
+            if name in old.__dict__:
+                snap.__dict__[name] = old.__dict__[name]
+    if "adjacency" in old.__dict__ and not removed:
+        # the compressed rows advanced too (what suggestions read first), not rebuilt
+        adj = _advance_adjacency(
+            old.adjacency,
+            n,
+            remap if moved else None,
+            e,
+            dropped,
+            at,
+            add_edges,
+            np.asarray([p.weight for _, _, p in new_pairs], dtype=np.float64),
+        )
+        snap.__dict__["adjacency"] = adj
     return snap
 
 
-def _carry_over(
-    old: Snapshot,
-    new: Snapshot,
-    delta: Delta,
-    dropped: npt.NDArray[np.int64],
-    at: npt.NDArray[np.int64],
-    *,
-    same_vertices: bool,
-) -> None:
-    """Give ``new`` what ``old`` has computed already and the delta leaves (nearly) as it
-    was, so the first read after a write does not rebuild it: the per-vertex kind codes when
-    no actor changed, the igraph graph (a copy) when no edge changed, and the adjacency
-    arrays, updated in O(n + m) array work without a sort, when the vertices stayed."""
-    done = old.__dict__
-    if not delta.actors:
-        for name in ("kind_codes", "is_person"):
-            if name in done:
-                new.__dict__[name] = done[name]
-    if same_vertices and not dropped.size and not at.size and "graph" in done:
-        new.__dict__["graph"] = done["graph"].copy()
-    if same_vertices and "adjacency" in done:
-        new.__dict__["adjacency"] = _advance_adjacency(done["adjacency"], new, dropped, at)
-    if same_vertices and not dropped.size and "components" in done:
-        new.__dict__["components"] = _joined(
-            done["components"], new.edge_array[at + np.arange(len(at))]
-        )
-
-
-def _joined(labels: npt.NDArray[np.int64], added: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """Component labels after adding the edges ``added`` (no edge removed): the components
-    they join become one (a union-find over the few labels involved), then renumbered by
-    each component's lowest vertex, as :attr:`Snapshot.components` numbers them."""
-    if not len(added):
-        return labels
-    parent: dict[int, int] = {}
-
-    def root(x: int) -> int:
-        while parent.get(x, x) != x:
-            x = parent[x]
-        return x
-
-    for a, b in labels[added].tolist():
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    if not parent:
-        return labels
-    mapping = np.arange(int(labels.max()) + 1, dtype=np.int64)
-    for x in parent:
-        mapping[x] = root(x)
-    return first_seen_order(mapping[labels])
-
-
 def _advance_adjacency(
-    adj: Adjacency, new: Snapshot, dropped: npt.NDArray[np.int64], at: npt.NDArray[np.int64]
+    adj: Adjacency,
+    n: int,
+    remap: IntArray | None,
+    old_edges: IntArray,
+    dropped: IntArray,
+    at: IntArray,
+    add_edges: IntArray,
+    add_weights: FloatArray,
 ) -> Adjacency:
-    """The adjacency arrays of ``new`` from those of the old snapshot (same vertices): the
-    old entries without those of the ``dropped`` edges, their edge ids renumbered (an
-    increasing map, so their order stands), with the two entries of each inserted edge
-    (``at``: their insertion points among the kept edges, as in :func:`apply_delta`) put in
-    place by a binary search in their row. Equal to :attr:`Snapshot.adjacency` computed
-    afresh (checked by the tests)."""
-    n = new.n
-    eids = adj.eids
-    counts = np.diff(adj.indptr)
-    cols = adj.indices
-    if dropped.size:
-        gone = np.zeros(len(eids) // 2, dtype=bool)
-        gone[dropped] = True
-        out = np.flatnonzero(gone[eids])
-        counts = counts - np.bincount(
-            np.searchsorted(adj.indptr, out, side="right") - 1, minlength=n
+    """The compressed rows of the advanced snapshot from the old ones (no vertex removed;
+    ``remap`` None when no vertex was added either): the two entries of each dropped edge
+    go, the rest are renumbered (vertices by ``remap``, edges past the dropped and inserted
+    ones), and the two entries of each inserted edge are put in place. A handful of O(m)
+    array copies, no sort."""
+    indptr, indices, eids, weights = adj.indptr, adj.indices, adj.eids, adj.weights
+    n_old = len(indptr) - 1
+    counts = np.diff(indptr)
+
+    def positions(ptr: IntArray, idx: IntArray, rows: IntArray, cols: IntArray) -> IntArray:
+        return np.asarray(
+            [
+                int(ptr[r]) + int(np.searchsorted(idx[ptr[r] : ptr[r + 1]], c))
+                for r, c in zip(rows.tolist(), cols.tolist(), strict=True)
+            ],
+            dtype=np.int64,
         )
-        cols, eids = np.delete(cols, out), np.delete(eids, out)
+
+    if len(dropped):
+        a, b = old_edges[dropped, 0], old_edges[dropped, 1]
+        rows, cols = np.concatenate([a, b]), np.concatenate([b, a])
+        gone = positions(indptr, indices, rows, cols)
+        indices, eids = np.delete(indices, gone), np.delete(eids, gone)
+        weights = np.delete(weights, gone)
+        np.subtract.at(counts, rows, 1)
+        # old edge ids shift down past the dropped ones
         eids = eids - np.searchsorted(dropped, eids)
-    if at.size:
+    if remap is not None:
+        indices = remap[indices]
+        grown = np.zeros(n, dtype=np.int64)
+        grown[remap] = counts
+        counts = grown
+    elif n != n_old:  # pragma: no cover - remap is given whenever vertices change
+        raise AssertionError("vertex count changed without a remap")
+    if len(at):
         eids = eids + np.searchsorted(at, eids, side="right")
-    inserted = at + np.arange(len(at))
-    ends = new.edge_array[inserted]
-    add_rows = np.concatenate([ends[:, 0], ends[:, 1]])
-    add_cols = np.concatenate([ends[:, 1], ends[:, 0]])
-    add_eids = np.concatenate([inserted, inserted])
-    order = np.lexsort((add_cols, add_rows))
-    add_rows, add_cols, add_eids = add_rows[order], add_cols[order], add_eids[order]
-    starts = np.concatenate([[0], np.cumsum(counts)])
-    where = np.asarray(
-        [
-            starts[r] + np.searchsorted(cols[starts[r] : starts[r + 1]], c)
-            for r, c in zip(add_rows.tolist(), add_cols.tolist(), strict=True)
-        ],
-        dtype=np.int64,
-    )
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(counts + np.bincount(add_rows, minlength=n), out=indptr[1:])
-    eids = np.insert(eids, where, add_eids)
+        new_eids = at + np.arange(len(at), dtype=np.int64)
+        rows = np.concatenate([add_edges[:, 0], add_edges[:, 1]])
+        cols = np.concatenate([add_edges[:, 1], add_edges[:, 0]])
+        ins_eids = np.concatenate([new_eids, new_eids])
+        ins_w = np.concatenate([add_weights, add_weights])
+        order = np.lexsort((cols, rows))
+        rows, cols, ins_eids, ins_w = rows[order], cols[order], ins_eids[order], ins_w[order]
+        ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(counts, out=ptr[1:])
+        pos = positions(ptr, indices, rows, cols)
+        indices = np.insert(indices, pos, cols)
+        eids = np.insert(eids, pos, ins_eids)
+        weights = np.insert(weights, pos, ins_w)
+        np.add.at(counts, rows, 1)
+    new_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=new_ptr[1:])
     return Adjacency(
-        indptr=indptr,
-        indices=np.insert(cols, where, add_cols),
-        eids=eids,
-        weights=new.edge_weight[eids],
+        indptr=new_ptr,
+        indices=np.asarray(indices, dtype=np.int64),
+        eids=np.asarray(eids, dtype=np.int64),
+        weights=np.asarray(weights, dtype=np.float64),
     )
 
 
@@ -420,9 +431,9 @@ def read_delta(
         kinds = sup = 0
         refs = set()
         for s, tg, kind, _, support in ties:
-            kinds |= TIE_BITS.get(kind, _KNOWS)
+            kinds |= _TIE_BIT.get(kind, _KNOWS)
             for x in _set(support):
-                sup |= SUPPORT_BITS.get(x, 0)
+                sup |= _SUPPORT_BIT.get(x, 0)
             if kind == _REFERS:
                 refs.add((s, tg))
         weight = float(max(x[3] for x in ties))

@@ -1,8 +1,21 @@
 """Everything suggestions need about one snapshot, computed once and cached by revision.
 
 :func:`suggest_context` returns a :class:`SuggestContext` for ``(network, revision, as_of,
-seed)`` from :func:`netwerk.cache.cached_for`, so repeated requests on an unchanged network
-reuse the fitted feasibility model, the communities and the per-actor flags:
+seed)`` — or ``(network, revision, as_of, model)`` — from :func:`netwerk.cache.cached_for`,
+so repeated requests on an unchanged network reuse the fitted feasibility model, the
+communities and the per-actor flags.
+
+Two parts (issue 12, *local*): what is learned and may lag behind the network, the
+:class:`SuggestModel` (:func:`fit_model`: the feasibility weights and scales, the Leiden
+partition kept by actor id, the overload threshold), fitted at some revision and refitted on
+a schedule (:mod:`netwerk.suggest.kept`); and everything else, always of the snapshot at
+hand (:func:`build_context`): the graph the feasibility is scored on (so a new tie counts in
+its two ends' scores at once), consent, components, isolation, reach of the themes, the ties
+between communities. When the snapshot was advanced from the previous one by the change log
+(:attr:`netwerk.graph.Snapshot.advance`) and only ties changed, those are brought along from
+the previous context (components merged, isolation and reach recomputed around the changed
+ties only) instead of recomputed; a test checks the two give the same context. The context
+holds:
 
 * the feasibility model (:mod:`netwerk.suggest.feasibility`) fitted on the snapshot, with three
   attribute features besides the structural ones: ``same_area`` (equal area label),
@@ -17,17 +30,21 @@ reuse the fitted feasibility model, the communities and the per-actor flags:
 * connected components; isolated persons (a resident or key figure without a tie to anyone
   but professionals and organisations: :func:`netwerk.analysis.gaps.isolated_mask`, the
   definition the ``isolated_person`` gap reads);
-* overloaded persons: degree at least ``max(12, 99th percentile of persons)`` or, on networks
-  small enough for exact betweenness (<= 5,000 actors), degree at least 12 and betweenness at
-  the 99th percentile of persons (Freeman 1977; Brandes 2001);
+* overloaded persons: degree (current) at least ``max(12, 99th percentile of persons)`` (the
+  percentile of the model's revision) or, on networks small enough for exact betweenness
+  (<= 5,000 actors), degree at least 12 and betweenness at the 99th percentile of persons at
+  the model's revision (Freeman 1977; Brandes 2001);
 * theme bit masks of assets and needs, the holders of each asset, the actors per area, and
-  per actor its *unmet* needs: those no actor offers within three steps (one bounded
-  multi-source breadth-first search per theme, as the ``unmet_need`` gap);
+  per actor its *unmet* needs: those no actor offers within three steps (as the
+  ``unmet_need`` gap's bounded multi-source breadth-first search per theme finds them);
 * consent: who may be proposed to others (``netwerk.privacy.may_be_suggested``) and who may
   pass an introduction on (the same, minus places).
 
-Complexity: dominated by fitting the feasibility model and the Leiden partition, both about
-linear in the ties (seconds on 100,000 actors); the rest is O(n + m) numpy work.
+Complexity: the model is dominated by fitting the feasibility model and the Leiden
+partition, both about linear in the ties (seconds on 100,000 actors); the rest is O(n + m)
+numpy work (tens of milliseconds on 100,000 actors), a few O(m) array passes when brought
+along from the previous revision. The reach of the themes is one OR over the neighbours per
+step for all themes at once (equal to the per-theme breadth-first search of the gap).
 
 References
 ----------
@@ -43,26 +60,34 @@ doi:10.1080/0022250X.2001.9990249.
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
+from scipy.sparse import csgraph
 
 from netwerk import cache
 from netwerk.analysis.communities import Partition, partition
 from netwerk.analysis.gaps import helped_communities, isolated_mask
-from netwerk.graph import BoolArray, IntArray, Snapshot, bfs_levels
-from netwerk.model import HELP_KINDS, NEIGHBOURHOOD_KINDS
+from netwerk.graph import Adjacency, Advance, BoolArray, IntArray, Snapshot, ball, row_positions
+from netwerk.model import FORMAL_KINDS, HELP_KINDS, NEIGHBOURHOOD_KINDS, RESIDENT_KINDS
 from netwerk.privacy import may_be_suggested
 from netwerk.suggest.feasibility import FeasibilityModel, FittedFeasibility, PairFeatures
+from netwerk.suggest.linkpred import LinkGraph
 
 __all__ = [
     "MIN_COMMUNITY",
     "OVERLOAD_MIN_DEGREE",
     "SuggestContext",
+    "SuggestModel",
     "build_context",
+    "fit_model",
+    "link_graph",
     "popcount",
     "suggest_context",
 ]
@@ -90,8 +115,54 @@ def popcount(masks: MaskArray) -> IntArray:
 
 
 @dataclass(frozen=True, eq=False)
+class SuggestModel:
+    """What suggestions learn from a network and may lag behind it: the fitted feasibility
+    weights and scales, the Leiden communities, the overload threshold (and, on small
+    networks, who is overloaded by betweenness), all of the snapshot at ``revision``.
+    Communities are kept by actor id, so they apply to a later snapshot whose vertices
+    moved; an actor added since has no community (a loose actor of its own). Refitted on a
+    schedule (:mod:`netwerk.suggest.kept`), not on every write."""
+
+    network_id: str
+    revision: int
+    as_of: dt.date
+    seed: int
+    fitted: FittedFeasibility
+    ids: tuple[str, ...]
+    membership: IntArray
+    """Community per actor of ``ids``."""
+    modularity: float
+    overload_threshold: int
+    betweenness_overloaded: frozenset[str]
+    """Actors overloaded by betweenness (networks small enough for exact betweenness)."""
+    betweenness_used: bool
+    fitted_at: float = field(default_factory=time.monotonic)
+    """When it was fitted (``time.monotonic()``): its age counts for the schedule."""
+
+    @cached_property
+    def community_of(self) -> dict[str, int]:
+        return dict(zip(self.ids, self.membership.tolist(), strict=True))
+
+    def membership_on(self, s: Snapshot) -> IntArray:
+        """The communities of ``s``'s actors (an actor added since: a community of its own,
+        numbered after the model's)."""
+        if s.ids is self.ids or (len(s.ids) == len(self.ids) and s.ids == self.ids):
+            return self.membership
+        known = self.community_of
+        out = np.fromiter((known.get(a, -1) for a in s.ids), dtype=np.int64, count=s.n)
+        new = np.flatnonzero(out < 0)
+        k = int(self.membership.max()) + 1 if self.membership.size else 0
+        out[new] = k + np.arange(new.size, dtype=np.int64)
+        return out
+
+
+@dataclass(frozen=True, eq=False)
 class SuggestContext:
-    """Per-snapshot building blocks of suggestions (see the module doc). Internal: arrays."""
+    """Per-snapshot building blocks of suggestions (see the module doc). Internal: arrays.
+
+    The structure (the graph the feasibility is scored on, components, isolation, reach of
+    the themes, consent) is the snapshot's own; the learned part comes from ``model``,
+    fitted at ``model.revision`` (at most that revision, see :mod:`netwerk.suggest.kept`)."""
 
     snapshot: Snapshot
     seed: int
@@ -126,6 +197,18 @@ class SuggestContext:
     overloaded: BoolArray
     overload_threshold: int
     betweenness_used: bool
+    model: SuggestModel | None = None
+    reach: tuple[MaskArray, ...] = ()
+    """The themes offered within 1, 2, ... ``NEED_REACH`` steps of each actor (``covered``
+    is the first): kept to bring them along to the next revision."""
+    language: sp.csr_matrix | None = None
+    places: sp.csr_matrix | None = None
+    """The ``shared_place`` memberships (:func:`_places`), kept for the next revision."""
+
+    @property
+    def model_revision(self) -> int:
+        """The revision the learned part was fitted at."""
+        return self.model.revision if self.model is not None else self.snapshot.revision
 
     @property
     def n(self) -> int:
@@ -185,18 +268,21 @@ def _theme_masks(
     return out
 
 
-def _pair_features(s: Snapshot) -> tuple[PairFeatures, IntArray, tuple[str, ...]]:
-    n = s.n
+def _areas(s: Snapshot) -> tuple[IntArray, tuple[str, ...]]:
     labels: dict[str, int] = {}
     area = np.fromiter(
         (labels.setdefault(a.strip().lower(), len(labels)) if a else -1 for a in s.area),
         dtype=np.int64,
-        count=n,
+        count=s.n,
     )
     names = [""] * len(labels)
     for a in s.area:
         if a:
             names[labels[a.strip().lower()]] = a
+    return area, tuple(names)
+
+
+def _languages(s: Snapshot) -> sp.csr_matrix:
     langs: dict[str, int] = {}
     rows: list[int] = []
     cols: list[int] = []
@@ -204,128 +290,352 @@ def _pair_features(s: Snapshot) -> tuple[PairFeatures, IntArray, tuple[str, ...]
         for lang in spoken:
             rows.append(v)
             cols.append(langs.setdefault(lang, len(langs)))
-    language = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, max(len(langs), 1)))
-    e = s.edge_array
-    group = s.kind_mask(*GROUP_KINDS)
-    if len(e):
-        to_b = group[e[:, 1]]
-        to_a = group[e[:, 0]]
-        r = np.concatenate([e[to_b, 0], e[to_a, 1]])
-        c = np.concatenate([e[to_b, 1], e[to_a, 0]])
-    else:
-        r = c = np.zeros(0, dtype=np.int64)
-    place = sp.csr_matrix((np.ones(r.size), (r, c)), shape=(n, n))
-    place.sum_duplicates()
-    features = PairFeatures(
+    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(s.n, max(len(langs), 1)))
+
+
+def _places(s: Snapshot, a: sp.csr_matrix | None = None) -> sp.csr_matrix:
+    """Vertex x vertex: 1 where the column is a place, initiative or organisation the row is
+    tied to (shared places of a pair: the common such neighbours). The snapshot's compressed
+    rows (or the same rows ``a``, whose index arrays are shared) with the other entries
+    zeroed, O(m)."""
+    if a is None:
+        adj = s.adjacency
+        a = sp.csr_matrix((np.ones(len(adj.indices)), adj.indices, adj.indptr), shape=(s.n, s.n))
+    keep = s.kind_mask(*GROUP_KINDS)[a.indices]
+    running = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
+    indptr = running[np.asarray(a.indptr, dtype=np.int64)]  # kept entries before each row
+    indices = a.indices[keep]
+    return sp.csr_matrix((np.ones(indices.size), indices, indptr), shape=(s.n, s.n))
+
+
+def _features(area: IntArray, language: sp.csr_matrix, place: sp.csr_matrix) -> PairFeatures:
+    return PairFeatures(
         labels={"same_area": area},
         memberships={"shared_language": language, "shared_place": place},
     )
-    return features, area, tuple(names)
 
 
-def _overloaded(s: Snapshot, seed: int) -> tuple[BoolArray, int, bool]:
+def _pair_features(s: Snapshot) -> tuple[PairFeatures, IntArray, tuple[str, ...]]:
+    area, names = _areas(s)
+    return _features(area, _languages(s), _places(s)), area, names
+
+
+def link_graph(s: Snapshot) -> LinkGraph:
+    """The snapshot as a :class:`~.linkpred.LinkGraph` (from its compressed rows, O(n + m))."""
+    adj = s.adjacency
+    return LinkGraph.from_rows(adj.indptr, adj.indices, adj.weights, s.edge_array, s.weights)
+
+
+def _betweenness_overloaded(s: Snapshot, threshold: int) -> tuple[frozenset[str], bool]:
+    """On networks small enough for exact betweenness: the persons of degree at least
+    :data:`OVERLOAD_MIN_DEGREE` with betweenness at the 99th percentile of tied persons."""
     deg = s.degree
     person = s.is_person
     tied = person & (deg > 0)
+    if not (s.n <= EXACT_BETWEENNESS_MAX and s.m and tied.any()):
+        return frozenset(), False
+    from netwerk.analysis import centrality
+
+    bc = cache.cached_for(
+        s,
+        "scores",
+        {"measure": "betweenness"},
+        lambda: centrality.scores(s, "betweenness", exact_max=EXACT_BETWEENNESS_MAX),
+    ).values
+    cut = float(np.quantile(bc[tied], OVERLOAD_QUANTILE))
+    flagged = person & (deg >= OVERLOAD_MIN_DEGREE) & (bc >= cut) & (bc > 0)
+    return frozenset(s.ids[v] for v in np.flatnonzero(flagged).tolist()), True
+
+
+def _overload_threshold(s: Snapshot) -> int:
+    deg = s.degree
+    tied = s.is_person & (deg > 0)
     if not tied.any():
-        return np.zeros(s.n, dtype=bool), OVERLOAD_MIN_DEGREE, False
-    threshold = max(OVERLOAD_MIN_DEGREE, int(np.ceil(np.quantile(deg[tied], OVERLOAD_QUANTILE))))
-    out = person & (deg >= threshold)
-    used = False
-    if s.n <= EXACT_BETWEENNESS_MAX and s.m:
-        from netwerk.analysis import centrality
-
-        bc = cache.cached_for(
-            s,
-            "scores",
-            {"measure": "betweenness"},
-            lambda: centrality.scores(s, "betweenness", exact_max=EXACT_BETWEENNESS_MAX),
-        ).values
-        cut = float(np.quantile(bc[tied], OVERLOAD_QUANTILE))
-        out |= person & (deg >= OVERLOAD_MIN_DEGREE) & (bc >= cut) & (bc > 0)
-        used = True
-    return out, threshold, used
+        return OVERLOAD_MIN_DEGREE
+    return max(OVERLOAD_MIN_DEGREE, int(np.ceil(np.quantile(deg[tied], OVERLOAD_QUANTILE))))
 
 
-def build_context(snapshot: Snapshot, *, seed: int = 0) -> SuggestContext:
-    """Compute the :class:`SuggestContext` of ``snapshot`` (use :func:`suggest_context`)."""
+def fit_model(snapshot: Snapshot, *, seed: int = 0) -> SuggestModel:
+    """Fit the learned part of suggestions on ``snapshot`` (seconds on 100,000 actors): the
+    feasibility model (:class:`~.feasibility.FeasibilityModel`, with the attribute
+    features), the Leiden partition (cached with the analyses') and the overload figures."""
     s = snapshot
-    n = s.n
-    features, area_label, area_names = _pair_features(s)
-    fitted = FeasibilityModel().fit(s.graph, seed=seed, extra=features)
-
-    kinds = s.kind
-    allowed = np.fromiter(
-        (may_be_suggested(k, c) for k, c in zip(kinds, s.consent, strict=True)),
-        dtype=bool,
-        count=n,
-    )
-    passable = allowed & ~s.kind_mask("place")
-
-    vocab = sorted(set().union(*s.assets, *s.needs)) if n else []
-    theme_index = {t: i for i, t in enumerate(vocab)}
-    words = max(1, (len(vocab) + 63) // 64)
-    assets = _theme_masks(s.assets, theme_index, words)
-    needs = _theme_masks(s.needs, theme_index, words)
-    holders_lists: dict[str, list[int]] = {t: [] for t in vocab}
-    for v, offered in enumerate(s.assets):
-        for t in offered:
-            holders_lists[t].append(v)
-    asset_holders = {t: np.asarray(vs, dtype=np.int64) for t, vs in holders_lists.items()}
-    order = np.argsort(area_label, kind="stable")
-    sorted_labels = area_label[order]
-    starts = np.searchsorted(sorted_labels, np.arange(len(area_names)), side="left")
-    ends = np.searchsorted(sorted_labels, np.arange(len(area_names)), side="right")
-    area_members = {
-        i: np.sort(order[a:b]).astype(np.int64)
-        for i, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True))
-    }
-
+    features, _, _ = _pair_features(s)
+    fitted = FeasibilityModel().fit(link_graph(s), seed=seed, extra=features)
     part: Partition = cache.cached_for(
         s,
         "partition",
         {"seed": seed, "resolution": 1.0},
         lambda: partition(s, seed=seed, resolution=1.0),
     )
-    if part.membership.size != n:  # a hand-made snapshot reusing another's network/revision
+    if part.membership.size != s.n:  # a hand-made snapshot reusing another's network/revision
         part = partition(s, seed=seed, resolution=1.0)
-    memb = part.membership
-    k = max(part.count, 1)
-    e = s.edge_array
-    if len(e):
-        ca, cb = memb[e[:, 0]], memb[e[:, 1]]
-        cross = ca != cb
-        ties = sp.csr_matrix((np.ones(int(cross.sum())), (ca[cross], cb[cross])), shape=(k, k))
-        ties = sp.csr_matrix(ties + ties.T)
-        ties.sum_duplicates()
-    else:
-        ties = sp.csr_matrix((k, k))
-    help_mask = s.kind_mask(*HELP)
-    has_help = helped_communities(s, memb, k)
+    threshold = _overload_threshold(s)
+    flagged, used = _betweenness_overloaded(s, threshold)
+    return SuggestModel(
+        network_id=s.network_id,
+        revision=s.revision,
+        as_of=s.as_of,
+        seed=seed,
+        fitted=fitted,
+        ids=s.ids,
+        membership=np.asarray(part.membership, dtype=np.int64),
+        modularity=float(part.modularity),
+        overload_threshold=threshold,
+        betweenness_overloaded=flagged,
+        betweenness_used=used,
+    )
 
-    comps = s.components
-    comp_sizes = np.bincount(comps, minlength=1).astype(np.int64) if n else np.zeros(0, np.int64)
 
-    adj = s.adjacency
-    isolated = isolated_mask(s)
+def _components(a: sp.csr_matrix) -> IntArray:
+    """Connected-component labels numbered in the order of each component's lowest vertex
+    (as igraph numbers them)."""
+    n = a.shape[0]
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    _, raw = csgraph.connected_components(a, directed=False)
+    raw = raw.astype(np.int64)
+    first = np.full(int(raw.max()) + 1, n, dtype=np.int64)
+    np.minimum.at(first, raw, np.arange(n, dtype=np.int64))
+    rank = np.empty_like(first)
+    rank[np.argsort(first, kind="stable")] = np.arange(first.size, dtype=np.int64)
+    return np.asarray(rank[raw], dtype=np.int64)
 
-    covered = assets.copy()
-    if len(adj.indices):
-        rows = np.flatnonzero(np.diff(adj.indptr) > 0)
-        covered[rows] |= np.bitwise_or.reduceat(assets[adj.indices], adj.indptr[rows], axis=0)
-    unmet = needs.copy()
-    for t, holders in asset_holders.items():
-        i = theme_index[t]
-        bit = np.uint64(1) << np.uint64(i % 64)
-        has_need = (needs[:, i // 64] & bit) != 0
-        if not has_need.any():
+
+def _merged(comps: IntArray, sizes: IntArray, pairs: IntArray) -> tuple[IntArray, IntArray]:
+    """Components after adding the edges ``pairs`` (labels kept in lowest-vertex order)."""
+    comps, sizes = comps.copy(), sizes.copy()
+    for u, v in pairs.tolist():
+        a, b = int(comps[u]), int(comps[v])
+        if a == b:
             continue
-        near = bfs_levels(s, holders, NEED_REACH) >= 0
-        unmet[has_need & near, i // 64] &= ~bit
-    overloaded, threshold, used = _overloaded(s, seed)
+        lo, hi = min(a, b), max(a, b)
+        comps[comps == hi] = lo
+        comps[comps > hi] -= 1
+        sizes[lo] += sizes[hi]
+        sizes = np.delete(sizes, hi)
+    return comps, sizes
+
+
+def _spread(adj: Adjacency, x: MaskArray, rows: IntArray | None = None) -> MaskArray:
+    """``x`` with each row (all, or ``rows``) OR-ed with its neighbours' rows."""
+    out = x.copy()
+    if rows is None:
+        rows = np.flatnonzero(np.diff(adj.indptr) > 0)
+    else:
+        rows = rows[np.diff(adj.indptr)[rows] > 0]
+    if rows.size and len(adj.indices):
+        _, pos = row_positions(adj.indptr, rows)
+        starts = np.concatenate([[0], np.cumsum(np.diff(adj.indptr)[rows])[:-1]])
+        out[rows] |= np.bitwise_or.reduceat(x[adj.indices[pos]], starts, axis=0)
+    return out
+
+
+def _reach(adj: Adjacency, assets: MaskArray) -> tuple[MaskArray, ...]:
+    """The themes offered within 1..``NEED_REACH`` steps of each actor (itself included):
+    the per-theme breadth-first search of the ``unmet_need`` gap, all themes at once."""
+    levels: list[MaskArray] = []
+    x = assets
+    for _ in range(NEED_REACH):
+        x = _spread(adj, x)
+        levels.append(x)
+    return tuple(levels)
+
+
+def _reach_again(
+    adj: Adjacency, assets: MaskArray, old: tuple[MaskArray, ...], changed: IntArray
+) -> tuple[MaskArray, ...]:
+    """:func:`_reach` after the ties of the ``changed`` vertices changed (assets as they
+    were): level k changes only within k - 1 steps of them, and is recomputed there."""
+    levels: list[MaskArray] = []
+    below = assets
+    rows = np.unique(changed)
+    for k in range(NEED_REACH):
+        level = old[k].copy()
+        fresh = _spread(adj, below, rows)
+        level[rows] = fresh[rows]
+        levels.append(level)
+        below = level
+        if k + 1 < NEED_REACH:
+            rows = ball(adj, rows, 1)[0]
+    return tuple(levels)
+
+
+def _isolated_rows(s: Snapshot, isolated: BoolArray, rows: IntArray) -> BoolArray:
+    out = isolated.copy()
+    if rows.size:
+        formal = s.kind_mask(*FORMAL_KINDS)
+        owner, nbr = s.adjacency.gather(rows)
+        informal = np.bincount(owner[~formal[nbr]], minlength=s.n)[rows]
+        out[rows] = s.kind_mask(*RESIDENT_KINDS)[rows] & (informal == 0)
+    return out
+
+
+def _community_ties(s: Snapshot, memb: IntArray, k: int) -> sp.csr_matrix:
+    e = s.edge_array
+    if not len(e):
+        return sp.csr_matrix((k, k))
+    ca, cb = memb[e[:, 0]], memb[e[:, 1]]
+    cross = ca != cb
+    ties = sp.csr_matrix((np.ones(int(cross.sum())), (ca[cross], cb[cross])), shape=(k, k))
+    ties = sp.csr_matrix(ties + ties.T)
+    ties.sum_duplicates()
+    return ties
+
+
+def _linked(prev: SuggestContext | None, s: Snapshot) -> Advance | None:
+    """The snapshot's advance from ``prev``'s snapshot, when ``prev`` can be brought along:
+    no actor changed, none added or removed (only ties changed)."""
+    adv = s.advance
+    if (
+        prev is None
+        or adv is None
+        or adv.base_revision != prev.snapshot.revision
+        or adv.actors.size
+        or len(adv.remap) != s.n
+        or s.ids is not prev.snapshot.ids
+    ):
+        return None
+    return adv
+
+
+def build_context(
+    snapshot: Snapshot,
+    *,
+    seed: int = 0,
+    model: SuggestModel | None = None,
+    previous: SuggestContext | None = None,
+) -> SuggestContext:
+    """Compute the :class:`SuggestContext` of ``snapshot`` (use :func:`suggest_context`):
+    with ``model``'s learned part (default: fitted on ``snapshot`` with ``seed``), the rest
+    from the snapshot. ``previous``, the context of the snapshot this one was advanced from
+    by the change log, lets the parts that only ties change be brought along (components,
+    isolation, reach of themes; with the same model also the ties between communities)
+    instead of recomputed: the result is the same either way."""
+    s = snapshot
+    n = s.n
+    if model is None:
+        model = fit_model(s, seed=seed)
+    adv = _linked(previous, s)
+    same_model = previous is not None and previous.model is model
+    adj = s.adjacency
+    g = link_graph(s)
+    if adv is not None and previous is not None:
+        p = previous
+        allowed, passable = p.allowed, p.passable
+        vocab, theme_index = p.themes, p.theme_index
+        assets, needs, asset_holders = p.assets, p.needs, p.asset_holders
+        area_label, area_names, area_members = p.area_label, p.areas, p.area_members
+        language = p.language if p.language is not None else _languages(s)
+        help_mask, neighbourhood = p.help, p.neighbourhood
+    else:
+        kinds = s.kind
+        memo: dict[tuple[str, str | None], bool] = {}
+        allowed = np.fromiter(
+            (
+                memo[kc] if kc in memo else memo.setdefault(kc, may_be_suggested(*kc))
+                for kc in zip(kinds, s.consent, strict=True)
+            ),
+            dtype=bool,
+            count=n,
+        )
+        passable = allowed & ~s.kind_mask("place")
+        vocab = tuple(sorted(set().union(*s.assets, *s.needs))) if n else ()
+        theme_index = {t: i for i, t in enumerate(vocab)}
+        words = max(1, (len(vocab) + 63) // 64)
+        assets = _theme_masks(s.assets, theme_index, words)
+        needs = _theme_masks(s.needs, theme_index, words)
+        asset_holders = {
+            t: np.flatnonzero(assets[:, i // 64] & (np.uint64(1) << np.uint64(i % 64))).astype(
+                np.int64
+            )
+            for t, i in theme_index.items()
+        }
+        area_label, area_names = _areas(s)
+        order = np.argsort(area_label, kind="stable")
+        sorted_labels = area_label[order]
+        starts = np.searchsorted(sorted_labels, np.arange(len(area_names)), side="left")
+        ends = np.searchsorted(sorted_labels, np.arange(len(area_names)), side="right")
+        area_members = {
+            i: np.sort(order[a:b]).astype(np.int64)
+            for i, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True))
+        }
+        language = _languages(s)
+        help_mask = s.kind_mask(*HELP)
+        neighbourhood = s.kind_mask(*sorted(NEIGHBOURHOOD_KINDS))
+    if adv is not None and previous is not None and same_model:
+        memb, comm_sizes = previous.membership, previous.community_sizes
+    else:
+        memb = model.membership_on(s)
+        comm_sizes = np.bincount(memb, minlength=int(memb.max()) + 1 if n else 0).astype(np.int64)
+    # the same actors: only a changed tie to a place, initiative or organisation changes them
+    reuse = (
+        adv is not None
+        and previous is not None
+        and previous.places is not None
+        and not s.kind_mask(*GROUP_KINDS)[adv.pairs].any()
+    )
+    places = previous.places if reuse and previous is not None else None
+    if places is None:
+        places = _places(s, g.a)
+    fitted = model.fitted.on(g, _features(area_label, language, places))
+    k = max(int(comm_sizes.size), 1)
+
+    if adv is not None and previous is not None:
+        p = previous
+        ends_ = np.unique(adv.pairs.ravel())
+        old_g = p.fitted.graph
+        before = np.asarray(
+            [old_g.a[u, v] != 0 for u, v in adv.pairs.tolist()], dtype=bool
+        ).reshape(-1)
+        after = np.asarray([g.a[u, v] != 0 for u, v in adv.pairs.tolist()], dtype=bool).reshape(-1)
+        added, gone = adv.pairs[after & ~before], adv.pairs[before & ~after]
+        if gone.size:
+            comps = _components(g.a)
+            comp_sizes = np.bincount(comps, minlength=1).astype(np.int64)
+        else:
+            comps, comp_sizes = _merged(p.components, p.component_sizes, added)
+        if not same_model:  # a refitted model: its communities' tables afresh
+            has_help = helped_communities(s, memb, k)
+            ties = _community_ties(s, memb, k)
+        else:
+            if gone.size:
+                has_help = helped_communities(s, memb, k)
+            else:
+                has_help = p.community_has_help.copy()
+                for u, v in added.tolist():
+                    if help_mask[v]:
+                        has_help[memb[u]] = True
+                    if help_mask[u]:
+                        has_help[memb[v]] = True
+            ties = p.community_ties
+            cross = [(int(memb[u]), int(memb[v]), +1.0) for u, v in added.tolist()]
+            cross += [(int(memb[u]), int(memb[v]), -1.0) for u, v in gone.tolist()]
+            cross = [(a, b, d) for a, b, d in cross if a != b]
+            if cross:
+                r = [a for a, _, _ in cross] + [b for _, b, _ in cross]
+                c = [b for _, b, _ in cross] + [a for a, _, _ in cross]
+                d = [x for _, _, x in cross] * 2
+                ties = sp.csr_matrix(ties + sp.csr_matrix((d, (r, c)), shape=(k, k)))
+                ties.eliminate_zeros()
+        isolated = _isolated_rows(s, p.isolated, ends_)
+        reach = _reach_again(adj, assets, p.reach, ends_)
+    else:
+        comps = _components(g.a)
+        comp_sizes = np.bincount(comps, minlength=1).astype(np.int64) if n else comps
+        has_help = helped_communities(s, memb, k)
+        ties = _community_ties(s, memb, k)
+        isolated = isolated_mask(s)
+        reach = _reach(adj, assets)
+    covered = reach[0]
+    unmet = needs & ~reach[-1]
+    overloaded = s.is_person & (s.degree >= model.overload_threshold)
+    if model.betweenness_overloaded:
+        flagged = [s.index[a] for a in model.betweenness_overloaded if a in s.index]
+        overloaded[np.asarray(flagged, dtype=np.int64)] = True
     return SuggestContext(
         snapshot=s,
-        seed=seed,
+        seed=model.seed,
         fitted=fitted,
         allowed=allowed,
         passable=passable,
@@ -338,25 +648,43 @@ def build_context(snapshot: Snapshot, *, seed: int = 0) -> SuggestContext:
         areas=area_names,
         area_members=area_members,
         membership=memb,
-        community_sizes=part.sizes.astype(np.int64),
+        community_sizes=comm_sizes,
         community_ties=ties,
         community_has_help=has_help,
-        modularity=float(part.modularity),
+        modularity=model.modularity,
         components=comps,
         component_sizes=comp_sizes,
         isolated=isolated,
-        neighbourhood=s.kind_mask(*sorted(NEIGHBOURHOOD_KINDS)),
+        neighbourhood=neighbourhood,
         help=help_mask,
         covered=covered,
         unmet=unmet,
         overloaded=overloaded,
-        overload_threshold=threshold,
-        betweenness_used=used,
+        overload_threshold=model.overload_threshold,
+        betweenness_used=model.betweenness_used,
+        model=model,
+        reach=reach,
+        language=language,
+        places=places,
     )
 
 
-def suggest_context(snapshot: Snapshot, *, seed: int = 0) -> SuggestContext:
-    """The cached :class:`SuggestContext` of ``snapshot`` (built once per revision and seed)."""
+def suggest_context(
+    snapshot: Snapshot,
+    *,
+    seed: int = 0,
+    model: SuggestModel | None = None,
+    previous: SuggestContext | None = None,
+) -> SuggestContext:
+    """The cached :class:`SuggestContext` of ``snapshot`` (built once per revision and seed,
+    or with ``model``: once per revision and model)."""
+    if model is None:
+        return cache.cached_for(
+            snapshot, "suggest.context", {"seed": seed}, lambda: build_context(snapshot, seed=seed)
+        )
     return cache.cached_for(
-        snapshot, "suggest.context", {"seed": seed}, lambda: build_context(snapshot, seed=seed)
+        snapshot,
+        "suggest.context",
+        {"seed": model.seed, "model": model.revision, "fitted_at": model.fitted_at},
+        lambda: build_context(snapshot, model=model, previous=previous),
     )

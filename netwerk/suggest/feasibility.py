@@ -61,7 +61,7 @@ Zhang M., Chen Y. (2018) Link prediction based on graph neural networks. NeurIPS
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TypeAlias
 
@@ -336,7 +336,7 @@ class FeasibilityModel:
 
     def fit(
         self,
-        graph: ig.Graph,
+        graph: ig.Graph | LinkGraph,
         *,
         weights: str | None = "weight",
         seed: int = 0,
@@ -344,7 +344,8 @@ class FeasibilityModel:
     ) -> FittedFeasibility:
         """Learn the weights on ``graph`` (treated as undirected) and return the fitted score.
 
-        ``weights`` names the edge attribute with tie strengths (ignored when absent or None).
+        ``weights`` names the edge attribute with tie strengths (ignored when absent or None;
+        ``graph`` may also be a :class:`~.linkpred.LinkGraph`, weighted as it is).
         """
         if not 0.0 < self.holdout_fraction < 1.0:
             raise ValueError("holdout_fraction must be in (0, 1)")
@@ -352,7 +353,7 @@ class FeasibilityModel:
             raise ValueError("folds, ppr_steps >= 1; max_distance, local_horizon >= 2 required")
         if not 0.0 < self.ppr_alpha < 1.0:
             raise ValueError("ppr_alpha must be in (0, 1)")
-        g = LinkGraph.from_igraph(graph, weights)
+        g = graph if isinstance(graph, LinkGraph) else LinkGraph.from_igraph(graph, weights)
         if extra is not None:
             extra.validate(g.n)
         extra_codes = extra.codes if extra is not None else ()
@@ -431,6 +432,22 @@ class FittedFeasibility:
     coefficients: FloatArray  # per column: _COLUMNS, then the extra codes
     extra: PairFeatures | None
     learned: bool
+
+    def on(self, graph: LinkGraph, extra: PairFeatures | None) -> FittedFeasibility:
+        """The same learned weights and scales, scoring the pairs of ``graph`` with the
+        attribute evidence ``extra`` (same codes): the model fitted on an earlier state of
+        a network applied to its current one (:mod:`netwerk.suggest.context`), so that a
+        new tie counts in the scores of its two ends at once."""
+        if (extra.codes if extra else ()) != (self.extra.codes if self.extra else ()):
+            raise ValueError("the attribute features must have the codes the model learned")
+        if extra is not None:
+            extra.validate(graph.n)
+        return replace(self, _g=graph, extra=extra)
+
+    @property
+    def graph(self) -> LinkGraph:
+        """The graph the pairs are scored on."""
+        return self._g
 
     @property
     def codes(self) -> tuple[str, ...]:

@@ -268,6 +268,20 @@ def sample_non_edges(
 # ---------------------------------------------------------------------------------------------
 
 
+_ONES = np.ones(0)
+
+
+def _ones(k: int) -> FloatArray:
+    """``k`` ones, a read-only view of one shared array (the 0/1 matrices' data: never
+    written to, and a write would fail rather than spread)."""
+    global _ONES
+    if _ONES.size < k:
+        grown = np.ones(max(k, 2 * _ONES.size))
+        grown.flags.writeable = False
+        _ONES = grown
+    return _ONES[:k]
+
+
 @dataclass(frozen=True, eq=False)
 class LinkGraph:
     """An undirected simple graph as sparse matrices, with the per-vertex quantities the
@@ -336,6 +350,59 @@ class LinkGraph:
                 [np.nan if x is None else float(x) for x in graph.es[weights]], dtype=np.float64
             )
         return LinkGraph.build(graph.vcount(), edges, wt)
+
+    @staticmethod
+    def from_rows(
+        indptr: IntArray,
+        indices: IntArray,
+        weights: FloatArray,
+        edges: IntArray,
+        edge_weights: FloatArray,
+    ) -> LinkGraph:
+        """The graph of a simple undirected graph already in sorted compressed-row form (both
+        directions of each edge; :attr:`netwerk.graph.Snapshot.adjacency`) with its ``(m, 2)``
+        edges (lower end first, sorted) and their weights: the matrices :meth:`build` makes,
+        without its sort and deduplication (O(n + m) array work)."""
+        n = len(indptr) - 1
+        small = len(indices) < np.iinfo(np.int32).max and n < np.iinfo(np.int32).max
+        kind = np.int32 if small else np.int64
+        idx = np.asarray(indices, dtype=kind)  # one index array shared by the three matrices
+        ptr = np.asarray(indptr, dtype=kind)
+        wt = np.asarray(weights, dtype=np.float64)
+        if wt.size and not (np.isfinite(wt).all() and wt.min() > 0):
+            wt = np.where(np.isfinite(wt) & (wt > 0), wt, 1.0)
+        w = sp.csr_matrix((wt, idx, ptr), shape=(n, n), copy=False)
+        a = sp.csr_matrix((_ones(len(idx)), idx, ptr), shape=(n, n), copy=False)
+        counts = np.diff(indptr)
+        deg = counts.astype(np.float64)
+        nonempty = counts > 0
+        strength = np.zeros(n)
+        if wt.size:
+            strength[nonempty] = np.add.reduceat(wt, np.asarray(indptr[:-1])[nonempty])
+        inv_strength = np.divide(1.0, strength, where=strength > 0, out=np.zeros(n))
+        isq = np.sqrt(inv_strength)
+        sdata = wt * np.repeat(isq, counts)
+        sdata *= isq[idx]
+        s = sp.csr_matrix((sdata, idx, ptr), shape=(n, n), copy=False)
+        inv_log_deg = np.divide(1.0, np.log(np.maximum(deg, 2.0)), where=deg > 1, out=np.zeros(n))
+        inv_log_strength = np.divide(1.0, np.log1p(strength), where=strength > 0, out=np.zeros(n))
+        ew = np.asarray(edge_weights, dtype=np.float64)
+        if ew.size and not (np.isfinite(ew).all() and ew.min() > 0):
+            ew = np.where(np.isfinite(ew) & (ew > 0), ew, 1.0)
+        return LinkGraph(
+            n=n,
+            w=w,
+            a=a,
+            s=s,
+            deg=deg,
+            strength=strength,
+            inv_log_deg=inv_log_deg,
+            inv_strength=inv_strength,
+            inv_log_strength=inv_log_strength,
+            edges=np.asarray(edges, dtype=np.int64).reshape(-1, 2),
+            edge_weights=ew,
+            weighted=True,
+        )
 
     def without(self, drop: npt.NDArray[np.bool_]) -> LinkGraph:
         """The same graph without the edges flagged in ``drop`` (mask over ``edges``)."""

@@ -122,20 +122,15 @@ def best_link(
 
 def steps(snapshot: Snapshot, chain: list[int]) -> tuple[Step, ...]:
     """The chain as :class:`Step` records: each actor with the tie that reaches it."""
-    out: list[Step] = []
-    g = snapshot.graph
-    has_kinds = "kinds" in g.es.attributes()
-    for i, v in enumerate(chain):
-        if i == 0:
-            out.append(Step(actor=actor_ref(snapshot, v), tie_strength=None, tie_kinds=()))
-            continue
-        eid = g.get_eid(chain[i - 1], v, directed=False, error=False)
-        if eid < 0:  # pragma: no cover - chains follow ties
-            out.append(Step(actor=actor_ref(snapshot, v), tie_strength=None, tie_kinds=()))
-            continue
-        strength = float(snapshot.weights[eid]) if snapshot.m else None
-        kinds = tuple(g.es[eid]["kinds"]) if has_kinds else ()
-        out.append(Step(actor=actor_ref(snapshot, v), tie_strength=strength, tie_kinds=kinds))
+    out: list[Step] = [Step(actor=actor_ref(snapshot, chain[0]), tie_strength=None, tie_kinds=())]
+    if len(chain) > 1:  # chains follow ties: each step is an edge
+        a = np.asarray(chain[:-1], dtype=np.int64)
+        b = np.asarray(chain[1:], dtype=np.int64)
+        eids = snapshot.edge_ids(a, b).tolist()
+        for v, eid in zip(chain[1:], eids, strict=True):
+            strength = float(snapshot.weights[eid])
+            kinds = snapshot.tie_kinds(eid)
+            out.append(Step(actor=actor_ref(snapshot, v), tie_strength=strength, tie_kinds=kinds))
     return tuple(out)
 
 

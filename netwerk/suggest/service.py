@@ -15,9 +15,13 @@ Writes (:func:`feedback`, :func:`outcome`, :func:`do_not_suggest`) take a ``Sess
 run inside the caller's transaction; a feedback that forms a tie creates it through
 :func:`netwerk.store.ties.create_tie`, which bumps the revision in the same transaction.
 
+The fitted part of the context (feasibility weights, communities) is a model kept per
+network and refitted on a schedule, not on every write (:mod:`.kept`); the rest of the
+context is the current snapshot's, so a broker's own last write is always in the answer.
 Randomness (the feasibility model's sampled non-ties, the communities, sampled distances) is
-seeded from the network and its revision (:func:`network_seed`) unless a ``seed`` is given:
-two runs on the same network and revision give the same suggestions in the same order.
+seeded from the network and the revision the model was fitted at (:func:`network_seed`)
+unless a ``seed`` is given: the same model revision and snapshot revision give the same
+suggestions in the same order.
 Suggestions, weave and activation plans are ranked with the weights the network learned from
 its outcomes (:mod:`.learning`, one primary-key lookup per request); :func:`remember` stores
 what the API shows (:mod:`.impressions`), and every decision or outcome refits the weights
@@ -41,7 +45,6 @@ from netwerk import cache
 from netwerk.graph import Snapshot, require_lang
 from netwerk.store.session import Conn, Session
 from netwerk.suggest.activation import ActivationPlan, activation_plan
-from netwerk.suggest.context import suggest_context
 from netwerk.suggest.exclusions import CoolDown, Exclusions, load_exclusions
 from netwerk.suggest.feedback import (
     DoNotSuggestPair,
@@ -51,6 +54,7 @@ from netwerk.suggest.feedback import (
     record_outcome,
 )
 from netwerk.suggest.impressions import remember
+from netwerk.suggest.kept import context_for
 from netwerk.suggest.learning import (
     PRIOR,
     LearnedWeights,
@@ -92,10 +96,6 @@ def network_seed(network_id: str, revision: int) -> int:
     return int.from_bytes(digest[:4], "big")
 
 
-def _seed(snap_network: str, revision: int, seed: int | None) -> int:
-    return network_seed(snap_network, revision) if seed is None else seed
-
-
 _SUPPLIED = frozenset({"seed", "exclusions", "context", "learned"})
 """What the service hands the domain functions itself (from the network, its revision and
 the store); a caller passes ``seed`` (an int, or None for the network's) as the service's own
@@ -122,10 +122,11 @@ def _arguments(fn: Callable[..., Any], params: dict[str, Any]) -> dict[str, Any]
 
 
 def _context(snap: Snapshot, seed: int | None, learned: LearnedWeights | None) -> dict[str, Any]:
-    """What the service supplies a ranking function: the seed (the network's unless
-    given), the fitted context for that seed and the learned weights."""
-    used = _seed(snap.network_id, snap.revision, seed)
-    return {"seed": used, "context": suggest_context(snap, seed=used), "learned": learned}
+    """What the service supplies a ranking function: the context on this snapshot with the
+    network's kept model (:mod:`.kept`: refitted on a schedule, fitted with the caller's
+    seed when one is given), its seed and the learned weights."""
+    ctx = context_for(snap, seed, network_seed)
+    return {"seed": ctx.seed, "context": ctx, "learned": learned}
 
 
 def suggestions(
@@ -187,8 +188,14 @@ def _ranked(
     def run(conn: Conn) -> T:
         snap = cache.get_snapshot(conn, network_id, as_of)
         learned = load_weights(conn, network_id) if learn else PRIOR
-        used = _seed(network_id, snap.revision, seed)
-        key = {**arguments, "seed": used, "weights": learned.label}
+        supplied = _context(snap, seed, learned)
+        model = supplied["context"].model
+        key = {
+            **arguments,
+            "seed": supplied["seed"],
+            "model": (model.revision, model.fitted_at) if model is not None else None,
+            "weights": learned.label,
+        }
         handed: dict[str, Any] = {}
         if exclusions is not None:
             handed["exclusions"] = excl = exclusions(conn)
@@ -197,7 +204,7 @@ def _ranked(
             snap,
             f"suggest.route.{route}",
             key,
-            lambda: fn(snap, **arguments, **handed, **_context(snap, used, learned)),
+            lambda: fn(snap, **arguments, **handed, **supplied),
         )
 
     return cache.with_connection(source, run)

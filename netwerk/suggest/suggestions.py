@@ -562,6 +562,7 @@ def suggest_for_actor(
             "feasibility_learned": bool(ctx.fitted.learned),
             "order": order,
             "model_version": MODEL_VERSION,
+            "model_revision": ctx.model_revision,
             **ask.learned.provenance(),
             **{f"weight_{k}": v for k, v in asdict(ask.weights).items()},
         },
