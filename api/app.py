@@ -38,6 +38,7 @@ from api.routers import (
 )
 from api.routetable import api_routes
 from netwerk import __version__, cache
+from netwerk.analysis import process
 from netwerk.config import ConfigurationError, Settings, get_settings, startup_problems
 from netwerk.ratelimit import RateLimiter
 from netwerk.shared_results import SharedResults
@@ -81,12 +82,33 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # an igraph computation cannot be interrupted; it only ever fills this process's
         # memory, so being killed after the grace period leaves nothing half-written
         log.warning("analyses still running after %.0f s", app.state.settings.shutdown_timeout_s)
+    if app.state.analysis_process is not None:  # its running recompute is abandoned
+        await anyio.to_thread.run_sync(app.state.analysis_process.shutdown)
     app.state.engine.dispose()
     log.warning("shut down cleanly")
 
 
 def _analysis_pool(settings: Settings) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=settings.analysis_threads, thread_name_prefix="analysis")
+
+
+def _analysis_process(settings: Settings, engine: Engine) -> process.Runner | None:
+    """The worker's analysis process (made on its first job), configured as this app: its
+    database (the engine's, which may be given apart from the settings), caches and shared
+    store; none when the setting is off or the database lives in this process's memory."""
+    url = engine.url.render_as_string(hide_password=False)
+    if not settings.analysis_process or ":memory:" in url or url.rstrip("/") == "sqlite:":
+        return None
+    return process.Runner(
+        process.ChildConfig(
+            database_url=url,
+            busy_timeout_s=settings.db_busy_timeout_s,
+            snapshot_cache_size=settings.snapshot_cache_size,
+            result_cache_size=settings.result_cache_size,
+            redis_url=settings.redis_url,
+            result_lease_s=settings.result_lease_s,
+        )
+    )
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -107,6 +129,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     kept.configure(changes=settings.suggest_refit_changes, minutes=settings.suggest_refit_minutes)
     engine = engine or engine_from_settings(settings)
+    runner = _analysis_process(settings, engine)
+    process.configure(runner)
     app = FastAPI(
         title="Spinnen in het web",
         version=__version__,
@@ -121,6 +145,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.sessionmaker = make_sessionmaker(engine)
     install_commit_hook(app.state.sessionmaker)
     app.state.analysis_pool = _analysis_pool(settings)
+    app.state.analysis_process = runner
     app.state.flights = resumable.Flights()
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.redis_url)
     install_problem_handlers(app)

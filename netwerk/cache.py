@@ -183,6 +183,16 @@ class LRUCache(Generic[K, V]):
             for k in stale:
                 del self._data[k]
 
+    def held_keys(self) -> list[K]:
+        with self._lock:
+            return list(self._data)
+
+    def discard(self, key: K, match: Callable[[V], bool]) -> None:
+        """Drop ``key`` if what it holds ``match``-es."""
+        with self._lock:
+            if key in self._data and match(self._data[key]):
+                del self._data[key]
+
     def purge(self, network_id: str) -> int:
         """Drop every entry of a network; returns how many."""
         with self._lock:

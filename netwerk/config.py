@@ -136,6 +136,12 @@ class Settings(BaseSettings):
         10.0, gt=0, le=300, description="longest wait for a request slot (then 503)"
     )
     analysis_threads: int = Field(4, ge=1, le=64, description="analysis threads per worker")
+    analysis_process: bool = Field(
+        True,
+        description="recompute global analyses after a write in a child process of each "
+        "worker (it holds its own snapshot: as much memory again), so they do not stall "
+        "the worker's requests; false: in a thread of the worker",
+    )
     shutdown_timeout_s: float = Field(
         20.0, gt=0, le=600, description="on SIGTERM: longest wait for requests in flight"
     )

@@ -99,6 +99,14 @@ shared_results = Counter(
     "'fallback' (Redis unreachable: per process)",
     ["outcome"],
 )
+analysis_process_jobs = Counter(
+    "netwerk_analysis_process_jobs",
+    "Background recomputes of global analyses sent to the worker's analysis process, by "
+    "outcome: 'computed' (computed there, filed here), 'failed' (the analysis failed "
+    "there), 'fallback' (the process had died: computed in a thread here; the next job "
+    "starts a new process), 'dropped' (an erasure came in meanwhile: not filed)",
+    ["outcome"],
+)
 audit_failures = Counter(
     "netwerk_audit_write_failures",
     "Audit rows that could not be written: 'refused' (answered 503 instead) or 'logged' "

@@ -28,6 +28,10 @@ from tests.browser_kit import browser, demo_site  # noqa: F401  (the browser tes
 # process it starts, and every Settings() it makes, uses this throw-away folder instead.
 _DATA_DIR = tempfile.TemporaryDirectory(prefix="netwerk-test-data-")
 os.environ["NETWERK_DATA_DIR"] = _DATA_DIR.name
+# Background recomputes run in threads in the suite: many tests replace analysis functions in
+# this process, and a child process per app would slow the suite. The tests of the analysis
+# process (tests/test_analysis_process.py) turn it on in their own settings.
+os.environ.setdefault("NETWERK_ANALYSIS_PROCESS", "false")
 
 # Every property test in the suite is reproducible: hypothesis derives its examples from the
 # test itself (derandomize), keeps no example database between runs and prints how to replay

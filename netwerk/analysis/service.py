@@ -45,6 +45,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import inspect
+import logging
 import time
 import typing
 from collections.abc import Callable, Mapping
@@ -60,6 +61,7 @@ from netwerk.analysis import communities as _communities
 from netwerk.analysis import compare as _compare
 from netwerk.analysis import gaps as _gaps
 from netwerk.analysis import key_figures as _key_figures
+from netwerk.analysis import process
 from netwerk.analysis import resilience as _resilience
 from netwerk.analysis import stage as _stage
 from netwerk.analysis import summary as _summary
@@ -91,6 +93,8 @@ __all__ = [
     "what_if",
 ]
 
+log = logging.getLogger("netwerk.analysis")
+
 ERASURE_MARGIN_S = 60.0
 """A stale result is not answered when an erasure in its network was recorded later than
 this many seconds before its computation began (longer than any write transaction)."""
@@ -98,6 +102,10 @@ this many seconds before its computation began (longer than any write transactio
 T = TypeVar("T")
 Source = cache.Source
 Block = Callable[[Snapshot, Mapping[str, Any]], Any]
+
+ROUTES: dict[str, Callable[..., Any]] = {}
+"""The global routes by name (filled by :func:`_route`): what the analysis process
+(:mod:`netwerk.analysis.process`) computes, by name, with the route's own parameters."""
 
 
 def check_exact_max(value: int) -> int:
@@ -147,6 +155,7 @@ def _route(
         fresh: bool = True,
         **params: Any,
     ) -> T:
+        asked = dict(params)
         params = prepare(dict(params)) if prepare else dict(params)
         own = {k: params.pop(k, default) for k, default in (extra or {}).items()}
         bound = signature.bind_partial(None, **params)
@@ -161,12 +170,14 @@ def _route(
 
         if codec is not None:
             require_lang(key.get("lang", "nl"))
-            return _global(name, codec, source, network_id, as_of, key, compute, fresh)
+            return _global(name, codec, source, network_id, as_of, key, compute, fresh, asked)
         s = _snapshot(source, network_id, as_of, key.get("lang", "nl"))
         return cache.cached_for(s, name, key, lambda: compute(s))
 
     route.__name__ = route.__qualname__ = name.removeprefix("route.")
     route.__doc__ = f"{summary}\n\nParameters: those of :func:`{fn.__module__}.{fn.__name__}`."
+    if shared:
+        ROUTES[name] = route
     return route
 
 
@@ -182,9 +193,11 @@ def _global(
     key: dict[str, Any],
     compute: Callable[[Snapshot], T],
     fresh: bool,
+    asked: dict[str, Any],
 ) -> T:
     """A global route's result: this process's, the shared store's, the last one marked
-    stale (and recomputed in the background), or computed here under the shared lease."""
+    stale (and recomputed in the background: in the analysis process when there is one,
+    with the parameters ``asked``), or computed here under the shared lease."""
     day = as_of or dt.date.today()
     pk = params_key(key)
     revision = cache.read_revision(source, network_id)
@@ -206,7 +219,14 @@ def _global(
 
     if not fresh and cache.is_factory(source):
         last = _last(name, codec, source, network_id, day, pk, revision)
-        if last is not None and background.start((network_id, day, name, pk), current) is not None:
+        runner = process.runner()
+        job: Callable[[], Any] = current
+        if runner is not None:
+
+            def job() -> Any:
+                return _in_process(runner, name, source, network_id, as_of, pk, asked, current)
+
+        if last is not None and background.start((network_id, day, name, pk), job) is not None:
             metrics.shared_results.labels("stale").inc()
             return typing.cast(T, _stale(last, revision))
     return current()
@@ -261,6 +281,48 @@ def _current(
 
     value = cache.result_cache.get_or_compute((*last[:1], s.revision, *last[1:]), leased)
     cache.remember_last(last, s.revision, began, value)
+    return value
+
+
+def _in_process(
+    runner: process.Runner,
+    name: str,
+    source: Source,
+    network_id: str,
+    as_of: dt.date | None,
+    pk: Any,
+    asked: dict[str, Any],
+    current: Callable[[], Any],
+) -> Any:
+    """A background recompute in the analysis process: the child computes the current result
+    (under the shared lease, publishing it, as :func:`_current` does), this process files it
+    in its caches, unless an erasure in the network may have landed meanwhile. When the child
+    died, ``current()`` here after all (the next job starts a new child)."""
+    began = time.time()
+    try:
+        value = runner.compute(name, network_id, as_of, asked)
+    except process.Stopped:
+        return None  # shutting down
+    except process.BrokenProcessPool:
+        metrics.analysis_process_jobs.labels("fallback").inc()
+        log.warning("the analysis process died; %s is recomputed in a thread", name)
+        return current()
+    except process.ChildFailed:
+        metrics.analysis_process_jobs.labels("failed").inc()
+        raise
+    day = as_of or dt.date.today()
+    revision = value.provenance.revision
+    key = (network_id, revision, day, name, pk)
+    last = (network_id, day, name, pk)
+    cache.result_cache.put(key, value)
+    cache.remember_last(last, revision, began, value)
+    # filed first, then fenced: an erasure committed after this check purges it after us
+    if _erased_since(source, network_id, began - ERASURE_MARGIN_S):
+        cache.result_cache.discard(key, lambda kept: kept is value)
+        cache.last_results.discard(last, lambda kept: kept[2] is value)
+        metrics.analysis_process_jobs.labels("dropped").inc()
+        return None
+    metrics.analysis_process_jobs.labels("computed").inc()
     return value
 
 

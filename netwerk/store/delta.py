@@ -64,6 +64,7 @@ __all__ = [
     "advance_or_load",
     "apply_delta",
     "forget",
+    "held",
     "read_delta",
 ]
 
@@ -501,6 +502,12 @@ def advance_or_load(
     snap = load(c, network_id, day)
     keep(snap)
     return snap
+
+
+def held() -> list[tuple[str, dt.date]]:
+    """The ``(network_id, day)`` of every kept snapshot."""
+    with _LOCK:
+        return list(_HELD)
 
 
 def forget(network_id: str | None = None) -> None:
