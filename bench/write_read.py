@@ -309,7 +309,7 @@ def print_served(rows: list[dict], figures: list[tuple[str, int, served.Figures]
     print(
         "\nGlobal results computed per write, summed over the workers (GET /metrics: "
         "netwerk_analysis_duration_seconds_count), and how the workers answered them "
-        "(netwerk_shared_results_total, per write)"
+        "(netwerk_shared_results_total, per write; 'stale' counts the polls until fresh too)"
     )
     print(
         "\n| db | actors | workers | result | computations per write | mean compute s | "
