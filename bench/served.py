@@ -298,6 +298,7 @@ class Figures:
     warm_s: float = 0.0
     problems: list[str] = field(default_factory=list)
     polled_202: int = 0
+    last_reads: str = ""  # the last dashboard read, per route (progress)
 
 
 class Bench:
@@ -434,6 +435,7 @@ class Bench:
             self.check(f"analysis/{r}", answer, figures)
             stale += self.judge(r, answer, current, figures)
         figures.stale.append(stale)
+        figures.last_reads = ", ".join(f"{r} {a.seconds:.2f} s" for r, a in answers.items())
         figures.fresh_after.append(self.until_fresh(current, written, figures))
         return tie
 
@@ -541,7 +543,8 @@ def measure(
                 f"    round {k + 1}/{rounds}: write {figures.write[-1] * 1000:.0f} ms, "
                 f"suggestions {figures.suggest_random[-1] * 1000:.0f}/"
                 f"{figures.suggest_end[-1] * 1000:.0f} ms, dashboard "
-                f"{figures.dashboard[-1] * 1000:.0f} ms ({figures.stale[-1]} stale), "
+                f"{figures.dashboard[-1] * 1000:.0f} ms ({figures.stale[-1]} stale; "
+                f"{figures.last_reads}), "
                 f"fresh after {figures.fresh_after[-1]:.1f} s"
             )
         after = service.metrics()
