@@ -70,6 +70,7 @@ class Service:
     redis_url: str
     port: int
     log_dir: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
     proc: subprocess.Popen[bytes] | None = None
     starts: int = 0
 
@@ -95,6 +96,7 @@ class Service:
                 "NETWERK_ENVIRONMENT": "test",
                 "NETWERK_DATA_DIR": str(self.log_dir),
                 "NETWERK_PSEUDONYM_KEY": "bench-write-read-pseudonym-key-0123456789",
+                **self.extra_env,
             }
         )
         cmd = [
@@ -524,11 +526,12 @@ def measure(
     baselines: int,
     seed: int,
     port: int,
+    env: dict[str, str] | None = None,
 ) -> Figures:
     """One run (see the module doc); the ties written are deleted afterwards."""
     figures = Figures(workers)
     log_dir = Path(tempfile.mkdtemp(prefix="netwerk-bench-serve-"))
-    service = Service(database_url, workers, redis_url, port, log_dir)
+    service = Service(database_url, workers, redis_url, port, log_dir, dict(env or {}))
     flush_redis(redis_url)
     written: list[str] = []
     bench = Bench(service, network_id, token, actor_ids, revision, random.Random(seed))
@@ -563,6 +566,20 @@ def measure(
                 metric(after, "netwerk_shared_results_total", outcome=outcome)
                 - metric(before, "netwerk_shared_results_total", outcome=outcome)
             ) / rounds
+        duplicated = {r: n for r, n in figures.computations.items() if n > 1.0}
+        if duplicated:
+            figures.problems.append(
+                "a global result computed more than once per write across the workers: "
+                + ", ".join(f"{r} {n:.2f}" for r, n in duplicated.items())
+                + f" (mean compute {max(figures.recompute_s[r] for r in duplicated):.0f} s "
+                f"against the lease of NETWERK_RESULT_LEASE_S; Redis fallbacks per write "
+                f"{figures.shared['fallback']:.1f})"
+            )
+        elif figures.shared["fallback"]:
+            figures.problems.append(
+                f"{figures.shared['fallback']:.1f} Redis fallbacks per write (computed per "
+                "process while Redis was taken for down)"
+            )
         for k in range(baselines):
             bench.cold(figures)
             log(
@@ -570,7 +587,14 @@ def measure(
                 f"{figures.cold_suggest[-1]:.2f}/{figures.cold_suggest_2[-1]:.2f} s, dashboard "
                 f"{figures.cold_dashboard[-1]:.2f} s"
             )
-        crashes = service.log_path.read_text(errors="replace").count("Traceback")
+        text = service.log_path.read_text(errors="replace")
+        down = text.count("computed per process until Redis answers again")
+        if down:
+            figures.problems.append(
+                f"{down} time(s) a worker took Redis for down (the service log: 'global "
+                "results are computed per process until Redis answers again')"
+            )
+        crashes = text.count("Traceback")
         if crashes:
             figures.problems.append(f"{crashes} traceback(s) in the service log:\n{service.tail()}")
     finally:

@@ -385,6 +385,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-in-process", action="store_true", help="skip the in-process write timing"
     )
+    parser.add_argument(
+        "--service-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="served: a setting for the service, e.g. NETWERK_RESULT_LEASE_S=300 (repeatable)",
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     workers = [int(w) for w in args.workers.split(",") if w]
@@ -426,6 +433,7 @@ def main(argv: list[str] | None = None) -> int:
                         baselines=args.baselines,
                         seed=args.seed + w,
                         port=args.port,
+                        env=dict(e.split("=", 1) for e in args.service_env),
                     )
                     sfigures.append((db, size, f))
                     srows += served_rows(db, size, f)
