@@ -1,12 +1,15 @@
-"""Benchmark: one tie write through the API at 10k and 100k actors (issue 12, item 4).
+"""Benchmark: one tie write at 10k and 100k actors, and the reads after it (issue 12).
 
     .venv/bin/python bench/write_read.py                       # 10k and 100k, SQLite and PG
     .venv/bin/python bench/write_read.py --sizes 100000 --db sqlite \
         --keep-sqlite /tmp/netwerk-write-read       # reuse the generated networks (a folder)
+    .venv/bin/python bench/write_read.py --sizes 10000 --workers 1,4 \
+        --keep-sqlite /tmp/nets --keep-postgres netwerk_bench_wr   # the service, over HTTP
 
 A synthetic neighbourhood (:mod:`netwerk.synth`, ~10 ties per actor) is loaded once per size
-and database (with ``--keep-sqlite`` into ``<folder>/<size>.sqlite``, reused by a later run:
-the 100k network takes minutes to build). Then ``--writes`` ties between random actor pairs
+and database (with ``--keep-sqlite`` into ``<folder>/<size>.sqlite``, with ``--keep-postgres``
+into that PostgreSQL database, reused by a later run: the 100k network takes minutes to
+build). Then ``--writes`` ties between random actor pairs
 are created through ``POST /api/v1/networks/{nid}/ties`` (in-process HTTP, TestClient, one
 worker: auth, tenant scope, audit, change log, commit included; one warm-up write before
 them is not counted), and for each size the store's duplicate
@@ -17,8 +20,17 @@ this process's CPU time of the writes (the PostgreSQL server's own work is not i
 
 With ``--snapshots N`` (default 1) the snapshot is also loaded in-process after each write,
 which advances the kept snapshot by the change log (:mod:`netwerk.store.delta`), and then loaded
-afresh N times as the baseline. The first-read-after-a-write figures of the issue's bench
-(suggestions, dashboard) belong to the results-caching work and are not measured here.
+afresh N times as the baseline (``--no-in-process`` skips all of this).
+
+With ``--workers 1,4`` the real service is also started for each worker count (``netwerk
+serve``, Redis database ``--redis-url`` shared by the workers and emptied by the bench) and
+asked over HTTP as a client asks: ``--rounds`` times one tie write, then the first
+suggestions of a random actor and of an end of the new tie, then the first dashboard read
+(summary, key figures and gaps as three parallel requests), whether those were marked stale
+and how long until all three are fresh; the baseline is ``--baselines`` restarts (Redis
+emptied) with the same first reads; and the global results computed per write, summed over
+the workers from ``GET /metrics``. Details in ``bench/served.py``. The ties written are
+deleted afterwards (each deletion is a write too: run on a copy of a shared network file).
 """
 
 from __future__ import annotations
@@ -39,6 +51,7 @@ from fastapi.testclient import TestClient
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import served  # noqa: E402  (bench/served.py)
 from databases import postgres_engine, sqlite_engine  # noqa: E402  (bench/databases.py)
 
 from api.app import create_app  # noqa: E402
@@ -46,6 +59,7 @@ from netwerk import cache, synth  # noqa: E402
 from netwerk.config import Settings  # noqa: E402
 from netwerk.model import new_id  # noqa: E402
 from netwerk.store.db import make_sessionmaker, transaction  # noqa: E402
+from netwerk.store.revision import current_revision  # noqa: E402
 from netwerk.store.snapshot import load_snapshot  # noqa: E402
 from netwerk.store.tables import Actor, Network, Tie  # noqa: E402
 from netwerk.store.tokens import create_token  # noqa: E402
@@ -101,16 +115,28 @@ def timed(fn: Callable[[], object]) -> tuple[float, float]:
     return (time.perf_counter() - w0) * 1000, (time.process_time() - c0) * 1000
 
 
-def run(
-    engine: sa.Engine, db: str, size: int, writes: int, seed: int, args_snapshots: int
-) -> list[dict]:
+def prepare(engine: sa.Engine, size: int, seed: int) -> tuple[str, list[str], str]:
+    """The network (made or reused), its actor ids and a new broker token for it."""
     nid = ensure_network(engine, size, seed)
-    rng = random.Random(seed)
     with engine.connect() as conn:
         ids = list(conn.scalars(sa.select(Actor.id).where(Actor.network_id == nid)))
     factory = make_sessionmaker(engine)
     with transaction(factory) as session:
         token = create_token(session, role="broker", name="bench", networks=[nid]).secret
+    return nid, ids, token
+
+
+def run(
+    engine: sa.Engine,
+    db: str,
+    size: int,
+    writes: int,
+    seed: int,
+    args_snapshots: int,
+    prepared: tuple[str, list[str], str],
+) -> list[dict]:
+    nid, ids, token = prepared
+    rng = random.Random(seed)
     url = engine.url.render_as_string(hide_password=False)
     app = create_app(
         Settings(database_url=url, rate_limit_per_minute=0, log_level="WARNING"), engine=engine
@@ -180,6 +206,143 @@ def row(db: str, size: int, what: str, ms: list[tuple[float, float]]) -> dict:
     }
 
 
+def served_rows(db: str, size: int, f: served.Figures) -> list[dict]:
+    """The served figures as table rows (milliseconds), each with its target verdict."""
+    big = size >= 100_000
+    suggest_target = 300.0 if big else 100.0
+
+    def r(what: str, seconds: list[float], cpu: list[float], target: str = "") -> dict:
+        med, p95, mx = served.summary([x * 1000 for x in seconds])
+        return {
+            "db": db,
+            "actors": size,
+            "workers": f.workers,
+            "what": what,
+            "n": len(seconds),
+            "median": med,
+            "p95": p95,
+            "max": mx,
+            "cpu": statistics.median(cpu) * 1000 if cpu else None,
+            "target": target,
+        }
+
+    def verdict(ok: bool, text: str) -> str:
+        return f"{text}: {'yes' if ok else 'no'}"
+
+    rows = []
+    ms = [x * 1000 for x in f.write]
+    rows.append(
+        r(
+            "POST …/ties",
+            f.write,
+            f.write_cpu,
+            verdict(statistics.median(ms) <= TARGET_MS, f"median ≤ {TARGET_MS:.0f} ms")
+            if big
+            else "",
+        )
+    )
+    for what, values, cpu in (
+        ("first suggestions after a write, random actor", f.suggest_random, f.suggest_cpu),
+        (
+            "first suggestions after a write, an end of the new tie",
+            f.suggest_end,
+            f.suggest_end_cpu,
+        ),
+    ):
+        p95 = served.p95([x * 1000 for x in values])
+        rows.append(
+            r(what, values, cpu, verdict(p95 <= suggest_target, f"p95 ≤ {suggest_target:.0f} ms"))
+        )
+    stale = sum(f.stale)
+    rows.append(
+        r(
+            f"first dashboard after a write (3 parallel; {stale}/{3 * len(f.stale)} stale-marked)",
+            f.dashboard,
+            f.dashboard_cpu,
+            verdict(served.p95([x * 1000 for x in f.dashboard]) <= 1000, "p95 ≤ 1 s")
+            if big
+            else "",
+        )
+    )
+    recompute = sum(f.recompute_s.values())
+    rows.append(
+        r(
+            "all three fresh, from the write",
+            f.fresh_after,
+            [],
+            verdict(
+                statistics.median(f.fresh_after) <= recompute + 1.0,
+                f"median ≤ recomputes {recompute:.1f} s + 1 s",
+            ),
+        )
+    )
+    if f.cold_suggest:
+        rows.append(r("baseline, full reload (restart): first suggestions", f.cold_suggest, []))
+        rows.append(r("baseline, full reload (restart): second suggestions", f.cold_suggest_2, []))
+        rows.append(
+            r(
+                "baseline, full reload (restart): first dashboard (3 parallel)",
+                f.cold_dashboard,
+                f.cold_cpu,
+            )
+        )
+    return rows
+
+
+def print_served(rows: list[dict], figures: list[tuple[str, int, served.Figures]]) -> None:
+    load = os.getloadavg()
+    print(
+        f"\nThe service over HTTP (netwerk serve, Redis shared results), load average "
+        f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    )
+    print(
+        "\n| db | actors | workers | what | n | median ms | p95 ms | max ms | "
+        "service cpu ms (median) | target |"
+    )
+    print("|---|---:|---:|---|---:|---:|---:|---:|---:|---|")
+    for r in rows:
+        cpu = "" if r["cpu"] is None else f"{r['cpu']:.0f}"
+        print(
+            f"| {r['db']} | {r['actors']:,} | {r['workers']} | {r['what']} | {r['n']} | "
+            f"{r['median']:.0f} | {r['p95']:.0f} | {r['max']:.0f} | {cpu} | {r['target']} |"
+        )
+    print(
+        "\nGlobal results computed per write, summed over the workers (GET /metrics: "
+        "netwerk_analysis_duration_seconds_count), and how the workers answered them "
+        "(netwerk_shared_results_total, per write; 'stale' counts the polls until fresh too)"
+    )
+    print(
+        "\n| db | actors | workers | result | computations per write | mean compute s | "
+        "target: once per revision |"
+    )
+    print("|---|---:|---:|---|---:|---:|---|")
+    for db, size, f in figures:
+        for route, n in f.computations.items():
+            print(
+                f"| {db} | {size:,} | {f.workers} | {route} | {n:.2f} | "
+                f"{f.recompute_s[route]:.2f} | {'yes' if n <= 1.0 else 'no'} |"
+            )
+    print("\n| db | actors | workers | " + " | ".join(served_outcomes()) + " | warm-up s |")
+    print("|---|---:|---:|" + "---:|" * (len(served_outcomes()) + 1))
+    for db, size, f in figures:
+        print(
+            f"| {db} | {size:,} | {f.workers} | "
+            + " | ".join(f"{f.shared[o]:.1f}" for o in served_outcomes())
+            + f" | {f.warm_s:.0f} |"
+        )
+    problems = [(db, size, f.workers, p) for db, size, f in figures for p in f.problems]
+    print("\nProblems found: " + ("none" if not problems else ""))
+    for db, size, workers, p in problems:
+        print(f"- {db} {size:,} actors, {workers} worker(s): {p}")
+    polled = sum(f.polled_202 for _, _, f in figures)
+    if polled:
+        print(f"\n{polled} answers were 202 Accepted, followed to their result (time counted).")
+
+
+def served_outcomes() -> tuple[str, ...]:
+    return ("computed", "shared", "waited", "stale", "fallback")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000,100000")
@@ -195,29 +358,92 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--keep-sqlite", help="a folder to keep (and reuse) the networks in")
     parser.add_argument(
+        "--keep-postgres", help="a PostgreSQL database to keep (and reuse) the networks in"
+    )
+    parser.add_argument(
         "--pg-url",
         default=os.environ.get(
             "NETWERK_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
         ),
     )
+    parser.add_argument(
+        "--workers",
+        default="",
+        help="also run the service (netwerk serve) with these worker counts, e.g. 1,4, and "
+        "time the reads after a write over HTTP",
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="served: writes, each then read")
+    parser.add_argument(
+        "--baselines", type=int, default=5, help="served: restarts timed as the baseline"
+    )
+    parser.add_argument(
+        "--redis-url",
+        default="redis://127.0.0.1:6379/12",
+        help="served: the Redis database the workers share (emptied by the bench)",
+    )
+    parser.add_argument("--port", type=int, default=8791, help="served: the service's port")
+    parser.add_argument(
+        "--no-in-process", action="store_true", help="skip the in-process write timing"
+    )
+    parser.add_argument(
+        "--service-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="served: a setting for the service, e.g. NETWERK_RESULT_LEASE_S=300 (repeatable)",
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
+    workers = [int(w) for w in args.workers.split(",") if w]
     rows: list[dict] = []
+    srows: list[dict] = []
+    sfigures: list[tuple[str, int, served.Figures]] = []
+    log(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for db in args.db.split(","):
         for size in sizes:
             log(f"[{db}] {size:,} actors")
-            if db == "sqlite":
-                with sqlite_engine(
+            engines = (
+                sqlite_engine(
                     Path(args.keep_sqlite) / f"{size}.sqlite" if args.keep_sqlite else None
-                ) as engine:
-                    rows += run(engine, db, size, args.writes, args.seed, args.snapshots)
-            else:
-                with postgres_engine(args.pg_url) as engine:
-                    rows += run(engine, db, size, args.writes, args.seed, args.snapshots)
+                )
+                if db == "sqlite"
+                else postgres_engine(args.pg_url, args.keep_postgres)
+            )
+            with engines as engine:
+                prepared = prepare(engine, size, args.seed)
+                if not args.no_in_process:
+                    rows += run(engine, db, size, args.writes, args.seed, args.snapshots, prepared)
+                nid, ids, token = prepared
+
+                def revision(engine: sa.Engine = engine, nid: str = nid) -> int:
+                    with engine.connect() as conn:
+                        return current_revision(conn, nid)
+
+                for w in workers:
+                    log(f"  served, {w} worker(s) (load average {os.getloadavg()[0]:.2f})")
+                    f = served.measure(
+                        database_url=engine.url.render_as_string(hide_password=False),
+                        workers=w,
+                        redis_url=args.redis_url,
+                        network_id=nid,
+                        token=token,
+                        actor_ids=ids,
+                        revision=revision,
+                        rounds=args.rounds,
+                        baselines=args.baselines,
+                        seed=args.seed + w,
+                        port=args.port,
+                        env=dict(e.split("=", 1) for e in args.service_env),
+                    )
+                    sfigures.append((db, size, f))
+                    srows += served_rows(db, size, f)
     load = os.getloadavg()
-    print(f"\nOne tie write, {args.writes} writes each, load average {load[0]:.2f} {load[1]:.2f}")
-    print("\n| db | actors | what | n | median ms | max ms | cpu ms (median) | target |")
-    print("|---|---:|---|---:|---:|---:|---:|---|")
+    if rows:
+        print(
+            f"\nOne tie write, {args.writes} writes each, load average {load[0]:.2f} {load[1]:.2f}"
+        )
+        print("\n| db | actors | what | n | median ms | max ms | cpu ms (median) | target |")
+        print("|---|---:|---|---:|---:|---:|---:|---|")
     for r in rows:
         api = r["what"].startswith("POST")
         verdict = ""
@@ -227,6 +453,8 @@ def main(argv: list[str] | None = None) -> int:
             f"| {r['db']} | {r['actors']:,} | {r['what']} | {r['n']} | {r['median']:.1f} | "
             f"{r['max']:.1f} | {r['cpu']:.1f} | {verdict} |"
         )
+    if srows:
+        print_served(srows, sfigures)
     return 0
 
 
