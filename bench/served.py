@@ -143,19 +143,21 @@ class Service:
         return "\n".join(text[-lines:])
 
     def pids(self) -> list[int]:
-        """The service's processes: the master and its children (the workers)."""
+        """The service's processes: the master and its descendants (the workers and their
+        analysis processes)."""
         if self.proc is None:
             return []
-        master = self.proc.pid
-        found = [master]
+        parents: dict[int, int] = {}
         for entry in os.listdir("/proc"):
             if entry.isdigit():
                 try:
                     stat = Path(f"/proc/{entry}/stat").read_text()
                 except OSError:
                     continue
-                if int(stat.rsplit(")", 1)[1].split()[1]) == master:
-                    found.append(int(entry))
+                parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+        found = [self.proc.pid]
+        for pid in found:  # grows while walked: breadth first
+            found += [child for child, parent in parents.items() if parent == pid]
         return found
 
     def cpu_s(self) -> float:
