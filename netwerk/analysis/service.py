@@ -24,9 +24,11 @@ one whole-network computation each) also survive a write and are shared between 
 (issue 12): when the current revision's result is neither in this process nor in the shared
 store (:mod:`netwerk.shared_results`) but the result of the revision just before is (this
 process's or any worker's), that one is answered at once, its provenance marked ``stale``
-with the ``current_revision``, and the current one is computed in a background thread (one
+with the ``current_revision``, and the current one is computed in the background (one
 job per network, route and parameters, at most 8 at once: beyond that a read waits for the
-current result). A stale answer is never older than the revision
+current result): in the worker's analysis process when the app has one
+(:mod:`netwerk.analysis.process`, by the route's name in :data:`ROUTES`; its result is filed
+here), else in a thread. A stale answer is never older than the revision
 before the last write (``revision >= current_revision - 1``), is never given after an
 erasure in the network (the audit log's erasure events since its computation began, with a
 minute's margin, fence it off), and only when asked for with ``fresh=False`` (the API's
