@@ -7,9 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
@@ -21,8 +26,10 @@ from netwerk.analysis import process, service
 from netwerk.config import Settings
 from netwerk.graph import params_key
 from netwerk.shared_results import SharedResults, background
+from tests.faults.harness import ROOT, free_port, prepare_database, wait_ready
 from tests.test_shared_results import _check, _get, _network, _revision, _tie
 
+NETWERK = str(Path(sys.executable).with_name("netwerk"))
 WAIT = 120.0  # generous: the child's first job imports the analysis stack (only ever waited)
 
 
@@ -174,3 +181,89 @@ def test_shutdown_stops_the_child(engine: Engine, settings: Settings) -> None:
             os.kill(pid, 0)  # stopped (and reaped) with the app
     finally:
         process.configure(None)
+
+
+def _descendants(pid: int) -> list[tuple[int, str]]:
+    """The processes below ``pid``, with their command lines."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found = [pid]
+    for p in found:
+        found += [child for child, parent in parents.items() if parent == p]
+    out = []
+    for p in found[1:]:
+        try:
+            out.append((p, Path(f"/proc/{p}/cmdline").read_bytes().decode(errors="replace")))
+        except OSError:
+            continue
+    return out
+
+
+def test_sigterm_stops_the_analysis_process_with_the_service(
+    backend: str, empty_db_url: Any, tmp_path: Path
+) -> None:
+    """The service (netwerk serve) recomputing in its analysis process after a write: SIGTERM
+    ends it cleanly and leaves no process behind."""
+    db = prepare_database(empty_db_url(backend), actors=600)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with (tmp_path / "server.log").open("wb") as out:
+        proc = subprocess.Popen(
+            [NETWERK, "serve", "--no-migrate", "--port", str(port)],
+            env={
+                **os.environ,
+                "NETWERK_DATABASE_URL": db.url,
+                "NETWERK_RATE_LIMIT_PER_MINUTE": "0",
+                "NETWERK_LOG_LEVEL": "WARNING",
+                "NETWERK_ANALYSIS_PROCESS": "true",
+            },
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"{base}/api/v1/networks/{db.network_id}"
+    try:
+        wait_ready(base, proc)
+        ids = [
+            httpx.post(
+                f"{url}/actors",
+                json={"kind": "resident", "name": f"Nieuw {i}", "consent": "given"},
+                headers=db.headers,
+            ).json()["id"]
+            for i in range(2)
+        ]
+        assert httpx.get(f"{url}/analysis/gaps", headers=db.headers, timeout=60).status_code == 200
+        r = httpx.post(
+            f"{url}/ties",
+            json={"source": ids[0], "target": ids[1], "kind": "knows"},
+            headers=db.headers,
+        )
+        assert r.status_code == 201, r.text
+        r = httpx.get(f"{url}/analysis/gaps", headers=db.headers, timeout=60)
+        assert r.headers["X-Netwerk-Stale"] == "true"  # recomputed in the background ...
+        deadline = time.monotonic() + WAIT
+        while not any("spawn_main" in cmd for _, cmd in _descendants(proc.pid)):
+            assert time.monotonic() < deadline, "no analysis process"
+            time.sleep(0.05)  # ... in the analysis process, started for it
+        below = [pid for pid, _ in _descendants(proc.pid)]
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    log = (tmp_path / "server.log").read_text()
+    assert code in (0, -signal.SIGTERM), log
+    assert "shut down cleanly" in log and "Traceback" not in log, log
+    deadline = time.monotonic() + 10
+    while (
+        left := [p for p in below if Path(f"/proc/{p}").exists()]
+    ) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not left  # the analysis process (and multiprocessing's helper) are gone
