@@ -192,7 +192,14 @@ def configure(new: Runner | None) -> None:
     """Use ``new`` for the background recomputes of this process (``None``: threads).
     :func:`api.app.create_app` calls it with its ``analysis_process`` setting; like the
     caches, the runner belongs to the process: two apps made in one process share the one
-    set by the later call. A runner replaced is shut down."""
+    set by the later call. A runner replaced is shut down.
+
+    >>> kept = runner()
+    >>> configure(None)  # threads, as the CLI has it
+    >>> runner() is None
+    True
+    >>> configure(kept)
+    """
     global _runner
     old, _runner = _runner, new
     if old is not None and old is not new:
@@ -200,7 +207,11 @@ def configure(new: Runner | None) -> None:
 
 
 def runner() -> Runner | None:
-    """The runner of this process, or ``None`` (recomputes run in threads)."""
+    """The runner of this process, or ``None`` (recomputes run in threads).
+
+    >>> runner() is None or isinstance(runner(), Runner)
+    True
+    """
     return _runner
 
 
