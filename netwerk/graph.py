@@ -311,6 +311,59 @@ class Snapshot:
         return np.where(i < j, up[eid], down[eid])
 
     @cached_property
+    def local_clustering(self) -> FloatArray:
+        """Per vertex, the local clustering coefficient: the share of its pairs of contacts
+        that are tied themselves, zero below two contacts (igraph's
+        ``transitivity_local_undirected(mode="zero")``, networkx's ``clustering``). Computed
+        once per snapshot: the summary, the stage and :attr:`transitivity` share it."""
+        if self.m == 0:
+            return np.zeros(self.n, dtype=np.float64)
+        local = self.graph.transitivity_local_undirected(mode="zero")
+        return np.asarray(local, dtype=np.float64)
+
+    @cached_property
+    def transitivity(self) -> float:
+        """Global transitivity, 3 x triangles / connected triples (igraph's
+        ``transitivity_undirected``; NaN without a connected triple), from the per-vertex
+        triangle counts :attr:`local_clustering` holds (clustering x pairs of contacts, a
+        whole number), so no second pass over the triangles is made."""
+        d = self.degree.astype(np.float64)
+        pairs = d * (d - 1.0) / 2.0
+        triples = float(pairs.sum())
+        if triples == 0:
+            return float("nan")
+        return float(np.rint(self.local_clustering * pairs).sum() / triples)
+
+    @cached_property
+    def coreness(self) -> IntArray:
+        """Per vertex, its k-core number (igraph's ``coreness``), computed once per snapshot."""
+        return np.asarray(self.graph.coreness(), dtype=np.int64)
+
+    @cached_property
+    def biconnected(self) -> tuple[list[list[int]], list[int]]:
+        """``(blocks, articulation points)``: the vertices of each biconnected block
+        (ascending) and the articulation points (ascending), from igraph's
+        ``biconnected_components`` (Hopcroft & Tarjan 1973). Computed once per snapshot:
+        the block-cut trees of key figures and brokers share it."""
+        # igraph gives each block as the edge ids of a spanning tree; the vertices follow
+        # from the edge array in numpy (the wrapper's per-edge set updates cost more than
+        # the C call on a city-sized network)
+        trees, aps = ig.GraphBase.biconnected_components(self.graph, True)
+        e = self.edge_array
+        mark = np.zeros(self.n, dtype=bool)
+        blocks: list[list[int]] = []
+        for t in trees:
+            ends = e[np.asarray(t, dtype=np.int64)]
+            if ends.size * 16 < self.n:
+                blocks.append(np.unique(ends).tolist())
+            else:  # a large block: a mask is cheaper than a sort
+                mark[ends.ravel()] = True
+                inside = np.flatnonzero(mark)
+                mark[inside] = False
+                blocks.append(inside.tolist())
+        return blocks, sorted(aps)
+
+    @cached_property
     def components(self) -> IntArray:
         """Connected-component label per vertex (labels by igraph's order)."""
         return np.asarray(self.graph.connected_components().membership, dtype=np.int64)

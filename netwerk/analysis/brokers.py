@@ -47,7 +47,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
 
-import igraph as ig
 import numpy as np
 import numpy.typing as npt
 
@@ -113,16 +112,10 @@ class BlockCutTree:
     ``snapshot.is_person`` to measure the pieces in persons."""
 
     def __init__(self, snapshot: Snapshot, vertex_weight: npt.ArrayLike | None = None) -> None:
-        # igraph gives each block as the edge ids of a spanning tree; the vertices follow
-        # from the edge array in numpy (the wrapper's per-edge set updates cost more than
-        # the C call on a city-sized network)
-        trees, aps = ig.GraphBase.biconnected_components(snapshot.graph, True)
-        e = snapshot.edge_array
+        blocks, aps = snapshot.biconnected  # shared by every tree of this snapshot
         self.snapshot = snapshot
-        self.blocks: list[list[int]] = [
-            np.unique(e[np.asarray(t, dtype=np.int64)]).tolist() for t in trees
-        ]
-        self.aps: list[int] = sorted(aps)
+        self.blocks: list[list[int]] = blocks
+        self.aps: list[int] = aps
         nb = len(self.blocks)
         self.ap_node = {v: nb + i for i, v in enumerate(self.aps)}
         total = nb + len(self.aps)
