@@ -279,7 +279,9 @@ def _p_and_m(snapshot: Snapshot, weighted: bool) -> tuple[FloatArray, FloatArray
     w = adj.weights if weighted else np.ones(len(adj.indices))
     total = np.bincount(owner, weights=w, minlength=n)
     peak = np.zeros(n)
-    np.maximum.at(peak, owner, w)
+    rows = np.flatnonzero(np.diff(adj.indptr) > 0)
+    if len(rows):  # each row's largest weight (rows are contiguous: no ufunc.at)
+        peak[rows] = np.maximum.reduceat(w, adj.indptr[rows])
     p = w / np.where(total[owner] > 0, total[owner], 1.0)
     m = w / np.where(peak[owner] > 0, peak[owner], 1.0)
     return p, m

@@ -381,8 +381,8 @@ def _unmet(snapshot: Snapshot, reach: int, lang: str, limit: int) -> tuple[int, 
     for theme in themes:
         needers = np.asarray(by_theme[theme], dtype=np.int64)
         if holders[theme]:
-            dist = bfs_levels(snapshot, holders[theme], reach)
-            who.append(needers[dist[needers] < 0])
+            near = _within(snapshot, np.asarray(holders[theme], dtype=np.int64), reach)
+            who.append(needers[~near[needers]])
         else:
             who.append(needers)
     actors = np.concatenate(who) if who else np.zeros(0, dtype=np.int64)
@@ -409,6 +409,21 @@ def _unmet(snapshot: Snapshot, reach: int, lang: str, limit: int) -> tuple[int, 
             )
         )
     return len(actors), out
+
+
+def _within(snapshot: Snapshot, sources: IntArray, reach: int) -> BoolArray:
+    """Per vertex, whether it is within ``reach`` hops of one of ``sources`` (as
+    :func:`~netwerk.graph.bfs_levels` ``>= 0``). Many sources (a theme's holders): by
+    sparse products of the adjacency with the reached set, one per step, in C; few: by the
+    breadth-first gather."""
+    if len(sources) * 64 < snapshot.n:
+        return bfs_levels(snapshot, sources, reach) >= 0
+    near = np.zeros(snapshot.n, dtype=bool)
+    near[sources] = True
+    a = snapshot.sparse
+    for _ in range(reach):
+        near |= (a @ near.astype(np.float32)) > 0
+    return near
 
 
 def _faceless(snapshot: Snapshot, lang: str) -> list[Gap]:
