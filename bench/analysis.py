@@ -586,6 +586,11 @@ def _step(name: str, fn: Callable[[], Any], steps: list[dict[str, Any]], label: 
             "hwm": _hwm(),
         }
     )
+    last = steps[-1]
+    log(
+        f"  [{label}] {STEP_NAMES.get(name, name)}: {last['wall']:.1f} s, CPU {last['cpu']:.1f} s, "
+        f"peak {last['hwm'] / 2**30:.2f} GiB"
+    )
     return out
 
 
