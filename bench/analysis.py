@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/analysis.py [--sizes 10000,100000] [--postgres | --url URL]
                                        [--nx-limit 600] [--no-networkx] [--reload]
+    .venv/bin/python bench/analysis.py --full --sizes 100000,1000000 --keep-sqlite DIR
 
 For each size (about ten ties per actor), loaded once into a database of its own: by default
 a temporary SQLite file; with ``--postgres`` a temporary PostgreSQL database made through
@@ -27,7 +28,22 @@ database you name (kept, so ``--reload`` matters only there). Then:
   bridges, communities and gaps from empty caches, sharing building blocks as a dashboard
   does) with the process's peak memory.
 
-Prints a Markdown table on stdout; progress goes to stderr. Not part of the test run.
+``--keep-sqlite DIR`` keeps each size's SQLite database as ``DIR/analysis-<size>.sqlite`` and
+reuses it in later runs (generating and storing a million actors takes minutes).
+
+``--full`` (issue 12, item 6: a million actors on one machine) prints only the full analysis,
+step by step, as ``netwerk analyse all`` runs it (:func:`netwerk.analysis.service.full_analysis`:
+the snapshot load, then key figures, summary, stage, brokers, bridges, communities and gaps
+sharing one snapshot and the building blocks, then the JSON document), each step's wall and
+CPU seconds and the resident high-water mark after it. Each size runs in a child process of
+its own, and the **raw igraph** baseline on the same edges in another (so their peaks do not
+mix): the ties read with the raw ``sqlite3`` driver and one ``igraph.Graph`` built (parallel
+ties collapsed, maximum strength as weight), then the same computations as plain igraph calls
+with the same sharing (one Leiden partition, one pass over the same pivots, one two-step
+reach). The targets at a million actors: at most 5 minutes and 8 GB in all.
+
+Prints a Markdown table on stdout and the load average; progress goes to stderr. Not part of
+the test run.
 """
 
 from __future__ import annotations
@@ -36,9 +52,12 @@ import argparse
 import contextlib
 import datetime as dt
 import gc
+import json
 import os
+import resource
 import secrets
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -534,12 +553,264 @@ def bench_size(engine: sa.Engine, n: int, args: argparse.Namespace) -> list[list
     return rows
 
 
+# --------------------------------------------------------------------------- full analysis
+
+
+STEP_NAMES = {
+    "snapshot": "load (snapshot)",
+    "key_figures": "key figures",
+    "summary": "summary",
+    "stage": "stage",
+    "brokers": "brokers",
+    "bridges": "bridges",
+    "communities": "communities",
+    "gaps": "gaps",
+    "json": "JSON document",
+}
+
+
+def _hwm() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _step(name: str, fn: Callable[[], Any], steps: list[dict[str, Any]], label: str) -> Any:
+    log(f"  [{label}] {STEP_NAMES.get(name, name)} ...")
+    gc.collect()
+    t, c = time.perf_counter(), time.process_time()
+    out = fn()
+    steps.append(
+        {
+            "step": name,
+            "wall": time.perf_counter() - t,
+            "cpu": time.process_time() - c,
+            "hwm": _hwm(),
+        }
+    )
+    last = steps[-1]
+    log(
+        f"  [{label}] {STEP_NAMES.get(name, name)}: {last['wall']:.1f} s, CPU {last['cpu']:.1f} s, "
+        f"peak {last['hwm'] / 2**30:.2f} GiB"
+    )
+    return out
+
+
+def child_engine(url: str, nid: str) -> dict[str, Any]:
+    """The full analysis as ``netwerk analyse all`` runs it, step by step."""
+    from pydantic import TypeAdapter
+
+    from netwerk.config import get_settings
+
+    engine = make_engine(url)
+    exact_max = get_settings().exact_betweenness_max
+    steps: list[dict[str, Any]] = []
+    results: dict[str, Any] = {}
+    for name, run in service.full_analysis(engine, nid, exact_max=exact_max):
+        results[name] = _step(name, run, steps, "engine")
+    s = results.pop("snapshot")
+
+    def document() -> int:
+        doc = {k: TypeAdapter(type(v)).dump_python(v, mode="json") for k, v in results.items()}
+        return len(json.dumps(doc, ensure_ascii=False, indent=2))
+
+    size = _step("json", document, steps, "engine")
+    return {"steps": steps, "n": s.n, "m": s.m, "ties": s.tie_count, "json_bytes": size}
+
+
+def _raw_read(url: str, nid: str) -> tuple[ig.Graph, list[str], list[str]]:
+    """The raw ``sqlite3`` read of the actors (id order, with assets and needs as stored)
+    and the active ties, mapped to vertices column-wise, parallel ties collapsed (maximum
+    strength), and one igraph build."""
+    import sqlite3
+    from operator import itemgetter
+
+    path = sa.make_url(url).database
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    day = dt.date.today().isoformat()
+    actors = con.execute(
+        "SELECT id, assets, needs FROM actors WHERE network_id = ? ORDER BY id", (nid,)
+    ).fetchall()
+    index = {a[0]: i for i, a in enumerate(actors)}
+    rows = con.execute(
+        "SELECT source_id, target_id, strength FROM ties WHERE network_id = ? AND "
+        "(since IS NULL OR since <= ?) AND (until IS NULL OR until >= ?)",
+        (nid, day, day),
+    ).fetchall()
+    con.close()
+    m, n = len(rows), len(actors)
+    src = np.fromiter(map(index.__getitem__, map(itemgetter(0), rows)), np.int64, m)
+    dst = np.fromiter(map(index.__getitem__, map(itemgetter(1), rows)), np.int64, m)
+    strength = np.fromiter(map(itemgetter(2), rows), np.float64, m)
+    del rows
+    key = np.minimum(src, dst) * n + np.maximum(src, dst)
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+    weight = np.maximum.reduceat(strength[order], starts)
+    ukey = key[starts]
+    g = ig.Graph(n=n, edges=list(zip((ukey // n).tolist(), (ukey % n).tolist(), strict=True)))
+    g.es["weight"] = weight.tolist()
+    return g, [a[1] or "[]" for a in actors], [a[2] or "[]" for a in actors]
+
+
+def child_igraph(url: str, nid: str) -> dict[str, Any]:
+    """The same computations as plain igraph calls on the same edges, shared as the engine
+    shares them: one Leiden partition, one pass over the same pivots, one two-step reach."""
+    steps: list[dict[str, Any]] = []
+    g, assets_raw, needs_raw = _step("snapshot", lambda: _raw_read(url, nid), steps, "igraph")
+    n, m = g.vcount(), g.ecount()
+    k = int(min(n, max(64, min(1000, 120_000_000 // max(m, 1)))))  # auto_pivots
+    piv = np.sort(np.random.default_rng(0).choice(n, size=min(k, n), replace=False)).tolist()
+    sampled = n > 5_000
+    shared: dict[str, Any] = {}
+
+    def leiden() -> ig.VertexClustering:
+        if "leiden" not in shared:
+            shared["leiden"] = _leiden(g)
+        return shared["leiden"]
+
+    def key_figures() -> None:
+        leiden()
+        g.neighborhood_size(order=2)
+        if sampled:
+            for p in piv:
+                g.betweenness(directed=False, sources=[p])
+                g.distances(source=[p])
+        else:
+            g.betweenness(directed=False)
+        g.biconnected_components(return_articulation_points=True)
+
+    def summary() -> None:
+        g.connected_components()
+        g.transitivity_undirected()
+        g.transitivity_avglocal_undirected(mode="zero")
+        if not sampled:
+            g.average_path_length()
+
+    def stage() -> None:
+        g.transitivity_undirected()
+        g.coreness()
+
+    def brokers() -> None:
+        g.biconnected_components(return_articulation_points=True)
+        g.constraint(weights="weight")
+        g.transitivity_local_undirected()
+        g.list_triangles()
+        leiden()
+
+    def bridges() -> None:
+        cut = g.bridges()
+        leiden()
+        g.subgraph_edges(
+            sorted(set(range(m)) - set(cut)), delete_vertices=False
+        ).connected_components()
+
+    def communities() -> None:
+        g.modularity(leiden().membership, weights="weight")
+
+    def gaps() -> None:
+        leiden()
+        parse: dict[str, list[str]] = {}
+
+        def themes_of(raw: str) -> list[str]:
+            if raw not in parse:
+                parse[raw] = [str(t) for t in json.loads(raw)]
+            return parse[raw]
+
+        holders: dict[str, list[int]] = {}
+        for v, raw in enumerate(assets_raw):
+            for t in themes_of(raw):
+                holders.setdefault(t, []).append(v)
+        wanted = {t for raw in set(needs_raw) for t in themes_of(raw)}
+        for t in wanted:
+            if t in holders:
+                _super_source_distances(g, holders[t], 2)
+
+    for name, fn in (
+        ("key_figures", key_figures),
+        ("summary", summary),
+        ("stage", stage),
+        ("brokers", brokers),
+        ("bridges", bridges),
+        ("communities", communities),
+        ("gaps", gaps),
+    ):
+        _step(name, fn, steps, "igraph")
+    return {"steps": steps, "n": n, "m": m}
+
+
+def _child(kind: str, url: str, nid: str) -> dict[str, Any]:
+    """Run ``kind`` (engine | igraph) in a child process of its own; its report."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", kind, "--url", url, "--network", nid],
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    return dict(json.loads(done.stdout))
+
+
+def full_rows(url: str, nid: str, n: int) -> list[list[str]]:
+    log(f"[{n:,}] full analysis, engine (child process) ...")
+    eng = _child("engine", url, nid)
+    log(f"[{n:,}] full analysis, raw igraph (child process) ...")
+    raw = _child("igraph", url, nid)
+    raw_by = {st["step"]: st for st in raw["steps"]}
+    rows: list[list[str]] = []
+    size = f"{n:,}"
+    for st in eng["steps"]:
+        r = raw_by.get(st["step"])
+        rows.append(
+            [
+                size,
+                STEP_NAMES.get(st["step"], st["step"]),
+                f"{st['wall']:.1f}",
+                f"{st['cpu']:.1f}",
+                f"{st['hwm'] / 2**30:.2f}",
+                f"{r['wall']:.1f}" if r else "",
+                f"{r['cpu']:.1f}" if r else "",
+                f"{r['hwm'] / 2**30:.2f}" if r else "",
+            ]
+        )
+    wall = sum(st["wall"] for st in eng["steps"])
+    cpu = sum(st["cpu"] for st in eng["steps"])
+    peak = max(st["hwm"] for st in eng["steps"]) / 2**30
+    raw_wall = sum(st["wall"] for st in raw["steps"])
+    raw_cpu = sum(st["cpu"] for st in raw["steps"])
+    raw_peak = max(st["hwm"] for st in raw["steps"]) / 2**30
+    verdict = ""
+    if n >= 1_000_000:
+        ok = wall <= 300 and peak <= 8
+        verdict = f" (target ≤ 300 s, ≤ 8 GB: {'met' if ok else 'not met'})"
+    rows.append(
+        [
+            size,
+            f"**full analysis**{verdict}",
+            f"**{wall:.1f}**",
+            f"{cpu:.1f}",
+            f"**{peak:.2f}**",
+            f"{raw_wall:.1f}",
+            f"{raw_cpu:.1f}",
+            f"{raw_peak:.2f}",
+        ]
+    )
+    log(
+        f"[{n:,}] {eng['n']:,} actors, {eng['ties']:,} ties, {eng['m']:,} pairs; "
+        f"JSON {eng['json_bytes'] / 2**20:.1f} MiB"
+    )
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     where = ap.add_mutually_exclusive_group()
     where.add_argument("--url", help="an existing database to use (kept)")
     where.add_argument(
         "--postgres", action="store_true", help="a temporary PostgreSQL database (dropped)"
+    )
+    where.add_argument(
+        "--keep-sqlite",
+        metavar="DIR",
+        help="keep each size's SQLite database as DIR/analysis-<size>.sqlite and reuse it",
     )
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--seed", type=int, default=0)
@@ -551,28 +822,67 @@ def main() -> None:
     )
     ap.add_argument("--no-networkx", action="store_true")
     ap.add_argument("--reload", action="store_true", help="regenerate the stored networks")
+    ap.add_argument(
+        "--full",
+        action="store_true",
+        help="only the full analysis (netwerk analyse all) step by step, against raw igraph, "
+        "each size in child processes",
+    )
+    ap.add_argument("--child", choices=("engine", "igraph"), help=argparse.SUPPRESS)
+    ap.add_argument("--network", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.child:
+        report = (child_engine if args.child == "engine" else child_igraph)(args.url, args.network)
+        print(json.dumps(report))
+        return
     from netwerk.store.migrate import upgrade
 
     rows: list[list[str]] = []
-    with bench_database(args) as url:
-        engine = make_engine(url)
-        log(f"database: {engine.url.render_as_string(hide_password=True)}")
-        upgrade(engine)
-        for n in (int(x) for x in args.sizes.split(",")):
-            rows.extend(bench_size(engine, n, args))
-        engine.dispose()
-    head = ["actors", "analysis", "engine cold s", "peak MiB", "cached ms", "raw igraph s",
-            "engine/igraph", "networkx s", "nx/engine", "note"]  # fmt: skip
+    for n in (int(x) for x in args.sizes.split(",")):
+        if args.keep_sqlite:
+            folder = os.path.abspath(args.keep_sqlite)
+            os.makedirs(folder, exist_ok=True)
+            databases: contextlib.AbstractContextManager[str] = contextlib.nullcontext(
+                f"sqlite:///{folder}/analysis-{n}.sqlite"
+            )
+        else:
+            databases = bench_database(args)
+        with databases as url:
+            engine = make_engine(url)
+            log(f"database: {engine.url.render_as_string(hide_password=True)}")
+            upgrade(engine)
+            if args.full:
+                nid = ensure_network(engine, n, args.seed, args.reload)
+                engine.dispose()
+                rows.extend(full_rows(url, nid, n))
+            else:
+                rows.extend(bench_size(engine, n, args))
+                engine.dispose()
+    load = os.getloadavg()
+    if args.full:
+        head = ["actors", "step", "engine wall s", "engine CPU s", "engine peak GiB",
+                "raw igraph wall s", "raw igraph CPU s", "raw igraph peak GiB"]  # fmt: skip
+    else:
+        head = ["actors", "analysis", "engine cold s", "peak MiB", "cached ms", "raw igraph s",
+                "engine/igraph", "networkx s", "nx/engine", "note"]  # fmt: skip
     print("| " + " | ".join(head) + " |")
     print("|" + "|".join("---" for _ in head) + "|")
     for r in rows:
         print("| " + " | ".join(r) + " |")
+    if args.full:
+        print(
+            f"\nigraph {ig.__version__}; {os.cpu_count()} CPUs; load average {load[0]:.2f} "
+            f"{load[1]:.2f} {load[2]:.2f}. Peak = the child process's resident high-water mark "
+            "after the step (ru_maxrss). The raw igraph column: the same computations as plain "
+            "igraph calls on the same edges (raw sqlite3 read; sampled betweenness one "
+            "betweenness(sources=[p]) call per pivot), sharing what the engine shares."
+        )
+        return
     print(
         f"\nigraph {ig.__version__}, networkx {nx.__version__}; `~` = networkx sampled and "
         f"extrapolated (beyond {args.nx_limit:.0f} s); peak MiB = resident memory above the "
         "level before the call; engine/igraph compares the same computations (ratios only where "
-        "igraph takes at least 20 ms)."
+        f"igraph takes at least 20 ms); load average {load[0]:.2f} {load[1]:.2f}."
     )
 
 

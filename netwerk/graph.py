@@ -305,22 +305,44 @@ class Snapshot:
 
     @cached_property
     def adjacency(self) -> Adjacency:
-        e = self.edge_array
+        # Row v holds its lower neighbours (the edges (u, v), u < v, in u order) and then its
+        # higher ones (the edges (v, w) in w order). The edge array is sorted by (lower,
+        # higher), so the higher-neighbour entries are in place already and the lower ones
+        # need one stable sort by their higher end: no sort of all 2m entries.
+        e, n = self.edge_array, self.n
         m = len(e)
-        src = np.concatenate([e[:, 0], e[:, 1]]) if m else np.zeros(0, dtype=np.int64)
-        dst = np.concatenate([e[:, 1], e[:, 0]]) if m else np.zeros(0, dtype=np.int64)
-        eid = np.concatenate([np.arange(m), np.arange(m)]).astype(np.int64)
-        order = np.lexsort((dst, src))
-        counts = np.bincount(src, minlength=self.n)
-        indptr = np.zeros(self.n + 1, dtype=np.int64)
-        np.cumsum(counts, out=indptr[1:])
-        w = np.concatenate([self.weights, self.weights])
-        return Adjacency(
-            indptr=indptr,
-            indices=dst[order].astype(np.int64),
-            eids=eid[order],
-            weights=w[order] if m else np.zeros(0, dtype=np.float64),
-        )
+        lo, hi = e[:, 0], e[:, 1]
+        up = np.bincount(lo, minlength=n).astype(np.int64)  # higher neighbours per row
+        down = np.bincount(hi, minlength=n).astype(np.int64)  # lower neighbours per row
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(up + down, out=indptr[1:])
+        edge = np.arange(m, dtype=np.int64)
+        # (v, w) entries: after row v's lower neighbours, in edge order
+        first_up = np.cumsum(up) - up
+        at_up = indptr[lo] + down[lo] + (edge - first_up[lo])
+        # (v, u) entries: edges sorted by their higher end (stable: u order within a row)
+        by_hi = np.argsort(hi, kind="stable")
+        first_down = np.cumsum(down) - down
+        rows = hi[by_hi]
+        at_down = np.empty(m, dtype=np.int64)
+        at_down[by_hi] = indptr[rows] + (edge - first_down[rows])
+        indices = np.empty(2 * m, dtype=np.int64)
+        eids = np.empty(2 * m, dtype=np.int64)
+        weights = np.empty(2 * m, dtype=np.float64)
+        indices[at_up], indices[at_down] = hi, lo
+        eids[at_up], eids[at_down] = edge, edge
+        weights[at_up], weights[at_down] = self.weights, self.weights
+        return Adjacency(indptr=indptr, indices=indices, eids=eids, weights=weights)
+
+    @cached_property
+    def sparse(self) -> Any:
+        """The adjacency as a ``scipy.sparse.csr_matrix`` of ones (float32: a product with a
+        0/1 vector counts neighbours exactly), for reach by sparse products."""
+        import scipy.sparse as sp
+
+        adj = self.adjacency
+        ones = np.ones(len(adj.indices), dtype=np.float32)
+        return sp.csr_matrix((ones, adj.indices, adj.indptr), shape=(self.n, self.n))
 
     @cached_property
     def triangles(self) -> IntArray:
@@ -348,12 +370,74 @@ class Snapshot:
     def edge_ids(self, a: IntArray, b: IntArray) -> IntArray:
         """Edge ids of the pairs ``(a[i], b[i])`` (which must be edges), vectorised."""
         lo, hi = np.minimum(a, b), np.maximum(a, b)
-        return np.searchsorted(self.edge_keys, lo * self.n + hi).astype(np.int64)
+        keys = self.edge_keys
+        wanted = lo * self.n + hi
+        if len(wanted) < 4096:
+            return np.searchsorted(keys, wanted).astype(np.int64)
+        # many: search in sorted order (neighbouring searches share their cache lines;
+        # several times faster on a city-sized network)
+        order = np.argsort(wanted)
+        out = np.empty(len(wanted), dtype=np.int64)
+        out[order] = np.searchsorted(keys, wanted[order])
+        return out
 
     def slot(self, i: IntArray, j: IntArray, eid: IntArray) -> IntArray:
         """Adjacency positions of the directed entries ``i -> j`` over edges ``eid``."""
         up, down = self.slots
         return np.where(i < j, up[eid], down[eid])
+
+    @cached_property
+    def local_clustering(self) -> FloatArray:
+        """Per vertex, the local clustering coefficient: the share of its pairs of contacts
+        that are tied themselves, zero below two contacts (igraph's
+        ``transitivity_local_undirected(mode="zero")``, networkx's ``clustering``). Computed
+        once per snapshot: the summary, the stage and :attr:`transitivity` share it."""
+        if self.m == 0:
+            return np.zeros(self.n, dtype=np.float64)
+        local = self.graph.transitivity_local_undirected(mode="zero")
+        return np.asarray(local, dtype=np.float64)
+
+    @cached_property
+    def transitivity(self) -> float:
+        """Global transitivity, 3 x triangles / connected triples (igraph's
+        ``transitivity_undirected``; NaN without a connected triple), from the per-vertex
+        triangle counts :attr:`local_clustering` holds (clustering x pairs of contacts, a
+        whole number), so no second pass over the triangles is made."""
+        d = self.degree.astype(np.float64)
+        pairs = d * (d - 1.0) / 2.0
+        triples = float(pairs.sum())
+        if triples == 0:
+            return float("nan")
+        return float(np.rint(self.local_clustering * pairs).sum() / triples)
+
+    @cached_property
+    def coreness(self) -> IntArray:
+        """Per vertex, its k-core number (igraph's ``coreness``), computed once per snapshot."""
+        return np.asarray(self.graph.coreness(), dtype=np.int64)
+
+    @cached_property
+    def biconnected(self) -> tuple[list[list[int]], list[int]]:
+        """``(blocks, articulation points)``: the vertices of each biconnected block
+        (ascending) and the articulation points (ascending), from igraph's
+        ``biconnected_components`` (Hopcroft & Tarjan 1973). Computed once per snapshot:
+        the block-cut trees of key figures and brokers share it."""
+        # igraph gives each block as the edge ids of a spanning tree; the vertices follow
+        # from the edge array in numpy (the wrapper's per-edge set updates cost more than
+        # the C call on a city-sized network)
+        trees, aps = ig.GraphBase.biconnected_components(self.graph, True)
+        e = self.edge_array
+        mark = np.zeros(self.n, dtype=bool)
+        blocks: list[list[int]] = []
+        for t in trees:
+            ends = e[np.asarray(t, dtype=np.int64)]
+            if ends.size * 16 < self.n:
+                blocks.append(np.unique(ends).tolist())
+            else:  # a large block: a mask is cheaper than a sort
+                mark[ends.ravel()] = True
+                inside = np.flatnonzero(mark)
+                mark[inside] = False
+                blocks.append(inside.tolist())
+        return blocks, sorted(aps)
 
     @cached_property
     def components(self) -> IntArray:

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
 from netwerk.analysis.communities import Partition, partition
 from netwerk.analysis.records import Provenance, check_positive, provenance
@@ -87,11 +89,21 @@ def cut_edge_sides(snapshot: Snapshot) -> tuple[IntArray, IntArray]:
     cut = np.asarray(g.bridges(), dtype=np.int64)
     if not len(cut):
         return cut, np.zeros(0, dtype=np.int64)
+    # the components once the cut edges are gone, on the adjacency without their entries
+    # (scipy's connected components: no copy of the graph and its attributes)
+    csr = snapshot.adjacency
     keep = np.ones(snapshot.m, dtype=bool)
     keep[cut] = False
-    rest = g.subgraph_edges(np.flatnonzero(keep).tolist(), delete_vertices=False)
-    comp = np.asarray(rest.connected_components().membership, dtype=np.int64)
-    k = int(comp.max()) + 1
+    kept = keep[csr.eids]
+    rows = np.repeat(np.arange(snapshot.n, dtype=np.int64), np.diff(csr.indptr))[kept]
+    indptr = np.zeros(snapshot.n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=snapshot.n), out=indptr[1:])
+    rest = sp.csr_matrix(
+        (np.ones(len(rows), dtype=np.int8), csr.indices[kept], indptr),
+        shape=(snapshot.n, snapshot.n),
+    )
+    k, labels = connected_components(rest, directed=False)
+    comp = labels.astype(np.int64)
     size = np.bincount(comp, minlength=k).astype(np.int64)
     e = snapshot.edge_array[cut]
     a, b = comp[e[:, 0]], comp[e[:, 1]]

@@ -110,6 +110,19 @@ def _role(ga: IntArray, gb: IntArray, gc: IntArray) -> IntArray:
     ).astype(np.int64)
 
 
+def _role_of(ga: int, gb: int, gc: int) -> int:
+    """:func:`_role` of one triad (no arrays made per triad)."""
+    if ga == gb == gc:
+        return 0
+    if ga == gc and ga != gb:
+        return 1
+    if ga == gb and gb != gc:
+        return 2
+    if gc == gb and ga != gb:
+        return 3
+    return 4
+
+
 def brokerage_symmetric(snapshot: Snapshot, labels: IntArray) -> RoleCounts:
     """Gould–Fernandez counts on the symmetric network (see the module doc).
 
@@ -160,7 +173,8 @@ def brokerage_symmetric(snapshot: Snapshot, labels: IntArray) -> RoleCounts:
         vb, va, vc = vb[ok], va[ok], vc[ok]
         for x, y in ((va, vc), (vc, va)):
             role = _role(labels[x], labels[vb], labels[y])
-            np.add.at(counts, (vb, role), -1)
+            closed = np.bincount(vb * 5 + role, minlength=5 * n).reshape(n, 5)
+            counts -= closed.astype(np.int64)
     return RoleCounts(counts, False)
 
 
@@ -193,8 +207,7 @@ def brokerage_directed(n: int, arcs: Sequence[tuple[int, int]], labels: IntArray
             for c in out[b]:
                 if c == a or c in out_a or labels[c] < 0:
                     continue
-                role = _role(np.array([ga]), np.array([gb]), np.array([labels[c]]))[0]
-                counts[b, role] += 1
+                counts[b, _role_of(int(ga), int(gb), int(labels[c]))] += 1
     return RoleCounts(counts, True)
 
 

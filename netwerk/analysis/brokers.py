@@ -47,7 +47,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
 
-import igraph as ig
 import numpy as np
 import numpy.typing as npt
 
@@ -113,16 +112,10 @@ class BlockCutTree:
     ``snapshot.is_person`` to measure the pieces in persons."""
 
     def __init__(self, snapshot: Snapshot, vertex_weight: npt.ArrayLike | None = None) -> None:
-        # igraph gives each block as the edge ids of a spanning tree; the vertices follow
-        # from the edge array in numpy (the wrapper's per-edge set updates cost more than
-        # the C call on a city-sized network)
-        trees, aps = ig.GraphBase.biconnected_components(snapshot.graph, True)
-        e = snapshot.edge_array
+        blocks, aps = snapshot.biconnected  # shared by every tree of this snapshot
         self.snapshot = snapshot
-        self.blocks: list[list[int]] = [
-            np.unique(e[np.asarray(t, dtype=np.int64)]).tolist() for t in trees
-        ]
-        self.aps: list[int] = sorted(aps)
+        self.blocks: list[list[int]] = blocks
+        self.aps: list[int] = aps
         nb = len(self.blocks)
         self.ap_node = {v: nb + i for i, v in enumerate(self.aps)}
         total = nb + len(self.aps)
@@ -286,7 +279,9 @@ def _p_and_m(snapshot: Snapshot, weighted: bool) -> tuple[FloatArray, FloatArray
     w = adj.weights if weighted else np.ones(len(adj.indices))
     total = np.bincount(owner, weights=w, minlength=n)
     peak = np.zeros(n)
-    np.maximum.at(peak, owner, w)
+    rows = np.flatnonzero(np.diff(adj.indptr) > 0)
+    if len(rows):  # each row's largest weight (rows are contiguous: no ufunc.at)
+        peak[rows] = np.maximum.reduceat(w, adj.indptr[rows])
     p = w / np.where(total[owner] > 0, total[owner], 1.0)
     m = w / np.where(peak[owner] > 0, peak[owner], 1.0)
     return p, m

@@ -306,7 +306,7 @@ def scores(
             v = np.abs(v) / top if top > 0 else v
         return Scores(measure, v, v, None, True, 0, None, params)
     if measure == "coreness":
-        v = np.asarray(g.coreness(), dtype=np.float64)
+        v = snapshot.coreness.astype(np.float64)
         top = v.max() if v.max() > 0 else 1.0
         return Scores(measure, v, v / top, None, True, 0, None, params)
     # two_step_reach

@@ -132,19 +132,22 @@ def gaps(
     part: Partition | None = None
     if {"community_without_help", "community_pair"} & set(kinds):
         part = communities or partition(snapshot, seed=seed)
+    # the per-actor kinds can run to many thousands: counted in full, sentences made only
+    # for the ``limit`` listed
+    total: dict[str, int] = {}
     if "isolated_person" in kinds:
-        found["isolated_person"] = _isolated(snapshot, lang)
+        total["isolated_person"], found["isolated_person"] = _isolated(snapshot, lang, limit)
     if "community_without_help" in kinds and part is not None:
         found["community_without_help"] = _without_help(snapshot, part, min_size, lang)
     if "community_pair" in kinds and part is not None:
         found["community_pair"] = _pairs(snapshot, part, min_size, lang)
     if "unmet_need" in kinds:
-        found["unmet_need"] = _unmet(snapshot, reach, lang)
+        total["unmet_need"], found["unmet_need"] = _unmet(snapshot, reach, lang, limit)
     if "organisation_without_faces" in kinds:
         found["organisation_without_faces"] = _faceless(snapshot, lang)
     if "initiatives_unaware" in kinds:
         found["initiatives_unaware"] = _unaware(snapshot, lang)
-    counts = {k: len(found[k]) for k in GAP_KINDS if k in kinds}
+    counts = {k: total.get(k, len(found[k])) for k in GAP_KINDS if k in kinds}
     listed = tuple(g for k in GAP_KINDS for g in found[k][:limit])
     return GapsResult(
         total=sum(counts.values()),
@@ -223,10 +226,12 @@ def helped_communities(snapshot: Snapshot, membership: IntArray, count: int) -> 
     return has
 
 
-def _isolated(snapshot: Snapshot, lang: str) -> list[Gap]:
+def _isolated(snapshot: Snapshot, lang: str, limit: int) -> tuple[int, list[Gap]]:
+    """The number of isolated persons and the gaps of the first ``limit`` (vertex order)."""
     out: list[Gap] = []
     deg = snapshot.degree
-    for v in np.flatnonzero(isolated_mask(snapshot)).tolist():
+    isolated = np.flatnonzero(isolated_mask(snapshot))
+    for v in isolated[:limit].tolist():
         k = int(deg[v])
         who = kind_this(snapshot.kind[v], lang, capital=True)
         out.append(
@@ -244,7 +249,7 @@ def _isolated(snapshot: Snapshot, lang: str) -> list[Gap]:
                 ),
             )
         )
-    return out
+    return len(isolated), out
 
 
 def _members(part: Partition) -> dict[int, list[int]]:
@@ -359,7 +364,9 @@ def _pairs(snapshot: Snapshot, part: Partition, min_size: int, lang: str) -> lis
     return out
 
 
-def _unmet(snapshot: Snapshot, reach: int, lang: str) -> list[Gap]:
+def _unmet(snapshot: Snapshot, reach: int, lang: str, limit: int) -> tuple[int, list[Gap]]:
+    """The number of (actor, theme) needs nobody within ``reach`` steps can meet and the
+    gaps of the first ``limit`` of them (by actor, then theme)."""
     by_theme: dict[str, list[int]] = defaultdict(list)
     for v, needs in enumerate(snapshot.needs):
         for t in needs:
@@ -369,38 +376,54 @@ def _unmet(snapshot: Snapshot, reach: int, lang: str) -> list[Gap]:
         for t in assets:
             if t in by_theme:
                 holders[t].append(v)
-    steps = steps_text(reach, lang)
-    out: list[tuple[int, str, Gap]] = []
-    for theme in sorted(by_theme):
+    themes = sorted(by_theme)
+    who: list[npt.NDArray[np.int64]] = []
+    for theme in themes:
         needers = np.asarray(by_theme[theme], dtype=np.int64)
         if holders[theme]:
-            dist = bfs_levels(snapshot, holders[theme], reach)
-            unmet = needers[dist[needers] < 0]
+            near = _within(snapshot, np.asarray(holders[theme], dtype=np.int64), reach)
+            who.append(needers[~near[needers]])
         else:
-            unmet = needers
-        for v in unmet.tolist():
-            out.append(
-                (
-                    v,
-                    theme,
-                    Gap(
-                        kind="unmet_need",
-                        code="unmet_need",
-                        actors=(actor_ref(snapshot, v),),
-                        communities=(),
-                        themes=(theme,),
-                        area=snapshot.area[v],
-                        explanation=say(
-                            "gap.unmet_need" if holders[theme] else "gap.unmet_need_nobody",
-                            lang,
-                            theme=theme_label(theme, lang),
-                            steps=steps,
-                        ),
-                    ),
-                )
+            who.append(needers)
+    actors = np.concatenate(who) if who else np.zeros(0, dtype=np.int64)
+    theme_of = np.repeat(np.arange(len(themes), dtype=np.int64), [len(w) for w in who])
+    first = np.lexsort((theme_of, actors))[:limit]  # by actor, then theme (themes sorted)
+    steps = steps_text(reach, lang)
+    out: list[Gap] = []
+    for v, t in zip(actors[first].tolist(), theme_of[first].tolist(), strict=True):
+        theme = themes[t]
+        out.append(
+            Gap(
+                kind="unmet_need",
+                code="unmet_need",
+                actors=(actor_ref(snapshot, v),),
+                communities=(),
+                themes=(theme,),
+                area=snapshot.area[v],
+                explanation=say(
+                    "gap.unmet_need" if holders[theme] else "gap.unmet_need_nobody",
+                    lang,
+                    theme=theme_label(theme, lang),
+                    steps=steps,
+                ),
             )
-    out.sort(key=lambda x: (x[0], x[1]))
-    return [g for _, _, g in out]
+        )
+    return len(actors), out
+
+
+def _within(snapshot: Snapshot, sources: IntArray, reach: int) -> BoolArray:
+    """Per vertex, whether it is within ``reach`` hops of one of ``sources`` (as
+    :func:`~netwerk.graph.bfs_levels` ``>= 0``). Many sources (a theme's holders): by
+    sparse products of the adjacency with the reached set, one per step, in C; few: by the
+    breadth-first gather."""
+    if len(sources) * 64 < snapshot.n:
+        return bfs_levels(snapshot, sources, reach) >= 0
+    near = np.zeros(snapshot.n, dtype=bool)
+    near[sources] = True
+    a = snapshot.sparse
+    for _ in range(reach):
+        near |= (a @ near.astype(np.float32)) > 0
+    return near
 
 
 def _faceless(snapshot: Snapshot, lang: str) -> list[Gap]:

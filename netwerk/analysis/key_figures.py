@@ -153,9 +153,9 @@ def _sole_gateways(snapshot: Snapshot, labels: IntArray, min_group: int) -> dict
     grp, who = pairs // snapshot.n, pairs % snapshot.n
     outsiders = np.bincount(grp, minlength=k)
     out: dict[int, list[int]] = defaultdict(list)
-    for g_, w in zip(grp.tolist(), who.tolist(), strict=True):
-        if outsiders[g_] == 1 and size[g_] >= min_group:
-            out[w].append(g_)
+    sole = (outsiders[grp] == 1) & (size[grp] >= min_group)
+    for g_, w in zip(grp[sole].tolist(), who[sole].tolist(), strict=True):
+        out[w].append(g_)
     return out
 
 
@@ -176,9 +176,9 @@ def _sole_exits(snapshot: Snapshot, labels: IntArray, min_group: int) -> dict[in
     group = labels[members]
     exits = np.bincount(group, minlength=len(size))
     out: dict[int, list[int]] = defaultdict(list)
-    for v, g_ in zip(members.tolist(), group.tolist(), strict=True):
-        if exits[g_] == 1 and size[g_] >= min_group:
-            out[v].append(g_)
+    sole = (exits[group] == 1) & (size[group] >= min_group)
+    for v, g_ in zip(members[sole].tolist(), group[sole].tolist(), strict=True):
+        out[v].append(g_)
     return out
 
 
@@ -368,20 +368,48 @@ def key_figures(
             key=lambda f: (-f.score, f.actor_id),
         )
     )
-    # candidates: residents that meet at least one criterion cheaply detectable
-    cand = set(gate) | set(lang_gate) | set(exits) | set(cut_off)
+    # candidates: residents that meet at least one criterion cheaply detectable; their
+    # scores in numpy (the sum of the weights reasons_of would give), the figures with
+    # their sentences only for the ``top`` listed
+    cand = np.zeros(n, dtype=bool)
+    score = np.zeros(n, dtype=np.int64)
+    for found_in, code in (
+        (gate, "sole_gateway"),
+        (lang_gate, "sole_language_gateway"),
+        (exits, "sole_exit"),
+    ):
+        if found_in:
+            at = np.fromiter(found_in, dtype=np.int64, count=len(found_in))
+            cand[at] = True
+            score[at] += REASON_WEIGHTS[code] * np.fromiter(
+                (len(found_in[v]) for v in at.tolist()), dtype=np.int64, count=len(at)
+            )
+    if cut_off:
+        at = np.fromiter(cut_off, dtype=np.int64, count=len(cut_off))
+        cand[at] = True
+        score[at] += REASON_WEIGHTS["cuts_off_group"]
     resident = snapshot.kind_mask("resident")
-    cand |= set(np.flatnonzero(resident & (reached >= 3)).tolist())
-    cand |= set(np.flatnonzero(resident & (btw_pct >= percentile) & (btw.values > 0)).tolist())
-    cand |= set(np.flatnonzero(resident & (reach_pct >= percentile)).tolist())
-    found = [figure(v, False) for v in sorted(cand) if resident[v]]
-    found = [f for f in found if f.score >= min_score]
-    found.sort(key=lambda f: (-f.score, -(f.betweenness or 0.0), f.actor_id))
+    wide_pct = reach_pct >= percentile
+    bridging = reached >= 3
+    high = (btw_pct >= percentile) & (btw.values > 0)
+    cand |= bridging | high | wide_pct
+    score += REASON_WEIGHTS["bridges_communities"] * bridging
+    score += REASON_WEIGHTS["high_betweenness"] * high
+    r_all = reach.values
+    score += REASON_WEIGHTS["wide_reach"] * (wide_pct & (r_all >= 2 * median_reach) & (r_all > 0))
+    chosen = np.flatnonzero(cand & resident & (score >= min_score))
+    btw_key = btw.values[chosen]
+    btw_key = np.where(np.isfinite(btw_key), btw_key, 0.0)  # as num(): None sorts as 0
+    ranked_keys = sorted(
+        zip((-score[chosen]).tolist(), (-btw_key).tolist(), chosen.tolist(), strict=True),
+        key=lambda x: (x[0], x[1], snapshot.ids[x[2]]),
+    )
+    found = [figure(v, False) for _, _, v in ranked_keys[:top]]
     return KeyFiguresResult(
         recognised=recognised[:top],
-        unrecognised=tuple(found[:top]),
+        unrecognised=tuple(found),
         recognised_count=len(recognised),
-        unrecognised_count=len(found),
+        unrecognised_count=len(chosen),
         betweenness_exact=btw.exact,
         thresholds={
             "percentile": percentile,

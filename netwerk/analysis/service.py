@@ -88,6 +88,7 @@ __all__ = [
     "centrality",
     "communities",
     "compare",
+    "full_analysis",
     "gaps",
     "key_figures",
     "stage",
@@ -615,3 +616,58 @@ def compare(
 
     params = {"from": from_date, "to": to, "limit": limit, **figures}
     return cache.cached(after.network_id, after.revision, "route.compare", params, run, as_of=to)
+
+
+FULL_ANALYSIS: tuple[str, ...] = (
+    "summary",
+    "stage",
+    "key_figures",
+    "brokers",
+    "bridges",
+    "communities",
+    "gaps",
+)
+"""The analyses of the full analysis (every route but :func:`what_if`, which needs an actor,
+and :func:`compare`, which needs a second date), in the order of their results."""
+
+_SAMPLED = ("summary", "stage", "key_figures")  # the routes that take exact_max
+_COMPUTE_ORDER = ("key_figures", "summary", "stage", "brokers", "bridges", "communities", "gaps")
+
+
+def full_analysis(
+    source: Source,
+    network_id: str,
+    *,
+    as_of: dt.date | None = None,
+    lang: str = "nl",
+    exact_max: int = DEFAULT_EXACT_MAX,
+) -> list[tuple[str, Callable[[], Any]]]:
+    """The steps of the full analysis of a network: ``("snapshot", load)`` and then one
+    ``(name, run)`` per analysis of :data:`FULL_ANALYSIS`, each a call without arguments that
+    returns the route's result. The caller runs them in the order given (and may time them).
+
+    The steps share one snapshot and the building blocks through the cache (one partition,
+    one pivot pass, one set of structural-hole scores). Key figures come first: their pivot
+    pass carries Brandes' dependencies and so holds everything summary and stage need,
+    while summary first would run a distances-only pass that betweenness cannot reuse.
+    """
+    check_exact_max(exact_max)
+    sampled = {"exact_max": exact_max}
+    routes: dict[str, Callable[..., Any]] = {
+        "summary": summary,
+        "stage": stage,
+        "key_figures": key_figures,
+        "brokers": brokers,
+        "bridges": bridges,
+        "communities": communities,
+        "gaps": gaps,
+    }
+    params = {name: sampled if name in _SAMPLED else {} for name in routes}
+
+    def load() -> Snapshot:
+        return _snapshot(source, network_id, as_of, lang)
+
+    def step(name: str) -> Callable[[], Any]:
+        return lambda: routes[name](source, network_id, as_of=as_of, lang=lang, **params[name])
+
+    return [("snapshot", load), *((name, step(name)) for name in _COMPUTE_ORDER)]

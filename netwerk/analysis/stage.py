@@ -103,7 +103,7 @@ class StageResult:
 
 
 def _figures(snapshot: Snapshot, ds: DistanceSample) -> StageFigures:
-    g, n = snapshot.graph, snapshot.n
+    n = snapshot.n
     deg = snapshot.degree.astype(np.float64)
     comps = snapshot.components
     sizes = np.bincount(comps) if n else np.zeros(0, dtype=np.int64)
@@ -114,7 +114,7 @@ def _figures(snapshot: Snapshot, ds: DistanceSample) -> StageFigures:
     mean, sd = (float(deg.mean()), float(deg.std())) if n else (0.0, 0.0)
     hub_threshold = max(5.0, mean + 2 * sd)
     hubs = int((deg >= hub_threshold).sum())
-    clustering = float(g.transitivity_undirected()) if snapshot.m else None
+    clustering = snapshot.transitivity if snapshot.m else None
     if clustering is not None and math.isnan(clustering):
         clustering = None
     c_rand = mean / n if n else None
@@ -126,7 +126,7 @@ def _figures(snapshot: Snapshot, ds: DistanceSample) -> StageFigures:
     core_k, core_size, core_density, periphery = 0, 0, None, None
     comp_density = None
     if n_giant > 1:
-        coreness = np.asarray(g.coreness(), dtype=np.int64)
+        coreness = snapshot.coreness
         e = snapshot.edge_array
         giant_edges = int(giant[e[:, 0]].sum()) if len(e) else 0
         comp_density = giant_edges / (n_giant * (n_giant - 1) / 2)

@@ -101,8 +101,9 @@ def summary(
     ds = distances or distance_sample(snapshot, exact_max=exact_max, pivots=pivots, seed=seed)
     sizes = np.bincount(snapshot.components) if n else np.zeros(0, dtype=np.int64)
     largest = int(sizes.max()) if n else 0
-    clustering = num(g.transitivity_undirected()) if m else None
-    local = num(g.transitivity_avglocal_undirected(mode="zero")) if m else None
+    clustering = num(snapshot.transitivity) if m else None
+    # summed in vertex order, as igraph's transitivity_avglocal_undirected does
+    local = num(sum(snapshot.local_clustering.tolist()) / n) if m else None
     return SummaryResult(
         actors=n,
         actors_by_kind={k: int(kinds[k]) for k in ACTOR_KINDS},

@@ -4,6 +4,8 @@ export and import."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -33,7 +35,18 @@ ANALYSES = (
     "communities",
     "gaps",
     "what-if",
+    "all",
 )
+FULL_STEPS = {  # the full analysis's steps: service name -> the CLI's name for it
+    "snapshot": "load",
+    "summary": "summary",
+    "stage": "stage",
+    "key_figures": "key-figures",
+    "brokers": "brokers",
+    "bridges": "bridges",
+    "communities": "communities",
+    "gaps": "gaps",
+}
 
 
 def _names(engine: Engine, network_id: str, ids: set[str]) -> dict[str, str]:
@@ -306,6 +319,10 @@ def analyse_cmd(
     remove: Annotated[
         str | None, typer.Option(help=msg("help.remove"), metavar=msg("metavar.actor"))
     ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", help=msg("help.output"), metavar=msg("metavar.file")),
+    ] = None,
 ) -> None:
     from netwerk.analysis import service
 
@@ -319,20 +336,90 @@ def analyse_cmd(
         "gaps": service.gaps,
         "what-if": service.what_if,
     }
-    if what not in functions:
+    if what not in functions and what != "all":
         fail(msg("analyse.unknown", value=what, valid=", ".join(ANALYSES)))
     if (what == "what-if") != (remove is not None):
         fail(msg("analyse.remove_needed" if remove is None else "analyse.remove_only"))
     engine = ready_engine()
     nid = resolve_network(engine, network)
+    exact_max = get_settings().exact_betweenness_max
+    if what == "all":
+        done = _full_analysis(engine, nid, exact_max)
+        _write_json({name: _jsonable(value) for name, value in done.items()}, output)
+        return
     extra: dict[str, Any] = (
         {"remove": resolve_actor(engine, nid, remove)} if remove is not None else {}
     )
     if what in ("summary", "stage", "key-figures"):  # the sampled ones
-        extra["exact_max"] = get_settings().exact_betweenness_max
+        extra["exact_max"] = exact_max
     try:
         with err.status(msg("progress.analysing")):
             result = functions[what](engine, nid, lang=LANG, **extra)
     except NetwerkError as exc:
         fail_domain(exc)
-    _emit_json(result)
+    if output is None:
+        _emit_json(result)
+        return
+    _write_json(_jsonable(result), output)
+
+
+def _full_analysis(engine: Engine, nid: str, exact_max: int) -> dict[str, Any]:
+    """``analyse all``: every analysis but what-if on one snapshot, sharing the building
+    blocks (:func:`netwerk.analysis.service.full_analysis`), with one progress line per step
+    on stderr (its name, a bar and its time). Returns the results by the CLI's names, in
+    the order of :data:`ANALYSES`."""
+    import time
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from netwerk.analysis import service
+
+    steps = service.full_analysis(engine, nid, lang=LANG, exact_max=exact_max)
+    results: dict[str, Any] = {}
+    began = time.perf_counter()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+        disable=not err.is_terminal and os.environ.get("NETWERK_PROGRESS") != "1",
+    ) as bar:
+        tasks = {
+            name: bar.add_task(msg(f"progress.step.{FULL_STEPS[name]}"), total=1, start=False)
+            for name, _ in steps
+        }
+        for name, run in steps:
+            bar.start_task(tasks[name])
+            try:
+                value = run()
+            except NetwerkError as exc:
+                bar.stop()
+                fail_domain(exc)
+            bar.update(tasks[name], completed=1)
+            if name != "snapshot":
+                results[FULL_STEPS[name]] = value
+    err.print(msg("progress.done", seconds=round(time.perf_counter() - began, 1)))
+    return {name: results[name] for name in ANALYSES if name in results}
+
+
+def _jsonable(result: Any) -> Any:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(type(result)).dump_python(result, mode="json")
+
+
+def _write_json(doc: Any, output: str | None) -> None:
+    """``doc`` as one JSON document on stdout or in the file ``output``."""
+    import json
+    from pathlib import Path
+
+    body = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(body)
+        sys.stdout.flush()
+        return
+    try:
+        Path(output).write_text(body, encoding="utf-8")
+    except OSError as exc:
+        fail(msg("analyse.unwritable", file=output, reason=exc.strerror or str(exc)))
