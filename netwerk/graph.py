@@ -58,6 +58,7 @@ __all__ = [
     "ball",
     "bfs_levels",
     "build_snapshot",
+    "first_seen_order",
     "fresh_network_id",
     "row_positions",
     "seeded",
@@ -208,7 +209,6 @@ class Snapshot:
     network_id: str
     revision: int
     as_of: dt.date
-    graph: ig.Graph
     ids: tuple[str, ...]
     index: Mapping[str, int]
     kind: tuple[str, ...]
@@ -226,6 +226,12 @@ class Snapshot:
     edge_array: IntArray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
     """``(m, 2)`` endpoints of the graph's edges, ``edge_array[e] == graph.es[e].tuple``, lower
     endpoint first, sorted by (lower, higher) (:meth:`edge_ids` relies on it)."""
+    edge_weight: FloatArray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
+    """Per edge, its weight (the ``weight`` attribute of :attr:`graph`)."""
+    edge_kinds: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Per edge, the bits (:data:`TIE_BITS`) of the tie kinds of its ``kinds`` attribute."""
+    edge_support: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Per edge, the bits (:data:`SUPPORT_BITS`) of its ``support`` attribute."""
 
     @property
     def n(self) -> int:
@@ -233,7 +239,17 @@ class Snapshot:
 
     @property
     def m(self) -> int:
-        return int(self.graph.ecount())
+        return len(self.edge_array)
+
+    @cached_property
+    def graph(self) -> ig.Graph:
+        """The igraph graph of the snapshot (edge ``e`` is ``edge_array[e]``, with the
+        attributes ``weight``, ``kinds`` and ``support``), built from the edge columns when
+        first asked for: an advanced snapshot (:mod:`netwerk.store.delta`) that only the
+        suggestions read (adjacency arrays) never pays for the build."""
+        return _igraph_of(
+            self.n, self.edge_array, self.edge_weight, self.edge_kinds, self.edge_support
+        )
 
     @cached_property
     def kind_codes(self) -> npt.NDArray[np.int8]:
@@ -252,15 +268,14 @@ class Snapshot:
         """Vertex indices of the actors of any of ``kinds`` (ascending)."""
         return np.flatnonzero(self.kind_mask(*kinds)).astype(np.int64)
 
-    @cached_property
+    @property
     def weights(self) -> FloatArray:
-        if self.m == 0:
-            return np.zeros(0, dtype=np.float64)
-        return np.asarray(self.graph.es["weight"], dtype=np.float64)
+        return self.edge_weight
 
     @cached_property
     def degree(self) -> IntArray:
-        return np.asarray(self.graph.degree(), dtype=np.int64)
+        """Ties per vertex (the graph's degree: it is simple, without loops)."""
+        return np.bincount(self.edge_array.ravel(), minlength=self.n).astype(np.int64)
 
     @cached_property
     def adjacency(self) -> Adjacency:
@@ -321,11 +336,15 @@ class Snapshot:
         down[adj.eids[~lower]] = np.flatnonzero(~lower)
         return up, down
 
+    @cached_property
+    def edge_keys(self) -> IntArray:
+        """Per edge ``lower * n + higher``: increasing, as the edges are sorted."""
+        return self.edge_array[:, 0] * max(self.n, 1) + self.edge_array[:, 1]
+
     def edge_ids(self, a: IntArray, b: IntArray) -> IntArray:
         """Edge ids of the pairs ``(a[i], b[i])`` (which must be edges), vectorised."""
         lo, hi = np.minimum(a, b), np.maximum(a, b)
-        keys = self.edge_keys
-        wanted = lo * self.n + hi
+        keys, wanted = self.edge_keys, lo * max(self.n, 1) + hi
         if len(wanted) < 4096:
             return np.searchsorted(keys, wanted).astype(np.int64)
         # many: search in sorted order (neighbouring searches share their cache lines;
@@ -334,11 +353,6 @@ class Snapshot:
         out = np.empty(len(wanted), dtype=np.int64)
         out[order] = np.searchsorted(keys, wanted[order])
         return out
-
-    @cached_property
-    def edge_keys(self) -> IntArray:
-        """``lower * n + higher`` per edge, ascending (:meth:`edge_ids` searches it)."""
-        return self.edge_array[:, 0] * self.n + self.edge_array[:, 1]  # sorted by build_snapshot
 
     def slot(self, i: IntArray, j: IntArray, eid: IntArray) -> IntArray:
         """Adjacency positions of the directed entries ``i -> j`` over edges ``eid``."""
@@ -400,8 +414,18 @@ class Snapshot:
 
     @cached_property
     def components(self) -> IntArray:
-        """Connected-component label per vertex (labels by igraph's order)."""
-        return np.asarray(self.graph.connected_components().membership, dtype=np.int64)
+        """Connected-component label per vertex, numbered by each component's lowest vertex
+        (igraph's ``connected_components`` order), from the adjacency arrays with scipy."""
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        adj = self.adjacency
+        matrix = csr_matrix(
+            (np.ones(len(adj.indices), dtype=np.int8), adj.indices, adj.indptr),
+            shape=(self.n, self.n),
+        )
+        _, labels = connected_components(matrix, directed=False)
+        return first_seen_order(np.asarray(labels, dtype=np.int64))
 
     def actor_index(self, actor_id: str) -> int:
         """The vertex of an actor, or :class:`~netwerk.errors.NotFound`."""
@@ -462,22 +486,11 @@ def build_snapshot(
         weight = np.zeros(0, dtype=np.float64)
         kinds = support = np.zeros(0, dtype=np.int64)
     edges = np.column_stack([ukey // max(n, 1), ukey % max(n, 1)]).astype(np.int64)
-    graph = ig.Graph(n=n, directed=False)
-    graph.add_edges(zip(edges[:, 0].tolist(), edges[:, 1].tolist(), strict=True))
-    if len(edges):
-        kind_names = {int(mk): _names_of_mask(int(mk), TIE_KINDS) for mk in np.unique(kinds)}
-        support_names = {
-            int(mk): _names_of_mask(int(mk), SUPPORT_KINDS) for mk in np.unique(support)
-        }
-        graph.es["weight"] = weight.astype(np.float64).tolist()
-        graph.es["kinds"] = list(map(kind_names.__getitem__, kinds.tolist()))
-        graph.es["support"] = list(map(support_names.__getitem__, support.tolist()))
     ids_t = tuple(ids)
     return Snapshot(
         network_id=network_id,
         revision=revision,
         as_of=as_of,
-        graph=graph,
         ids=ids_t,
         index=index if index is not None else {a: i for i, a in enumerate(ids_t)},
         kind=tuple(kind),
@@ -489,7 +502,39 @@ def build_snapshot(
         referrals=referrals,
         tie_count=tie_count,
         edge_array=edges,
+        edge_weight=weight.astype(np.float64),
+        edge_kinds=kinds.astype(np.int64),
+        edge_support=support.astype(np.int64),
     )
+
+
+def _igraph_of(
+    n: int, edges: IntArray, weight: FloatArray, kinds: IntArray, support: IntArray
+) -> ig.Graph:
+    """The undirected igraph graph of edge columns, with ``weight``, ``kinds`` and ``support``
+    edge attributes (names of the set bits, in :data:`TIE_KINDS` / :data:`SUPPORT_KINDS`
+    order)."""
+    graph = ig.Graph(n=n, directed=False)
+    graph.add_edges(zip(edges[:, 0].tolist(), edges[:, 1].tolist(), strict=True))
+    if len(edges):
+        kind_names = {int(mk): _names_of_mask(int(mk), TIE_KINDS) for mk in np.unique(kinds)}
+        support_names = {
+            int(mk): _names_of_mask(int(mk), SUPPORT_KINDS) for mk in np.unique(support)
+        }
+        graph.es["weight"] = weight.astype(np.float64).tolist()
+        graph.es["kinds"] = list(map(kind_names.__getitem__, kinds.tolist()))
+        graph.es["support"] = list(map(support_names.__getitem__, support.tolist()))
+    return graph
+
+
+def first_seen_order(labels: IntArray) -> IntArray:
+    """``labels`` renumbered 0, 1, ... in the order each first occurs."""
+    if labels.size == 0:
+        return labels
+    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    return rank[inverse.reshape(-1)]
 
 
 def snapshot_from_networkx(

@@ -28,11 +28,6 @@ def subsnapshot(snapshot: Snapshot, vertices: Iterable[int]) -> Snapshot:
     inside = (remap[e[:, 0]] >= 0) & (remap[e[:, 1]] >= 0) if len(e) else np.zeros(0, bool)
     eids = np.flatnonzero(inside)
     edges = np.column_stack([remap[e[eids, 0]], remap[e[eids, 1]]]).astype(np.int64)
-    new = ig.Graph(n=len(keep), edges=edges.tolist(), directed=False)
-    for attr in ("weight", "kinds", "support"):
-        if attr in snapshot.graph.es.attributes():
-            values = snapshot.graph.es[attr]
-            new.es[attr] = [values[i] for i in eids.tolist()]
     ks = keep.tolist()
     referrals = tuple(
         (int(remap[s]), int(remap[t]))
@@ -44,7 +39,6 @@ def subsnapshot(snapshot: Snapshot, vertices: Iterable[int]) -> Snapshot:
         network_id=snapshot.network_id,
         revision=snapshot.revision,
         as_of=snapshot.as_of,
-        graph=new,
         ids=ids,
         index={a: i for i, a in enumerate(ids)},
         kind=tuple(snapshot.kind[i] for i in ks),
@@ -56,6 +50,9 @@ def subsnapshot(snapshot: Snapshot, vertices: Iterable[int]) -> Snapshot:
         referrals=referrals,
         tie_count=len(eids),
         edge_array=edges,
+        edge_weight=snapshot.edge_weight[eids],
+        edge_kinds=snapshot.edge_kinds[eids],
+        edge_support=snapshot.edge_support[eids],
     )
 
 

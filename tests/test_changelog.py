@@ -54,6 +54,12 @@ def assert_same(got: Snapshot, want: Snapshot) -> None:
             assert got.graph.es[attr] == want.graph.es[attr], attr
     assert got.referrals == want.referrals
     assert got.tie_count == want.tie_count
+    for column in ("edge_weight", "edge_kinds", "edge_support", "degree", "components"):
+        assert getattr(got, column).tolist() == getattr(want, column).tolist(), column
+    assert got.kind_codes.tolist() == want.kind_codes.tolist()
+    # the adjacency arrays a held snapshot had are advanced, not rebuilt: the same arrays
+    for part in ("indptr", "indices", "eids", "weights"):
+        assert getattr(got.adjacency, part).tolist() == getattr(want.adjacency, part).tolist()
 
 
 # One write: (operation, arguments drawn as indices into what exists when it runs).
@@ -190,6 +196,9 @@ def test_applying_the_log_gives_the_fresh_snapshot(
             held = want
             continue
         assert d is not None
+        # what a held snapshot has computed is advanced or carried over, not rebuilt
+        assert held.adjacency.indptr.size == held.kind_codes.size + 1 == held.graph.vcount() + 1
+        assert held.components.size == held.n
         got = delta.apply_delta(held, d)
         assert got is not None
         assert_same(got, want)

@@ -311,3 +311,16 @@ def test_lru_bound_and_single_flight():
     assert len(lru) == 0
     lru.put(("n", 1, "late"), 1)  # a result of a superseded revision is not kept
     assert len(lru) == 0
+
+
+def test_components_and_degree_from_the_arrays_agree_with_igraph() -> None:
+    import networkx as nx
+
+    from netwerk.graph import snapshot_from_networkx
+
+    g = nx.disjoint_union_all([nx.path_graph(3), nx.empty_graph(2), nx.karate_club_graph()])
+    g.add_edge(1, 40)  # components whose lowest vertices are not in label order of size
+    s = snapshot_from_networkx(g)
+    assert s.components.tolist() == s.graph.connected_components().membership
+    assert s.degree.tolist() == s.graph.degree()
+    assert s.m == s.graph.ecount()

@@ -35,12 +35,19 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import igraph as ig
 import numpy as np
+import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from netwerk.graph import ACTOR_KINDS, SUPPORT_KINDS, TIE_KINDS, Snapshot
+from netwerk.graph import (
+    ACTOR_KINDS,
+    SUPPORT_BITS,
+    TIE_BITS,
+    Adjacency,
+    Snapshot,
+    first_seen_order,
+)
 from netwerk.model import TieKind, offered
 from netwerk.store import changes
 from netwerk.store.revision import revision_of
@@ -64,9 +71,8 @@ MIN_ROWS = 64
 """Up to this many changes are always applied (a small network reloads fast too, but the
 delta path should not depend on the network's size to be exercised)."""
 
-_TIE_BIT = {k: 1 << i for i, k in enumerate(TIE_KINDS)}
-_SUPPORT_BIT = {k: 1 << i for i, k in enumerate(SUPPORT_KINDS)}
-_KNOWS = _TIE_BIT[TieKind.knows.value]
+
+_KNOWS = TIE_BITS[TieKind.knows.value]
 _REFERS = TieKind.refers_to.value
 _CANONICAL = {k: k for k in ACTOR_KINDS}
 _CHUNK = 500
@@ -111,10 +117,6 @@ class Delta:
 
 
 # --------------------------------------------------------------------------- pure part
-
-
-def _names(mask: int, names: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(name for i, name in enumerate(names) if mask >> i & 1)
 
 
 def apply_delta(snapshot: Snapshot, delta: Delta) -> Snapshot | None:
@@ -173,19 +175,23 @@ def apply_delta(snapshot: Snapshot, delta: Delta) -> Snapshot | None:
     # kept: the remap is increasing), then insert the changed pairs that still have ties.
     e = old.edge_array
     m_old = len(e)
-    drop = np.zeros(m_old, dtype=bool)
-    if m_old:
-        drop |= is_removed[e[:, 0]] | is_removed[e[:, 1]]
-        old_keys = e[:, 0] * max(n_old, 1) + e[:, 1]
-        wanted = [
+    wanted = np.asarray(
+        [
             old.index[lo] * max(n_old, 1) + old.index[hi]
             for lo, hi in delta.pairs
             if lo in old.index and hi in old.index
-        ]
-        if wanted:
-            w = np.asarray(wanted, dtype=np.int64)
-            pos = np.clip(np.searchsorted(old_keys, w), 0, m_old - 1)
-            drop[pos[old_keys[pos] == w]] = True
+        ],
+        dtype=np.int64,
+    )
+    dropped = np.zeros(0, dtype=np.int64)
+    if m_old and wanted.size:
+        pos = np.clip(np.searchsorted(old.edge_keys, wanted), 0, m_old - 1)
+        dropped = pos[old.edge_keys[pos] == wanted]
+    if m_old and removed:
+        gone = is_removed[e[:, 0]] | is_removed[e[:, 1]]
+        gone[dropped] = True
+        dropped = np.flatnonzero(gone)
+    dropped = np.unique(dropped)
     new_pairs: list[tuple[int, int, PairState]] = []
     for (lo, hi), pair in delta.pairs.items():
         if pair is None:
@@ -195,25 +201,20 @@ def apply_delta(snapshot: Snapshot, delta: Delta) -> Snapshot | None:
         u, v = index[lo], index[hi]
         new_pairs.append((min(u, v), max(u, v), pair))
     new_pairs.sort(key=lambda x: (x[0], x[1]))
-    dropped = np.flatnonzero(drop)
-    kept = np.flatnonzero(~drop)
-    kept_edges = remap[e[kept]] if m_old else np.zeros((0, 2), dtype=np.int64)
+    kept_edges = np.delete(e, dropped, axis=0)
+    if removed or added:
+        kept_edges = remap[kept_edges]
     kept_keys = kept_edges[:, 0] * max(n, 1) + kept_edges[:, 1]
     add_edges = np.asarray([(u, v) for u, v, _ in new_pairs], dtype=np.int64).reshape(-1, 2)
     at = np.searchsorted(kept_keys, add_edges[:, 0] * max(n, 1) + add_edges[:, 1])
-    edges = np.insert(kept_edges, at, add_edges, axis=0).astype(np.int64)
-    weights = np.insert(old.weights[kept], at, [p.weight for _, _, p in new_pairs])
-    attrs: dict[str, list[Any]] = {}
-    for attr, names, field in (
-        ("kinds", TIE_KINDS, "kinds"),
-        ("support", SUPPORT_KINDS, "support"),
-    ):
-        values = list(old.graph.es[attr]) if m_old else []
-        for i in reversed(dropped.tolist()):
-            del values[i]
-        for j, (_, _, p) in enumerate(new_pairs):
-            values.insert(int(at[j]) + j, _names(getattr(p, field), names))
-        attrs[attr] = values
+
+    def column(values: npt.NDArray[Any], field: str) -> npt.NDArray[Any]:
+        return np.insert(np.delete(values, dropped), at, [getattr(p, field) for *_, p in new_pairs])
+
+    snap_edges = np.insert(kept_edges, at, add_edges, axis=0)
+    weights = column(old.edge_weight, "weight")
+    kinds = column(old.edge_kinds, "kinds")
+    support = column(old.edge_support, "support")
 
     # Referrals: remapped, without the changed pairs, plus the changed pairs' own.
     changed = {
@@ -229,20 +230,10 @@ def apply_delta(snapshot: Snapshot, delta: Delta) -> Snapshot | None:
     for _, _, p in new_pairs:
         referrals.update((index[s], index[t]) for s, t in p.referrals)
 
-    if len(dropped) or new_pairs or removed or added:
-        graph = ig.Graph(n=n, directed=False)
-        graph.add_edges(zip(edges[:, 0].tolist(), edges[:, 1].tolist(), strict=True))
-    else:
-        graph = old.graph.copy()
-    if len(edges):
-        graph.es["weight"] = weights.astype(np.float64).tolist()
-        graph.es["kinds"] = attrs["kinds"]
-        graph.es["support"] = attrs["support"]
-    return Snapshot(
+    snap = Snapshot(
         network_id=old.network_id,
         revision=delta.revision,
         as_of=old.as_of,
-        graph=graph,
         ids=ids,
         index=index,
         kind=tuple(columns["kind"]),
@@ -253,7 +244,115 @@ def apply_delta(snapshot: Snapshot, delta: Delta) -> Snapshot | None:
         consent=tuple(columns["consent"]),
         referrals=tuple(sorted(referrals)),
         tie_count=old.tie_count + delta.ties_delta,
-        edge_array=edges,
+        edge_array=snap_edges,
+        edge_weight=weights,
+        edge_kinds=kinds,
+        edge_support=support,
+    )
+    _carry_over(old, snap, delta, dropped, at, same_vertices=not (removed or added))
+    return snap
+
+
+def _carry_over(
+    old: Snapshot,
+    new: Snapshot,
+    delta: Delta,
+    dropped: npt.NDArray[np.int64],
+    at: npt.NDArray[np.int64],
+    *,
+    same_vertices: bool,
+) -> None:
+    """Give ``new`` what ``old`` has computed already and the delta leaves (nearly) as it
+    was, so the first read after a write does not rebuild it: the per-vertex kind codes when
+    no actor changed, the igraph graph (a copy) when no edge changed, and the adjacency
+    arrays, updated in O(n + m) array work without a sort, when the vertices stayed."""
+    done = old.__dict__
+    if not delta.actors:
+        for name in ("kind_codes", "is_person"):
+            if name in done:
+                new.__dict__[name] = done[name]
+    if same_vertices and not dropped.size and not at.size and "graph" in done:
+        new.__dict__["graph"] = done["graph"].copy()
+    if same_vertices and "adjacency" in done:
+        new.__dict__["adjacency"] = _advance_adjacency(done["adjacency"], new, dropped, at)
+    if same_vertices and not dropped.size and "components" in done:
+        new.__dict__["components"] = _joined(
+            done["components"], new.edge_array[at + np.arange(len(at))]
+        )
+
+
+def _joined(labels: npt.NDArray[np.int64], added: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Component labels after adding the edges ``added`` (no edge removed): the components
+    they join become one (a union-find over the few labels involved), then renumbered by
+    each component's lowest vertex, as :attr:`Snapshot.components` numbers them."""
+    if not len(added):
+        return labels
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for a, b in labels[added].tolist():
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    if not parent:
+        return labels
+    mapping = np.arange(int(labels.max()) + 1, dtype=np.int64)
+    for x in parent:
+        mapping[x] = root(x)
+    return first_seen_order(mapping[labels])
+
+
+def _advance_adjacency(
+    adj: Adjacency, new: Snapshot, dropped: npt.NDArray[np.int64], at: npt.NDArray[np.int64]
+) -> Adjacency:
+    """The adjacency arrays of ``new`` from those of the old snapshot (same vertices): the
+    old entries without those of the ``dropped`` edges, their edge ids renumbered (an
+    increasing map, so their order stands), with the two entries of each inserted edge
+    (``at``: their insertion points among the kept edges, as in :func:`apply_delta`) put in
+    place by a binary search in their row. Equal to :attr:`Snapshot.adjacency` computed
+    afresh (checked by the tests)."""
+    n = new.n
+    eids = adj.eids
+    counts = np.diff(adj.indptr)
+    cols = adj.indices
+    if dropped.size:
+        gone = np.zeros(len(eids) // 2, dtype=bool)
+        gone[dropped] = True
+        out = np.flatnonzero(gone[eids])
+        counts = counts - np.bincount(
+            np.searchsorted(adj.indptr, out, side="right") - 1, minlength=n
+        )
+        cols, eids = np.delete(cols, out), np.delete(eids, out)
+        eids = eids - np.searchsorted(dropped, eids)
+    if at.size:
+        eids = eids + np.searchsorted(at, eids, side="right")
+    inserted = at + np.arange(len(at))
+    ends = new.edge_array[inserted]
+    add_rows = np.concatenate([ends[:, 0], ends[:, 1]])
+    add_cols = np.concatenate([ends[:, 1], ends[:, 0]])
+    add_eids = np.concatenate([inserted, inserted])
+    order = np.lexsort((add_cols, add_rows))
+    add_rows, add_cols, add_eids = add_rows[order], add_cols[order], add_eids[order]
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    where = np.asarray(
+        [
+            starts[r] + np.searchsorted(cols[starts[r] : starts[r + 1]], c)
+            for r, c in zip(add_rows.tolist(), add_cols.tolist(), strict=True)
+        ],
+        dtype=np.int64,
+    )
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts + np.bincount(add_rows, minlength=n), out=indptr[1:])
+    eids = np.insert(eids, where, add_eids)
+    return Adjacency(
+        indptr=indptr,
+        indices=np.insert(cols, where, add_cols),
+        eids=eids,
+        weights=new.edge_weight[eids],
     )
 
 
@@ -321,9 +420,9 @@ def read_delta(
         kinds = sup = 0
         refs = set()
         for s, tg, kind, _, support in ties:
-            kinds |= _TIE_BIT.get(kind, _KNOWS)
+            kinds |= TIE_BITS.get(kind, _KNOWS)
             for x in _set(support):
-                sup |= _SUPPORT_BIT.get(x, 0)
+                sup |= SUPPORT_BITS.get(x, 0)
             if kind == _REFERS:
                 refs.add((s, tg))
         weight = float(max(x[3] for x in ties))
