@@ -370,8 +370,7 @@ class Snapshot:
     def edge_ids(self, a: IntArray, b: IntArray) -> IntArray:
         """Edge ids of the pairs ``(a[i], b[i])`` (which must be edges), vectorised."""
         lo, hi = np.minimum(a, b), np.maximum(a, b)
-        keys = self.edge_keys
-        wanted = lo * self.n + hi
+        keys, wanted = self.edge_keys, lo * max(self.n, 1) + hi
         if len(wanted) < 4096:
             return np.searchsorted(keys, wanted).astype(np.int64)
         # many: search in sorted order (neighbouring searches share their cache lines;
