@@ -20,6 +20,7 @@ and across processes in :data:`shared` (:mod:`netwerk.shared_results`, Redis whe
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
@@ -48,6 +49,7 @@ __all__ = [
     "read_revision",
     "remember_last",
     "result_cache",
+    "settle",
     "shared",
     "snapshot_cache",
     "stats",
@@ -332,18 +334,35 @@ def get_snapshot(source: Source, network_id: str, as_of: dt.date | None = None) 
     def run(conn: Connection | Session) -> Snapshot:
         revision = current_revision(conn, network_id)
         _saw(network_id, revision)
-        snap = snapshot_cache.get_or_compute(
-            (network_id, revision, day),
-            lambda: metrics.timed_call(
+
+        def load() -> Snapshot:
+            loaded = metrics.timed_call(
                 metrics.snapshot_load_seconds, lambda: load_snapshot(conn, network_id, as_of=day)
-            ),
-        )
+            )
+            if loaded.advance is None:  # a full load, not one advanced by the change log
+                settle()
+            return loaded
+
+        snap = snapshot_cache.get_or_compute((network_id, revision, day), load)
         if snap.revision != revision:
             _saw(network_id, snap.revision)
             snapshot_cache.put((network_id, snap.revision, day), snap)
         return snap
 
     return with_connection(source, run)
+
+
+def settle() -> None:
+    """Move every object alive now out of the cyclic garbage collector's way (``gc.freeze``):
+    called after a snapshot is loaded in full and after a suggestion model is fitted, the
+    moments a process gains millions of long-lived objects (a 100,000-actor snapshot's
+    tuples, sets and strings). Otherwise each full collection traverses them all again, and
+    one of those passes (~150 ms at 100,000 actors) lands now and then inside a request:
+    it was the tail of the first suggestions after a write (p95 310 ms; 155 ms settled,
+    ``bench/suggest_after_write.py``). Frozen objects are still freed by reference counting
+    when dropped; only a reference cycle among them would wait for ``gc.unfreeze``, and the
+    snapshots, models and results are plain acyclic records."""
+    gc.freeze()
 
 
 def _saw(network_id: str, revision: int) -> None:

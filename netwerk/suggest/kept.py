@@ -141,6 +141,7 @@ def context_for(
         model = cache.cached_for(
             s, "suggest.model", {"seed": used}, lambda: fit_model(s, seed=used)
         )
+        cache.settle()
         kept = _Kept(model)
         with _lock:
             if _generation.get(s.network_id, 0) == generation:
@@ -179,6 +180,7 @@ def _refit(
             model = fit_model(s, seed=used)
             # its context on this snapshot too, for the next revisions to advance from
             ctx = suggest_context(s, model=model)
+            cache.settle()
         except Exception:  # pragma: no cover - logged; the old model stays in use
             log.exception("refitting the suggestion model failed")
             kept.refitting = False
