@@ -324,6 +324,24 @@ class LinkGraph:
         inv_strength = np.divide(1.0, strength, where=strength > 0, out=np.zeros(n))
         half = sp.diags(np.sqrt(inv_strength))
         s = sp.csr_matrix(half @ w @ half)
+        return LinkGraph._of(
+            w, a, s, deg, strength, inv_strength, np.column_stack([lo, hi]), wt, weights is not None
+        )
+
+    @staticmethod
+    def _of(
+        w: Sparse,
+        a: Sparse,
+        s: Sparse,
+        deg: FloatArray,
+        strength: FloatArray,
+        inv_strength: FloatArray,
+        edges: IntArray,
+        edge_weights: FloatArray,
+        weighted: bool,
+    ) -> LinkGraph:
+        """The graph of its matrices, with the Adamic–Adar weights derived from them."""
+        n = len(deg)
         inv_log_deg = np.divide(1.0, np.log(np.maximum(deg, 2.0)), where=deg > 1, out=np.zeros(n))
         inv_log_strength = np.divide(1.0, np.log1p(strength), where=strength > 0, out=np.zeros(n))
         return LinkGraph(
@@ -336,9 +354,9 @@ class LinkGraph:
             inv_log_deg=inv_log_deg,
             inv_strength=inv_strength,
             inv_log_strength=inv_log_strength,
-            edges=np.column_stack([lo, hi]),
-            edge_weights=wt,
-            weighted=weights is not None,
+            edges=edges,
+            edge_weights=edge_weights,
+            weighted=weighted,
         )
 
     @staticmethod
@@ -384,25 +402,11 @@ class LinkGraph:
         sdata = wt * np.repeat(isq, counts)
         sdata *= isq[idx]
         s = sp.csr_matrix((sdata, idx, ptr), shape=(n, n), copy=False)
-        inv_log_deg = np.divide(1.0, np.log(np.maximum(deg, 2.0)), where=deg > 1, out=np.zeros(n))
-        inv_log_strength = np.divide(1.0, np.log1p(strength), where=strength > 0, out=np.zeros(n))
         ew = np.asarray(edge_weights, dtype=np.float64)
         if ew.size and not (np.isfinite(ew).all() and ew.min() > 0):
             ew = np.where(np.isfinite(ew) & (ew > 0), ew, 1.0)
-        return LinkGraph(
-            n=n,
-            w=w,
-            a=a,
-            s=s,
-            deg=deg,
-            strength=strength,
-            inv_log_deg=inv_log_deg,
-            inv_strength=inv_strength,
-            inv_log_strength=inv_log_strength,
-            edges=np.asarray(edges, dtype=np.int64).reshape(-1, 2),
-            edge_weights=ew,
-            weighted=True,
-        )
+        edge_array = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+        return LinkGraph._of(w, a, s, deg, strength, inv_strength, edge_array, ew, True)
 
     def without(self, drop: npt.NDArray[np.bool_]) -> LinkGraph:
         """The same graph without the edges flagged in ``drop`` (mask over ``edges``)."""
