@@ -11,13 +11,12 @@ import pytest
 import scipy.sparse as sp
 
 from netwerk.graph import ball, bfs_levels, snapshot_from_networkx
+from netwerk.suggest.evidence import evidence_around, pair_evidence
 from netwerk.suggest.linkpred import (
     LinkGraph,
     adamic_adar,
     common_neighbours,
-    evidence_around,
     jaccard,
-    pair_evidence,
     resource_allocation,
     sample_non_edges,
 )

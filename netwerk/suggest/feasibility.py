@@ -42,7 +42,7 @@ Complexity (n vertices, m ties, k pairs, vol(B) = sum of degrees in a vertex set
   at most ``2 * max_positives`` pairs per fold (below); the logistic regression has a dozen
   coefficients (Newton steps, negligible). About 2-5 s on a 100,000-vertex graph.
 * ``score_pairs`` and ``explain_many(u, targets)``: the cost of
-  :func:`.linkpred.pair_evidence` (vectorised; exact distances on graphs with n + m <=
+  :func:`.evidence.pair_evidence` (vectorised; exact distances on graphs with n + m <=
   ``exact_distance_limit``, from the walk expansions up to ``local_horizon`` on larger ones).
 * ``candidates_for(u)`` and ``explain_many(u)``: local only. A breadth-first ball of radius
   max(max_hops, (max_hops + ppr_steps) // 2) around u (3 for the defaults) contains every walk
@@ -72,15 +72,8 @@ import scipy.sparse as sp
 
 from netwerk.graph import FloatArray, IntArray
 from netwerk.graph import ball as graph_ball
-from netwerk.suggest.linkpred import (
-    LinkGraph,
-    PairEvidence,
-    evidence_around,
-    pair_arrays,
-    pair_evidence,
-    row_sums,
-    sample_non_edges,
-)
+from netwerk.suggest.evidence import PairEvidence, evidence_around, pair_evidence
+from netwerk.suggest.linkpred import LinkGraph, pair_arrays, row_sums, sample_non_edges
 
 __all__ = [
     "EXTRA_CODES",
