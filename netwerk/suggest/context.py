@@ -69,16 +69,24 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from scipy.sparse import csgraph
 
 from netwerk import cache
 from netwerk.analysis.communities import Partition, partition
 from netwerk.analysis.gaps import helped_communities, isolated_mask
-from netwerk.graph import Adjacency, Advance, BoolArray, IntArray, Snapshot, ball, row_positions
-from netwerk.model import FORMAL_KINDS, HELP_KINDS, NEIGHBOURHOOD_KINDS, RESIDENT_KINDS
+from netwerk.graph import Advance, BoolArray, IntArray, Snapshot
+from netwerk.model import HELP_KINDS, NEIGHBOURHOOD_KINDS
 from netwerk.privacy import may_be_suggested
 from netwerk.suggest.feasibility import FeasibilityModel, FittedFeasibility, PairFeatures
 from netwerk.suggest.linkpred import LinkGraph
+from netwerk.suggest.spread import MaskArray as MaskArray
+from netwerk.suggest.spread import (
+    community_ties,
+    components_of,
+    isolated_again,
+    joined,
+    reach_again,
+)
+from netwerk.suggest.spread import reach as reach_levels
 
 __all__ = [
     "MIN_COMMUNITY",
@@ -92,13 +100,11 @@ __all__ = [
     "suggest_context",
 ]
 
-MaskArray = npt.NDArray[np.uint64]
 
 MIN_COMMUNITY = 3
 """Communities smaller than this count as loose actors, not as groups (as in the gaps)."""
 OVERLOAD_MIN_DEGREE = 12
 OVERLOAD_QUANTILE = 0.99
-NEED_REACH = 3
 EXACT_BETWEENNESS_MAX = 5_000
 HELP: tuple[str, ...] = tuple(sorted(k.value for k in HELP_KINDS))
 GROUP_KINDS: tuple[str, ...] = ("place", "initiative", "organisation")
@@ -387,102 +393,6 @@ def fit_model(snapshot: Snapshot, *, seed: int = 0) -> SuggestModel:
     )
 
 
-def _components(a: sp.csr_matrix) -> IntArray:
-    """Connected-component labels numbered in the order of each component's lowest vertex
-    (as igraph numbers them)."""
-    n = a.shape[0]
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    _, raw = csgraph.connected_components(a, directed=False)
-    raw = raw.astype(np.int64)
-    first = np.full(int(raw.max()) + 1, n, dtype=np.int64)
-    np.minimum.at(first, raw, np.arange(n, dtype=np.int64))
-    rank = np.empty_like(first)
-    rank[np.argsort(first, kind="stable")] = np.arange(first.size, dtype=np.int64)
-    return np.asarray(rank[raw], dtype=np.int64)
-
-
-def _merged(comps: IntArray, sizes: IntArray, pairs: IntArray) -> tuple[IntArray, IntArray]:
-    """Components after adding the edges ``pairs`` (labels kept in lowest-vertex order)."""
-    comps, sizes = comps.copy(), sizes.copy()
-    for u, v in pairs.tolist():
-        a, b = int(comps[u]), int(comps[v])
-        if a == b:
-            continue
-        lo, hi = min(a, b), max(a, b)
-        comps[comps == hi] = lo
-        comps[comps > hi] -= 1
-        sizes[lo] += sizes[hi]
-        sizes = np.delete(sizes, hi)
-    return comps, sizes
-
-
-def _spread(adj: Adjacency, x: MaskArray, rows: IntArray | None = None) -> MaskArray:
-    """``x`` with each row (all, or ``rows``) OR-ed with its neighbours' rows."""
-    out = x.copy()
-    if rows is None:
-        rows = np.flatnonzero(np.diff(adj.indptr) > 0)
-    else:
-        rows = rows[np.diff(adj.indptr)[rows] > 0]
-    if rows.size and len(adj.indices):
-        _, pos = row_positions(adj.indptr, rows)
-        starts = np.concatenate([[0], np.cumsum(np.diff(adj.indptr)[rows])[:-1]])
-        out[rows] |= np.bitwise_or.reduceat(x[adj.indices[pos]], starts, axis=0)
-    return out
-
-
-def _reach(adj: Adjacency, assets: MaskArray) -> tuple[MaskArray, ...]:
-    """The themes offered within 1..``NEED_REACH`` steps of each actor (itself included):
-    the per-theme breadth-first search of the ``unmet_need`` gap, all themes at once."""
-    levels: list[MaskArray] = []
-    x = assets
-    for _ in range(NEED_REACH):
-        x = _spread(adj, x)
-        levels.append(x)
-    return tuple(levels)
-
-
-def _reach_again(
-    adj: Adjacency, assets: MaskArray, old: tuple[MaskArray, ...], changed: IntArray
-) -> tuple[MaskArray, ...]:
-    """:func:`_reach` after the ties of the ``changed`` vertices changed (assets as they
-    were): level k changes only within k - 1 steps of them, and is recomputed there."""
-    levels: list[MaskArray] = []
-    below = assets
-    rows = np.unique(changed)
-    for k in range(NEED_REACH):
-        level = old[k].copy()
-        fresh = _spread(adj, below, rows)
-        level[rows] = fresh[rows]
-        levels.append(level)
-        below = level
-        if k + 1 < NEED_REACH:
-            rows = ball(adj, rows, 1)[0]
-    return tuple(levels)
-
-
-def _isolated_rows(s: Snapshot, isolated: BoolArray, rows: IntArray) -> BoolArray:
-    out = isolated.copy()
-    if rows.size:
-        formal = s.kind_mask(*FORMAL_KINDS)
-        owner, nbr = s.adjacency.gather(rows)
-        informal = np.bincount(owner[~formal[nbr]], minlength=s.n)[rows]
-        out[rows] = s.kind_mask(*RESIDENT_KINDS)[rows] & (informal == 0)
-    return out
-
-
-def _community_ties(s: Snapshot, memb: IntArray, k: int) -> sp.csr_matrix:
-    e = s.edge_array
-    if not len(e):
-        return sp.csr_matrix((k, k))
-    ca, cb = memb[e[:, 0]], memb[e[:, 1]]
-    cross = ca != cb
-    ties = sp.csr_matrix((np.ones(int(cross.sum())), (ca[cross], cb[cross])), shape=(k, k))
-    ties = sp.csr_matrix(ties + ties.T)
-    ties.sum_duplicates()
-    return ties
-
-
 def _linked(prev: SuggestContext | None, s: Snapshot) -> Advance | None:
     """The snapshot's advance from ``prev``'s snapshot, when ``prev`` can be brought along:
     no actor changed, none added or removed (only ties changed)."""
@@ -591,13 +501,13 @@ def build_context(
         after = np.asarray([g.a[u, v] != 0 for u, v in adv.pairs.tolist()], dtype=bool).reshape(-1)
         added, gone = adv.pairs[after & ~before], adv.pairs[before & ~after]
         if gone.size:
-            comps = _components(g.a)
+            comps = components_of(g.a)
             comp_sizes = np.bincount(comps, minlength=1).astype(np.int64)
         else:
-            comps, comp_sizes = _merged(p.components, p.component_sizes, added)
+            comps, comp_sizes = joined(p.components, p.component_sizes, added)
         if not same_model:  # a refitted model: its communities' tables afresh
             has_help = helped_communities(s, memb, k)
-            ties = _community_ties(s, memb, k)
+            ties = community_ties(s, memb, k)
         else:
             if gone.size:
                 has_help = helped_communities(s, memb, k)
@@ -618,15 +528,15 @@ def build_context(
                 d = [x for _, _, x in cross] * 2
                 ties = sp.csr_matrix(ties + sp.csr_matrix((d, (r, c)), shape=(k, k)))
                 ties.eliminate_zeros()
-        isolated = _isolated_rows(s, p.isolated, ends_)
-        reach = _reach_again(adj, assets, p.reach, ends_)
+        isolated = isolated_again(s, p.isolated, ends_)
+        reach = reach_again(adj, assets, p.reach, ends_)
     else:
-        comps = _components(g.a)
+        comps = components_of(g.a)
         comp_sizes = np.bincount(comps, minlength=1).astype(np.int64) if n else comps
         has_help = helped_communities(s, memb, k)
-        ties = _community_ties(s, memb, k)
+        ties = community_ties(s, memb, k)
         isolated = isolated_mask(s)
-        reach = _reach(adj, assets)
+        reach = reach_levels(adj, assets)
     covered = reach[0]
     unmet = needs & ~reach[-1]
     overloaded = s.is_person & (s.degree >= model.overload_threshold)
