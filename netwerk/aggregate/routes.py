@@ -28,7 +28,7 @@ from netwerk.aggregate.types import (
     KeyFiguresView,
     WhatIfView,
 )
-from netwerk.analysis import service
+from netwerk.analysis import blocks, service
 from netwerk.analysis.resilience import _pieces
 from netwerk.analysis.stage import StageResult
 from netwerk.analysis.summary import SummaryResult
@@ -93,7 +93,7 @@ def gaps(source: Source, network_id: str, *, threshold: int, **params: Any) -> G
     params["limit"] = 100_000  # every gap counted, none listed about a person
     result = service.gaps(source, network_id, **params)
     s = _snapshot(source, network_id, params.get("as_of"))
-    part = service._partition(s, int(params.get("seed", 0)))
+    part = blocks.partition(s, int(params.get("seed", 0)))
     return build.gaps(result, s, part, threshold, params.get("lang", "nl"))
 
 

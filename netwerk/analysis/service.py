@@ -56,6 +56,7 @@ from typing import Any, TypeVar
 from pydantic import TypeAdapter
 
 from netwerk import cache, metrics
+from netwerk.analysis import blocks, process
 from netwerk.analysis import bridges as _bridges
 from netwerk.analysis import brokers as _brokers
 from netwerk.analysis import centrality as _centrality
@@ -63,17 +64,12 @@ from netwerk.analysis import communities as _communities
 from netwerk.analysis import compare as _compare
 from netwerk.analysis import gaps as _gaps
 from netwerk.analysis import key_figures as _key_figures
-from netwerk.analysis import process
 from netwerk.analysis import resilience as _resilience
 from netwerk.analysis import stage as _stage
 from netwerk.analysis import summary as _summary
-from netwerk.analysis.brokers import HoleScores
 from netwerk.analysis.centrality import (
     DEFAULT_EXACT_MAX,
-    DistanceSample,
-    Scores,
 )
-from netwerk.analysis.communities import Partition
 from netwerk.analysis.compare import CompareResult
 from netwerk.analysis.records import check_kinds
 from netwerk.errors import ValidationFailed
@@ -362,128 +358,6 @@ def _stale(result: Any, revision: int) -> Any:
     return dataclasses.replace(result, provenance=marked)
 
 
-# --------------------------------------------------------------------------- building blocks
-
-
-def _partition(s: Snapshot, seed: int, resolution: float = 1.0) -> Partition:
-    return cache.cached_for(
-        s,
-        "partition",
-        {"seed": seed, "resolution": resolution},
-        lambda: _communities.partition(s, seed=seed, resolution=resolution),
-    )
-
-
-def _distances(
-    s: Snapshot, exact_max: int, pivots: int | None, seed: int, betweenness: bool = False
-) -> DistanceSample:
-    """The pivot pass: with Brandes' dependencies when ``betweenness`` (or when such a pass
-    is cached already), else the cheaper distances-only pass."""
-    if s.n <= exact_max:
-        return cache.cached_for(
-            s,
-            "distance_sample",
-            {"exact": True},
-            lambda: _centrality.distance_sample(s, exact_max=exact_max),
-        )
-    full = {"pivots": pivots, "seed": seed, "betweenness": True}
-    with_dependencies = betweenness or cache.result_cache.get(_key(s, full)) is not None
-    return cache.cached_for(
-        s,
-        "distance_sample",
-        {**full, "betweenness": with_dependencies},
-        lambda: _centrality.distance_sample(
-            s,
-            exact_max=exact_max,
-            pivots=pivots,
-            seed=seed,
-            reach=_reach(s),
-            with_betweenness=with_dependencies,
-        ),
-    )
-
-
-def _key(s: Snapshot, params: dict[str, Any]) -> tuple[Any, ...]:
-    return (s.network_id, s.revision, s.as_of, "distance_sample", params_key(params))
-
-
-def _reach(s: Snapshot) -> Any:
-    return cache.cached_for(
-        s,
-        "scores",
-        {"measure": "two_step_reach"},
-        lambda: _centrality.scores(s, "two_step_reach"),
-    ).values
-
-
-def _scores(s: Snapshot, measure: str, exact_max: int, pivots: int | None, seed: int) -> Scores:
-    if measure not in _centrality.MEASURES:
-        raise ValidationFailed(
-            "measure", f"'{measure[:30]}' is not one of {', '.join(_centrality.MEASURES)}"
-        )
-    sampled = measure in ("betweenness", "harmonic") and s.n > exact_max
-    params: dict[str, Any] = {"measure": measure}
-    if sampled:
-        params.update(pivots=pivots, seed=seed)
-    if measure == "two_step_reach":
-        return cache.cached_for(s, "scores", params, lambda: _centrality.scores(s, measure))
-    # the sampled measures share one pass of pivot searches (and the two-step reach)
-    distances = (
-        _distances(s, exact_max, pivots, seed, betweenness=measure == "betweenness")
-        if sampled or measure == "harmonic"
-        else None
-    )
-    return cache.cached_for(
-        s,
-        "scores",
-        params,
-        lambda: _centrality.scores(
-            s, measure, exact_max=exact_max, pivots=pivots, seed=seed, distances=distances
-        ),
-    )
-
-
-def _holes(s: Snapshot, weighted: bool) -> HoleScores:
-    return cache.cached_for(
-        s,
-        "structural_holes",
-        {"weighted": weighted},
-        lambda: _brokers.structural_holes(s, weighted=weighted),
-    )
-
-
-def _distance_pass(s: Snapshot, p: Mapping[str, Any]) -> DistanceSample:
-    return _distances(s, p["exact_max"], p["pivots"], p["seed"])
-
-
-def _communities_of(s: Snapshot, p: Mapping[str, Any]) -> Partition:
-    return _partition(s, p["seed"])
-
-
-def _ranked(s: Snapshot, p: Mapping[str, Any]) -> Scores:
-    return _scores(s, p["measure"], p["exact_max"], p["pivots"], p["seed"])
-
-
-def _betweenness(s: Snapshot, p: Mapping[str, Any]) -> Scores:
-    return _scores(s, "betweenness", p["exact_max"], p["pivots"], p["seed"])
-
-
-def _two_step(s: Snapshot, p: Mapping[str, Any]) -> Scores:
-    return _scores(s, "two_step_reach", p["exact_max"], p["pivots"], p["seed"])
-
-
-def _grouped_communities(s: Snapshot, p: Mapping[str, Any]) -> Partition | None:
-    return _partition(s, p["seed"]) if p["grouping"] == "community" else None
-
-
-def _holes_of(s: Snapshot, p: Mapping[str, Any]) -> HoleScores:
-    return _holes(s, p["weighted"])
-
-
-def _resolved(s: Snapshot, p: Mapping[str, Any]) -> Partition:
-    return _partition(s, p["seed"], p["resolution"])
-
-
 def _kinds(params: dict[str, Any]) -> dict[str, Any]:
     return {**params, "kind": check_kinds(params.get("kind"))}
 
@@ -505,8 +379,8 @@ def _actor(params: dict[str, Any]) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- routes
 
-_FIGURES = {"distances": _distance_pass}
-_COMMUNITIES = {"communities": _communities_of}
+_FIGURES = {"distances": blocks.distance_pass}
+_COMMUNITIES = {"communities": blocks.communities_of}
 
 summary = _route(
     "route.summary",
@@ -527,7 +401,7 @@ centrality = _route(
     _centrality.centrality,
     "The ``top`` actors by ``measure`` (one of :data:`~.centrality.MEASURES`), optionally "
     "of ``kind`` only; sampled measures state their error.",
-    blocks={"precomputed": _ranked},
+    blocks={"precomputed": blocks.ranked},
     prepare=_kinds,
     shared=True,
 )
@@ -535,7 +409,7 @@ key_figures = _route(
     "route.key_figures",
     _key_figures.key_figures,
     "Recognised and unrecognised key figures, with reasons.",
-    blocks={**_COMMUNITIES, "betweenness": _betweenness, "two_step": _two_step},
+    blocks={**_COMMUNITIES, "betweenness": blocks.betweenness, "two_step": blocks.two_step},
     extra={"pivots": None},
     shared=True,
 )
@@ -544,7 +418,7 @@ brokers = _route(
     _brokers.brokers,
     "Articulation points, structural holes and Gould–Fernandez roles over ``grouping`` "
     "(``community``, ``area``, ``language`` or ``kind``).",
-    blocks={"communities": _grouped_communities, "holes": _holes_of},
+    blocks={"communities": blocks.grouped_communities, "holes": blocks.holes_of},
     prepare=_kinds,
     shared=True,
 )
@@ -560,7 +434,7 @@ communities = _route(
     "route.communities",
     _communities.communities,
     "Leiden communities, modularity and between-community tie density.",
-    blocks={"precomputed": _resolved},
+    blocks={"precomputed": blocks.resolved},
     shared=True,
 )
 gaps = _route(

@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from netwerk import cache
+from netwerk.analysis import blocks
 from netwerk.analysis import service as analysis
 from netwerk.analysis.key_figures import KeyFiguresResult
 from netwerk.analysis.resilience import WhatIfResult
@@ -119,7 +120,7 @@ def dashboard(
         gaps = analysis.gaps(
             source, network_id, as_of=as_of, lang=lang, seed=seed, limit=max(s.n, 1)
         )
-        part = analysis._partition(s, seed)
+        part = blocks.partition(s, seed)
         streets, area_names = area_facts(source, network_id)
         places = [place_of(s.area[v], streets.get(s.ids[v]), area_names) for v in range(s.n)]
         unmet = {s.index[a.actor_id] for g in gaps.gaps if g.kind == "unmet_need" for a in g.actors}

@@ -16,8 +16,9 @@ import numpy as np
 
 from netwerk import cache
 from netwerk.analysis import service as analysis
+from netwerk.analysis.blocks import partition, scores
 from netwerk.analysis.records import Provenance, provenance
-from netwerk.analysis.service import DEFAULT_EXACT_MAX, _partition, _scores
+from netwerk.analysis.service import DEFAULT_EXACT_MAX
 from netwerk.errors import NotFound, ValidationFailed
 from netwerk.explore import layout as _layout
 from netwerk.explore.ego import EgoNetwork, ego_network
@@ -189,7 +190,7 @@ def ego(
         lambda: ego_network(
             s,
             actor_id,
-            membership=_partition(s, seed).membership,
+            membership=partition(s, seed).membership,
             steps=steps,
             max_nodes=max_nodes,
         ),
@@ -215,7 +216,7 @@ def map_layout(
         s,
         "explore.positions",
         {"seed": seed},
-        lambda: _layout.positions(s, membership=_partition(s, seed).membership, seed=seed),
+        lambda: _layout.positions(s, membership=partition(s, seed).membership, seed=seed),
     )
 
     def compute() -> MapLayout:
@@ -240,11 +241,11 @@ def map_layout(
             if gap.kind in marked:
                 marked[gap.kind].update(s.index[a.actor_id] for a in gap.actors)
         em = analysis.check_exact_max(exact_max)
-        size = np.asarray(_scores(s, measure, em, None, seed).values, dtype=np.float64)
+        size = np.asarray(scores(s, measure, em, None, seed).values, dtype=np.float64)
         return _layout.build(
             s,
             xy,
-            membership=_partition(s, seed).membership,
+            membership=partition(s, seed).membership,
             size=size,
             measure=measure,
             key_figures={s.index[a] for a in key_ids},
