@@ -573,23 +573,32 @@ def _hwm() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def _step(name: str, fn: Callable[[], Any], steps: list[dict[str, Any]], label: str) -> Any:
+    """Run one step: its wall time, CPU (this process's and its forked helpers',
+    :mod:`netwerk.analysis.parallel`) and the resident high-water mark after it."""
     log(f"  [{label}] {STEP_NAMES.get(name, name)} ...")
     gc.collect()
-    t, c = time.perf_counter(), time.process_time()
+    t, c = time.perf_counter(), time.process_time() + _children_cpu()
     out = fn()
     steps.append(
         {
             "step": name,
             "wall": time.perf_counter() - t,
-            "cpu": time.process_time() - c,
+            "cpu": time.process_time() + _children_cpu() - c,
             "hwm": _hwm(),
         }
     )
     last = steps[-1]
+    helper = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     log(
         f"  [{label}] {STEP_NAMES.get(name, name)}: {last['wall']:.1f} s, CPU {last['cpu']:.1f} s, "
         f"peak {last['hwm'] / 2**30:.2f} GiB"
+        + (f" (forked helper's peak {helper / 2**30:.2f} GiB)" if helper else "")
     )
     return out
 
@@ -604,7 +613,7 @@ def child_engine(url: str, nid: str) -> dict[str, Any]:
     exact_max = get_settings().exact_betweenness_max
     steps: list[dict[str, Any]] = []
     results: dict[str, Any] = {}
-    for name, run in service.full_analysis(engine, nid, exact_max=exact_max):
+    for name, run in service.full_analysis(engine, nid, exact_max=exact_max, parallel=True):
         results[name] = _step(name, run, steps, "engine")
     s = results.pop("snapshot")
 

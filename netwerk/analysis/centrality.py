@@ -99,6 +99,7 @@ __all__ = [
     "centrality",
     "distance_sample",
     "scores",
+    "two_step_scores",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -310,8 +311,14 @@ def scores(
         top = v.max() if v.max() > 0 else 1.0
         return Scores(measure, v, v / top, None, True, 0, None, params)
     # two_step_reach
-    v = np.asarray(g.neighborhood_size(order=2), dtype=np.float64) - 1.0
-    return Scores(measure, v, v / max(n - 1, 1), None, True, 0, None, params)
+    return two_step_scores(snapshot, np.asarray(g.neighborhood_size(order=2)))
+
+
+def two_step_scores(snapshot: Snapshot, sizes: npt.NDArray[np.integer]) -> Scores:
+    """The ``two_step_reach`` :class:`Scores` from igraph's ``neighborhood_size(order=2)``
+    of every vertex (oneself included)."""
+    v = np.asarray(sizes, dtype=np.float64) - 1.0
+    return Scores("two_step_reach", v, v / max(snapshot.n - 1, 1), None, True, 0, None, {})
 
 
 def centrality(

@@ -61,13 +61,26 @@ import numpy.typing as npt
 from netwerk.analysis.records import t_quantile
 from netwerk.graph import Snapshot
 
-__all__ = ["DEFAULT_EXACT_MAX", "EDGE_BUDGET", "DistanceSample", "auto_pivots", "distance_sample"]
+__all__ = [
+    "DEFAULT_EXACT_MAX",
+    "EDGE_BUDGET",
+    "DistanceSample",
+    "Partial",
+    "accumulate",
+    "auto_pivots",
+    "combine",
+    "distance_sample",
+    "halves",
+    "pivot_set",
+]
 
 FloatArray = npt.NDArray[np.float64]
 
 DEFAULT_EXACT_MAX = 5_000
 EDGE_BUDGET = 120_000_000
 """Edges a default pivot sample may touch (one pivot touches every edge once)."""
+FIRST_SHARE = 0.75
+"""The share of the pivots in the first of the two parts of a sampled pass (:func:`halves`)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -157,6 +170,12 @@ class _Accumulator:
         self.total += np.bincount(key, weights=x, minlength=size)
         self.squares += np.bincount(key, weights=x * x, minlength=size)
         self.count += np.bincount(key, minlength=size)
+
+    def merge(self, other: _Accumulator) -> None:
+        """Add the sums of ``other`` (the same vertices and strata)."""
+        self.total += other.total
+        self.squares += other.squares
+        self.count += other.count
 
     def estimate(self, sizes: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Post-stratified totals and their 95% half-widths (t at Satterthwaite df)."""
@@ -311,25 +330,77 @@ def distance_sample(
         return DistanceSample(
             True, n, harmonic, None, mean_path, None, connected / (n * (n - 1)), btw, None
         )
-    k = pivots or auto_pivots(snapshot)
-    piv = _pivots(snapshot, k, seed)
-    k = len(piv)
-    strata = _strata(snapshot, reach)
-    between = _Accumulator(n, 3)
+    piv = pivot_set(snapshot, pivots, seed)
+    parts = [accumulate(snapshot, half, with_betweenness) for half in halves(piv)]
+    return combine(snapshot, parts, reach)
+
+
+def pivot_set(snapshot: Snapshot, pivots: int | None, seed: int) -> npt.NDArray[np.int64]:
+    """The pivots of a sampled pass: ``pivots`` (default :func:`auto_pivots`) drawn
+    uniformly without replacement with ``seed``, in vertex order."""
+    return _pivots(snapshot, pivots or auto_pivots(snapshot), seed)
+
+
+def halves(piv: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The two parts of a pass whose sums :func:`combine` adds, in this order, wherever they
+    ran (one process or two, :mod:`netwerk.analysis.parallel`), so the estimates do not
+    depend on it: the first :data:`FIRST_SHARE` of the pivots and the rest."""
+    cut = math.ceil(len(piv) * FIRST_SHARE)
+    return piv[:cut], piv[cut:]
+
+
+@dataclass(frozen=True, eq=False)
+class Partial:
+    """The sums of a pass over some of the pivots (:func:`accumulate`)."""
+
+    pivots: npt.NDArray[np.int64]
+    between: _Accumulator | None
+    far: _Accumulator
+    path_sums: FloatArray
+    path_counts: FloatArray
+
+
+def accumulate(snapshot: Snapshot, piv: npt.NDArray[np.int64], with_betweenness: bool) -> Partial:
+    """The per-stratum sums of the searches from ``piv`` (Brandes' dependencies too when
+    ``with_betweenness``); the strata are read off the hop distances, their sizes are needed
+    only by :func:`combine`."""
+    n, k = snapshot.n, len(piv)
+    between = _Accumulator(n, 3) if with_betweenness else None
     far = _Accumulator(n, 1)
-    work = _Work(snapshot)
     path_sums = np.zeros(k)
     path_counts = np.zeros(k)
+    if not k:
+        return Partial(piv, between, far, path_sums, path_counts)
+    work = _Work(snapshot)
     for lo, ps, dist in _searches(snapshot, piv, work, with_betweenness):
         stratum = np.where(dist == 1, 0, np.where(dist == 2, 1, 2))
         stratum[np.arange(len(ps)), ps] = -1
-        if with_betweenness:
+        if between is not None:
             # per-source dependency on unordered pairs, as igraph's subset betweenness
             between.add(stratum, work.delta[None, :] / 2.0)
         inv = np.where(dist >= 3, 1.0 / np.maximum(dist, 1), 0.0)
         far.add(np.where(stratum == 2, 0, -1), inv)
         path_sums[lo : lo + len(ps)] = np.where(dist > 0, dist, 0).sum(axis=1)
         path_counts[lo : lo + len(ps)] = (dist > 0).sum(axis=1)
+    return Partial(piv, between, far, path_sums, path_counts)
+
+
+def combine(
+    snapshot: Snapshot, parts: list[Partial], reach: FloatArray | None = None
+) -> DistanceSample:
+    """The sampled :class:`DistanceSample` from the sums of its parts, added in the order
+    given; ``reach`` (the two-step reach) sizes the strata."""
+    n = snapshot.n
+    k = sum(len(p.pivots) for p in parts)
+    with_betweenness = parts[0].between is not None
+    between, far = _Accumulator(n, 3), _Accumulator(n, 1)
+    for p in parts:
+        far.merge(p.far)
+        if p.between is not None:
+            between.merge(p.between)
+    path_sums = np.concatenate([p.path_sums for p in parts])
+    path_counts = np.concatenate([p.path_counts for p in parts])
+    strata = _strata(snapshot, reach)
     btw, btw_half = between.estimate(strata.sizes) if with_betweenness else (None, None)
     far_sum, harmonic_half = far.estimate(strata.sizes[2:3])
     harmonic = strata.sizes[0] + strata.sizes[1] / 2 + far_sum

@@ -64,6 +64,7 @@ from netwerk.analysis import communities as _communities
 from netwerk.analysis import compare as _compare
 from netwerk.analysis import gaps as _gaps
 from netwerk.analysis import key_figures as _key_figures
+from netwerk.analysis import parallel as parallel_blocks
 from netwerk.analysis import resilience as _resilience
 from netwerk.analysis import stage as _stage
 from netwerk.analysis import summary as _summary
@@ -515,6 +516,7 @@ def full_analysis(
     as_of: dt.date | None = None,
     lang: str = "nl",
     exact_max: int = DEFAULT_EXACT_MAX,
+    parallel: bool = False,
 ) -> list[tuple[str, Callable[[], Any]]]:
     """The steps of the full analysis of a network: ``("snapshot", load)`` and then one
     ``(name, run)`` per analysis of :data:`FULL_ANALYSIS`, each a call without arguments that
@@ -524,6 +526,10 @@ def full_analysis(
     one pivot pass, one set of structural-hole scores). Key figures come first: their pivot
     pass carries Brandes' dependencies and so holds everything summary and stage need,
     while summary first would run a distances-only pass that betweenness cannot reuse.
+
+    ``parallel``: the key-figures step first computes the partition, the two-step reach and
+    the pivot pass in two processes (:func:`.parallel.prefetch`; the same values), for a
+    caller whose other threads run no seeded igraph routine meanwhile (the CLI).
     """
     check_exact_max(exact_max)
     sampled = {"exact_max": exact_max}
@@ -542,6 +548,11 @@ def full_analysis(
         return _snapshot(source, network_id, as_of, lang)
 
     def step(name: str) -> Callable[[], Any]:
-        return lambda: routes[name](source, network_id, as_of=as_of, lang=lang, **params[name])
+        def run() -> Any:
+            if parallel and name == "key_figures":
+                parallel_blocks.prefetch(load(), exact_max=exact_max)
+            return routes[name](source, network_id, as_of=as_of, lang=lang, **params[name])
+
+        return run
 
     return [("snapshot", load), *((name, step(name)) for name in _COMPUTE_ORDER)]

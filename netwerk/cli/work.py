@@ -374,7 +374,7 @@ def _full_analysis(engine: Engine, nid: str, exact_max: int) -> dict[str, Any]:
 
     from netwerk.analysis import service
 
-    steps = service.full_analysis(engine, nid, lang=LANG, exact_max=exact_max)
+    steps = service.full_analysis(engine, nid, lang=LANG, exact_max=exact_max, parallel=True)
     results: dict[str, Any] = {}
     began = time.perf_counter()
     with Progress(
