@@ -7,7 +7,7 @@ import re
 import secrets
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import numpy as np
@@ -18,6 +18,8 @@ from sqlalchemy.engine import Engine
 from netwerk import cache, synth
 from netwerk.columns import snapshot_from_columns
 from netwerk.errors import NotFound
+from netwerk.store.db import make_engine
+from netwerk.store.migrate import upgrade
 from netwerk.store.revision import bump_revision
 from netwerk.store.snapshot import load_snapshot
 from netwerk.store.tables import Network
@@ -143,3 +145,33 @@ def test_unknown_and_empty_networks(engine: Engine) -> None:
     with engine.connect() as c:
         snap = load_snapshot(c, nid)
     assert snap.n == 0 and snap.m == 0 and snap.revision == 4
+
+
+def test_sqlite_scans_the_ties_of_a_network_holding_most_of_the_store(
+    backend: str, empty_db_url: Callable[[str], str]
+) -> None:
+    """A network with at least a quarter of the store's actors has its ties read front to
+    back (no index lookup per tie); a small one through the network index. Both load the
+    same snapshot as the network in memory (a store of its own: the shares are known)."""
+    engine = make_engine(empty_db_url(backend))
+    upgrade(engine)
+    nets = {}
+    for size in (60, 400):  # 60 of 460 actors: under a quarter; 400: most
+        nid = "n" + secrets.token_hex(6)
+        net = synth.generate(size, seed=size, fresh_ids=True)
+        with engine.begin() as c:
+            c.execute(sa.insert(Network).values(id=nid, name=f"Wijk {size}", revision=1))
+            synth.load(c, nid, net)
+        nets[size] = (nid, net)
+    for size, (nid, net) in nets.items():
+        with statements(engine) as seen, engine.connect() as c:
+            snap = load_snapshot(c, nid)
+        assert len(_loads(seen)) == 2
+        ties = next(s for s in seen if re.search(r"\bFROM ties\b", s))
+        if engine.dialect.name == "sqlite":
+            assert ("ties.network_id || " in ties) == (size == 400), ties
+        mem = snapshot_from_columns(net.actors, net.ties, network_id=nid)
+        assert snap.ids == mem.ids and np.array_equal(snap.edge_array, mem.edge_array)
+        assert np.array_equal(snap.weights, mem.weights)
+        assert snap.graph.es["support"] == mem.graph.es["support"]
+    engine.dispose()
