@@ -100,12 +100,9 @@ def test_the_full_analysis_runs_one_pivot_pass_and_one_partition(
     cache.clear()
     searches = _counted(monkeypatch, distances, "_single_source")
     leiden = _counted(monkeypatch, communities, "partition")
-    results = {
-        name: run()
-        for name, run in service.full_analysis(
-            engine, stored, exact_max=EXACT_MAX, parallel=two_cores
-        )
-    }
+    holes = _counted(monkeypatch, blocks, "holes")
+    steps = service.full_analysis(engine, stored, exact_max=EXACT_MAX, parallel=two_cores)
+    results = {name: run() for name, run in steps}
     s = results["snapshot"]
     pivots = distances.pivot_set(s, None, 0)
     first, _ = distances.halves(pivots)
@@ -114,6 +111,10 @@ def test_the_full_analysis_runs_one_pivot_pass_and_one_partition(
     # child ran the rest and Leiden: counted in the child, so not here)
     assert len(searches) == (len(first) if two_cores else len(pivots))
     assert len(leiden) == (0 if two_cores else 1)
+    # with two cores brokers (and their structural holes) come from a child, computed while
+    # this process ran the other analyses, and so last
+    assert len(holes) == (0 if two_cores else 1)
+    assert [name for name, _ in steps][-1] == ("brokers" if two_cores else "gaps")
     if two_cores:
         cache.clear()
         alone = dict(service.full_analysis(engine, stored, exact_max=EXACT_MAX))

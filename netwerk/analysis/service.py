@@ -53,6 +53,7 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from pydantic import TypeAdapter
 
 from netwerk import cache, metrics
@@ -507,6 +508,10 @@ and :func:`compare`, which needs a second date), in the order of their results."
 
 _SAMPLED = ("summary", "stage", "key_figures")  # the routes that take exact_max
 _COMPUTE_ORDER = ("key_figures", "summary", "stage", "brokers", "bridges", "communities", "gaps")
+_FORKED = "brokers"
+"""With ``parallel``, the analysis computed in a forked child while this process runs the
+ones after key figures (its order: last)."""
+_PARALLEL_ORDER = (*(n for n in _COMPUTE_ORDER if n != _FORKED), _FORKED)
 
 
 def full_analysis(
@@ -528,8 +533,11 @@ def full_analysis(
     while summary first would run a distances-only pass that betweenness cannot reuse.
 
     ``parallel``: the key-figures step first computes the partition, the two-step reach and
-    the pivot pass in two processes (:func:`.parallel.prefetch`; the same values), for a
-    caller whose other threads run no seeded igraph routine meanwhile (the CLI).
+    the pivot pass in two processes (:func:`.parallel.prefetch`; the same values); then,
+    when ``source`` is an engine, brokers are computed in a forked child (on connections of
+    its own) while this process runs summary, stage, bridges, communities and gaps, and
+    come last. For a caller whose other threads run no seeded igraph routine meanwhile
+    (the CLI).
     """
     check_exact_max(exact_max)
     sampled = {"exact_max": exact_max}
@@ -547,12 +555,30 @@ def full_analysis(
     def load() -> Snapshot:
         return _snapshot(source, network_id, as_of, lang)
 
+    def analysis(name: str) -> Any:
+        return routes[name](source, network_id, as_of=as_of, lang=lang, **params[name])
+
+    forked: dict[str, Callable[[], Any]] = {}
+
+    def in_child(engine: sa.Engine) -> Any:
+        engine.dispose(close=False)  # the parent's pooled connections stay the parent's
+        return analysis(_FORKED)
+
     def step(name: str) -> Callable[[], Any]:
         def run() -> Any:
+            if name in forked:
+                value = forked.pop(name)()
+                if value is not None:
+                    return value
             if parallel and name == "key_figures":
                 parallel_blocks.prefetch(load(), exact_max=exact_max)
-            return routes[name](source, network_id, as_of=as_of, lang=lang, **params[name])
+            value = analysis(name)
+            if parallel and name == "key_figures" and isinstance(source, sa.Engine):
+                engine = source
+                forked[_FORKED] = parallel_blocks.forked(lambda: in_child(engine))
+            return value
 
         return run
 
-    return [("snapshot", load), *((name, step(name)) for name in _COMPUTE_ORDER)]
+    order = _PARALLEL_ORDER if parallel else _COMPUTE_ORDER
+    return [("snapshot", load), *((name, step(name)) for name in order)]
