@@ -320,7 +320,7 @@ class Snapshot:
         for t in trees:
             ends = e[np.asarray(t, dtype=np.int64)]
             if ends.size * 16 < self.n:
-                blocks.append(np.unique(ends).tolist())
+                blocks.append(sorted(set(ends.ravel().tolist())))  # np.unique: slower
             else:  # a large block: a mask is cheaper than a sort
                 mark[ends.ravel()] = True
                 inside = np.flatnonzero(mark)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -19,12 +19,33 @@ __all__ = [
     "IntArray",
     "SparseRows",
     "ball",
+    "distinct",
     "row_positions",
 ]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+A = TypeVar("A", bound=np.ndarray[Any, Any])
+
+
+def distinct(values: A) -> A:
+    """The distinct values of a 1-d integer array, sorted: ``np.unique(values)`` by one sort.
+    numpy 2.3+ finds them through a hash table first, 3-10x slower on integers (25x on
+    twenty million: 37 s against 1.5 s), which the full analysis of a million actors felt.
+
+    Examples
+    --------
+    >>> distinct(np.array([3, 1, 3, 2, 1])).tolist()
+    [1, 2, 3]
+    """
+    ordered = np.sort(values, axis=None)
+    if ordered.size < 2:
+        return ordered  # type: ignore[return-value]
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -110,7 +131,7 @@ def ball(
     src = np.asarray(
         list(sources) if not isinstance(sources, np.ndarray) else sources, dtype=np.int64
     )
-    frontier = np.unique(src)
+    frontier = distinct(src)
     if blocked is not None and frontier.size:
         frontier = frontier[~blocked[frontier]]
     seen = np.zeros(n, dtype=bool)
@@ -128,7 +149,7 @@ def ball(
         if nbr.size == 0:
             break
         if nbr.size * 64 < n:
-            nxt = np.unique(nbr)
+            nxt = distinct(nbr)
         else:  # many: a mask is cheaper than a sort
             mark = np.zeros(n, dtype=bool)
             mark[nbr] = True

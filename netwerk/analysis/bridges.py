@@ -33,6 +33,7 @@ from scipy.sparse.csgraph import connected_components
 from netwerk.analysis.communities import Partition, partition
 from netwerk.analysis.records import Provenance, check_positive, provenance
 from netwerk.graph import PERSONS, Snapshot
+from netwerk.rows import distinct
 
 __all__ = ["BridgeTie", "BridgesResult", "bridges", "cut_edge_sides"]
 
@@ -115,7 +116,7 @@ def cut_edge_sides(snapshot: Snapshot) -> tuple[IntArray, IntArray]:
     seen = np.zeros(k, dtype=bool)
     root = np.full(k, -1, dtype=np.int64)
     order: list[int] = []
-    for r in np.unique(np.concatenate([a, b])).tolist():
+    for r in distinct(np.concatenate([a, b])).tolist():
         if seen[r]:
             continue
         seen[r] = True

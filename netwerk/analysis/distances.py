@@ -60,6 +60,7 @@ import numpy.typing as npt
 
 from netwerk.analysis.records import t_quantile
 from netwerk.graph import Snapshot
+from netwerk.rows import distinct
 
 __all__ = [
     "DEFAULT_EXACT_MAX",
@@ -250,7 +251,7 @@ def _single_source(snapshot: Snapshot, s: int, w: _Work) -> None:
             nxt = np.flatnonzero(mark).astype(indices.dtype)
             mark[nxt] = False
         else:
-            nxt = np.unique(fresh)
+            nxt = distinct(fresh)
         dist[nxt] = d + 1
         down = (dn < 0) | (dn == d + 1)
         tk, sk = nbr[down], own[down]

@@ -74,6 +74,7 @@ from netwerk.analysis.records import (
 from netwerk.errors import ValidationFailed
 from netwerk.graph import Snapshot, require_lang
 from netwerk.i18n import text
+from netwerk.rows import distinct
 from netwerk.words import language_names, say
 
 __all__ = ["REASON_WEIGHTS", "KeyFigure", "KeyFiguresResult", "Reason", "key_figures"]
@@ -149,7 +150,7 @@ def _sole_gateways(snapshot: Snapshot, labels: IntArray, min_group: int) -> dict
     if not len(src):
         return {}
     k = int(labels.max()) + 1
-    pairs = np.unique(lg * snapshot.n + src)
+    pairs = distinct(lg * snapshot.n + src)
     grp, who = pairs // snapshot.n, pairs % snapshot.n
     outsiders = np.bincount(grp, minlength=k)
     out: dict[int, list[int]] = defaultdict(list)
@@ -172,7 +173,7 @@ def _sole_exits(snapshot: Snapshot, labels: IntArray, min_group: int) -> dict[in
     if not len(src):
         return {}
     size = np.bincount(labels, minlength=int(labels.max()) + 1)
-    members = np.unique(src)
+    members = distinct(src)
     group = labels[members]
     exits = np.bincount(group, minlength=len(size))
     out: dict[int, list[int]] = defaultdict(list)
@@ -253,7 +254,7 @@ def key_figures(
         src = np.concatenate([e[:, 0], e[:, 1], np.arange(n)])
         com = np.concatenate([memb[e[:, 1]], memb[e[:, 0]], memb])
         ok = big[com]
-        pairs = np.unique(src[ok] * max(part.count, 1) + com[ok])
+        pairs = distinct(src[ok] * max(part.count, 1) + com[ok])
         reached = np.bincount(pairs // max(part.count, 1), minlength=n).astype(np.int64)
     gate = _sole_gateways(snapshot, memb, min_group)
     lang_labels, lang_names = _language_groups(snapshot)
