@@ -316,7 +316,16 @@ def scores(
 
 def two_step_scores(snapshot: Snapshot, sizes: npt.NDArray[np.integer]) -> Scores:
     """The ``two_step_reach`` :class:`Scores` from igraph's ``neighborhood_size(order=2)``
-    of every vertex (oneself included)."""
+    of every vertex (oneself included).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from netwerk.graph import snapshot_from_networkx
+    >>> s = snapshot_from_networkx(nx.path_graph(4))
+    >>> two_step_scores(s, np.array([3, 4, 4, 3])).values.tolist()
+    [2.0, 3.0, 3.0, 2.0]
+    """
     v = np.asarray(sizes, dtype=np.float64) - 1.0
     return Scores("two_step_reach", v, v / max(snapshot.n - 1, 1), None, True, 0, None, {})
 

@@ -338,14 +338,29 @@ def distance_sample(
 
 def pivot_set(snapshot: Snapshot, pivots: int | None, seed: int) -> npt.NDArray[np.int64]:
     """The pivots of a sampled pass: ``pivots`` (default :func:`auto_pivots`) drawn
-    uniformly without replacement with ``seed``, in vertex order."""
+    uniformly without replacement with ``seed``, in vertex order.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from netwerk.graph import snapshot_from_networkx
+    >>> s = snapshot_from_networkx(nx.path_graph(10))
+    >>> pivot_set(s, 4, 0).tolist() == sorted(pivot_set(s, 4, 0).tolist())
+    True
+    """
     return _pivots(snapshot, pivots or auto_pivots(snapshot), seed)
 
 
 def halves(piv: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """The two parts of a pass whose sums :func:`combine` adds, in this order, wherever they
     ran (one process or two, :mod:`netwerk.analysis.parallel`), so the estimates do not
-    depend on it: the first :data:`FIRST_SHARE` of the pivots and the rest."""
+    depend on it: the first :data:`FIRST_SHARE` of the pivots and the rest.
+
+    Examples
+    --------
+    >>> [part.tolist() for part in halves(np.arange(8))]
+    [[0, 1, 2, 3, 4, 5], [6, 7]]
+    """
     cut = math.ceil(len(piv) * FIRST_SHARE)
     return piv[:cut], piv[cut:]
 
@@ -364,7 +379,17 @@ class Partial:
 def accumulate(snapshot: Snapshot, piv: npt.NDArray[np.int64], with_betweenness: bool) -> Partial:
     """The per-stratum sums of the searches from ``piv`` (Brandes' dependencies too when
     ``with_betweenness``); the strata are read off the hop distances, their sizes are needed
-    only by :func:`combine`."""
+    only by :func:`combine`.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from netwerk.graph import snapshot_from_networkx
+    >>> s = snapshot_from_networkx(nx.path_graph(10))
+    >>> part = accumulate(s, np.array([0, 9]), True)
+    >>> part.path_sums.tolist()  # 1 + 2 + ... + 9 from either end
+    [45.0, 45.0]
+    """
     n, k = snapshot.n, len(piv)
     between = _Accumulator(n, 3) if with_betweenness else None
     far = _Accumulator(n, 1)
@@ -390,7 +415,21 @@ def combine(
     snapshot: Snapshot, parts: list[Partial], reach: FloatArray | None = None
 ) -> DistanceSample:
     """The sampled :class:`DistanceSample` from the sums of its parts, added in the order
-    given; ``reach`` (the two-step reach) sizes the strata."""
+    given; ``reach`` (the two-step reach) sizes the strata.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from netwerk.graph import snapshot_from_networkx
+    >>> s = snapshot_from_networkx(nx.path_graph(10))
+    >>> piv = pivot_set(s, 4, 0)
+    >>> parts = [accumulate(s, half, True) for half in halves(piv)]
+    >>> ds = combine(s, parts)
+    >>> ds.pivots, ds.exact, ds.betweenness is not None
+    (4, False, True)
+    >>> bool(np.array_equal(ds.harmonic, distance_sample(s, exact_max=5, pivots=4).harmonic))
+    True
+    """
     n = snapshot.n
     k = sum(len(p.pivots) for p in parts)
     with_betweenness = parts[0].between is not None
