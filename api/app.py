@@ -107,6 +107,7 @@ def _analysis_process(settings: Settings, engine: Engine) -> process.Runner | No
             result_cache_size=settings.result_cache_size,
             redis_url=settings.redis_url,
             result_lease_s=settings.result_lease_s,
+            nice=settings.analysis_process_nice,
         )
     )
 

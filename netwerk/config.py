@@ -142,6 +142,13 @@ class Settings(BaseSettings):
         "worker (it holds its own snapshot: as much memory again), so they do not stall "
         "the worker's requests; false: in a thread of the worker",
     )
+    analysis_process_nice: int = Field(
+        10,
+        ge=0,
+        le=19,
+        description="the analysis process's niceness (added to the worker's): its recomputes "
+        "give the cores to the worker's requests first; 0: the worker's priority",
+    )
     shutdown_timeout_s: float = Field(
         20.0, gt=0, le=600, description="on SIGTERM: longest wait for requests in flight"
     )

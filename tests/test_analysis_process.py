@@ -99,6 +99,8 @@ def test_the_recompute_after_a_write_runs_in_the_child(
     assert len(fresh.json()["communities"]) >= 1
     child = _probe()
     assert child["pid"] != os.getpid()
+    # it yields the cores to the worker's requests (NETWERK_ANALYSIS_PROCESS_NICE, default 10)
+    assert child["nice"] == min(19, os.nice(0) + 10)
     assert nid in child["networks"]  # the child keeps its own snapshot (and results)
     # a second write: the child's kept snapshot is advanced, the result filed again
     _stale_then_fresh(client, admin, nid, ids, 5)
