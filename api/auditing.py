@@ -3,6 +3,8 @@
 * A write records its audit row **in its own transaction**: a ``before_commit`` hook on the
   app's sessions adds the row when the route commits, so a write is never committed without
   its row and a row never names a write that did not happen.
+* A read that commits anyway (the suggestion routes store what they show) may record its row
+  the same way, in that commit (:func:`in_commit`): one commit per request, not two.
 * Every other authenticated ``/api/v1`` request (reads, exports, refused writes) gets its row
   **before the response leaves**: :class:`Audit` holds back the response start, writes the
   row, and only then lets the response go. A busy database is retried within a bounded wait
@@ -38,7 +40,7 @@ from netwerk.store.session import (
     SessionFactory,
 )
 
-__all__ = ["Audit", "AuditRow", "install_commit_hook", "write_with_retry"]
+__all__ = ["Audit", "AuditRow", "in_commit", "install_commit_hook", "write_with_retry"]
 
 log = logging.getLogger("netwerk.audit")
 
@@ -77,8 +79,23 @@ def _required(row: AuditRow) -> bool:
     )
 
 
+IN_COMMIT = "audit_in_commit"
+"""Request state: a read that commits anyway (the suggestions it showed) records its audit row
+in that commit, as a write does (:func:`in_commit`)."""
+
+
+def in_commit(state: Any) -> None:
+    """Record this read's audit row in its next commit (the route's own, which then must
+    come after everything that names objects: :func:`api.deps.audit_objects`) instead of in
+    a transaction of its own before the response: one commit per request instead of two.
+    The row is as durable and as complete; if that commit fails, the row is written by
+    :class:`Audit` as for any request."""
+    state.audit_in_commit = True
+
+
 def install_commit_hook(factory: SessionFactory) -> None:
-    """Record a request's audit row in the transaction of its first commit."""
+    """Record a request's audit row in the transaction of its first commit (a write, or a read
+    marked with :func:`in_commit`)."""
 
     def _audit_in_transaction(session: Session) -> None:
         request = session.info.get("request")
@@ -89,7 +106,7 @@ def install_commit_hook(factory: SessionFactory) -> None:
         principal = state.get("principal")
         if (
             principal is None
-            or scope.get("method") not in WRITE_METHODS
+            or (scope.get("method") not in WRITE_METHODS and not state.get(IN_COMMIT))
             or state.get("audit_skip")
             or state.get("audit_done")
         ):

@@ -310,3 +310,49 @@ def test_a_suggestion_id_does_not_cross_networks(
     assert r.status_code == 404
     stats = client.get(f"{mine}/stats", headers=hood["broker"]).json()
     assert stats["total"]["decided"] == 0
+
+
+def _audited(client: TestClient, admin: dict, nid: str, route: str) -> list[dict]:
+    items = client.get(
+        "/api/v1/audit", params={"network": nid, "limit": 500}, headers=admin
+    ).json()["items"]
+    return [e for e in items if e["route"] == f"/api/v1/networks/{{nid}}{route}"]
+
+
+def test_what_is_shown_is_audited_in_the_same_commit_with_the_persons_named(
+    client: TestClient, hood: dict, admin: dict
+) -> None:
+    """The suggestion routes store what they show and record their audit row in that one
+    commit (api.auditing.in_commit): one row per request, naming the persons the answer
+    shows (Karim introduces), never the initiative (no person); the activation plan (a
+    POST, recorded at its commit as every write) names the persons it shows too."""
+    nid = hood["nid"]
+    r = _suggest(client, hood)
+    assert r.status_code == 200, r.text
+    introducers = {
+        s["introduction"]["introducer"]["actor_id"]
+        for s in r.json()["suggestions"]
+        if s.get("introduction") and s["introduction"].get("introducer")
+    }
+    assert hood["karim"] in introducers
+    rows = _audited(client, admin, nid, "/actors/{aid}/suggestions")
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["action"], row["status"], row["role"]) == ("read", 200, "broker")
+    assert {hood["lina"], *introducers} <= set(row["object_ids"])
+    assert hood["cafe"] not in row["object_ids"]
+    plan = client.post(
+        f"/api/v1/networks/{nid}/activations",
+        headers=hood["broker"],
+        json={"focus_actor": hood["lina"], "themes": ["taal"]},
+    )
+    assert plan.status_code == 200, plan.text
+    rows = _audited(client, admin, nid, "/activations")
+    assert len(rows) == 1 and rows[0]["status"] == 200
+    shown = {
+        face["actor_id"]
+        for item in plan.json()["items"]
+        for face in [item["first_call"], *item["faces"]]
+        if face and face["person"]
+    }
+    assert hood["karim"] in shown and shown <= set(rows[0]["object_ids"])

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import Field, StrictBool
 
 from api import jobs, present
+from api.auditing import in_commit
 from api.deps import Lang, Scope, SessionDep, language, scope
 from api.errors import PROBLEM_RESPONSES
 from api.presenter import Presenter, presenter
@@ -45,12 +46,16 @@ Order = Literal[ORDERS]  # type: ignore[valid-type]
 
 
 def _shown(p: Presenter, fn: Callable[..., Any], **params: Any) -> JSONResponse:
-    """Compute, store what is shown (ids), commit, present."""
+    """Compute, store what is shown (ids), present, commit. The answer is rendered before the
+    commit, so the audit row (with the persons shown) goes into the same transaction as
+    what is shown (:func:`api.auditing.in_commit`): one commit per request."""
     result, lang = p.compute(fn, **params)
     s = p.scope
     result = service.remember(p.session, s.network_id, result, token_id=s.principal.token_id)
+    response = present.show(p.request, p.session, s, result, lang)
+    in_commit(p.request.state)
     p.session.commit()
-    return present.show(p.request, p.session, s, result, lang)
+    return response
 
 
 @router.get(
