@@ -53,7 +53,6 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-import sqlalchemy as sa
 from pydantic import TypeAdapter
 
 from netwerk import cache, metrics
@@ -77,6 +76,7 @@ from netwerk.analysis.records import check_kinds
 from netwerk.errors import ValidationFailed
 from netwerk.graph import Snapshot, params_key, require_lang
 from netwerk.shared_results import background, digest
+from netwerk.store.db import after_fork, engine_of
 from netwerk.store.erasures import erased_since
 
 __all__ = [
@@ -560,8 +560,11 @@ def full_analysis(
 
     forked: dict[str, Callable[[], Any]] = {}
 
-    def in_child(engine: sa.Engine) -> Any:
-        engine.dispose(close=False)  # the parent's pooled connections stay the parent's
+    engine = engine_of(source)
+
+    def in_child() -> Any:
+        assert engine is not None
+        after_fork(engine)  # the parent's pooled connections stay the parent's
         return analysis(_FORKED)
 
     def step(name: str) -> Callable[[], Any]:
@@ -573,9 +576,8 @@ def full_analysis(
             if parallel and name == "key_figures":
                 parallel_blocks.prefetch(load(), exact_max=exact_max)
             value = analysis(name)
-            if parallel and name == "key_figures" and isinstance(source, sa.Engine):
-                engine = source
-                forked[_FORKED] = parallel_blocks.forked(lambda: in_child(engine))
+            if parallel and name == "key_figures" and engine is not None:
+                forked[_FORKED] = parallel_blocks.forked(in_child)
             return value
 
         return run

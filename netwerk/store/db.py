@@ -87,6 +87,18 @@ def engine_from_settings(settings: Any) -> Engine:
     )
 
 
+def engine_of(source: Any) -> Engine | None:
+    """``source`` when it is an engine (which a forked child can use, :func:`after_fork`),
+    else None (a session or connection belongs to its process)."""
+    return source if isinstance(source, Engine) else None
+
+
+def after_fork(engine: Engine) -> None:
+    """In a forked child: leave the parent's pooled connections to the parent (never used or
+    closed here); the child opens its own (SQLAlchemy's advice for ``os.fork``)."""
+    engine.dispose(close=False)
+
+
 def is_busy(exc: BaseException) -> bool:
     """A database that is there but busy (a lock held by another writer, a lock or statement
     timeout), as opposed to one that cannot be reached."""
