@@ -202,10 +202,12 @@ def _serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     settings = get_settings()
-    if settings.metrics and workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    several = workers > 1 or settings.analysis_process  # a worker and its analysis process
+    if settings.metrics and several and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         import tempfile
 
-        # one scrape sums every worker (prometheus-client multiprocess mode)
+        # one scrape sums every worker and analysis process (prometheus-client multiprocess
+        # mode; the analysis process inherits the folder)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="netwerk-metrics-")
     log_config: Any = uvicorn.config.LOGGING_CONFIG
     if settings.log_format == "json":

@@ -1,5 +1,6 @@
-"""``netwerk serve --workers 2`` with metrics on: prometheus-client's multiprocess mode, so a
-scrape of either worker counts the requests that both workers answered."""
+"""``netwerk serve`` with metrics on: prometheus-client's multiprocess mode, so a scrape of
+either of two workers counts the requests that both answered, and one worker's scrape counts
+the recomputes of its analysis process."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -55,3 +57,59 @@ def test_two_workers_one_sum(empty_db_url: Callable[[str], str], tmp_path: Path)
     for text in scrapes:
         counted = [float(x.rsplit(" ", 1)[1]) for x in text.splitlines() if x.startswith(line)]
         assert counted == [40.0], counted
+
+
+def _count(text: str, line: str) -> float:
+    return sum(float(x.rsplit(" ", 1)[1]) for x in text.splitlines() if x.startswith(line))
+
+
+def test_one_worker_counts_its_analysis_process(
+    empty_db_url: Callable[[str], str], tmp_path: Path
+) -> None:
+    """One worker with its analysis process (the default): the recompute after a write runs
+    in the child, and ``/metrics`` counts it too (multiprocess mode for one worker as well)."""
+    db = prepare_database(empty_db_url("sqlite"), actors=40)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+    proc = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("netwerk")),
+            *("serve", "--port", str(port), "--workers", "1", "--no-migrate"),
+        ],
+        env={
+            **env,
+            "NETWERK_DATABASE_URL": db.url,
+            "NETWERK_METRICS": "true",
+            "NETWERK_ANALYSIS_PROCESS": "true",
+            "NETWERK_RATE_LIMIT_PER_MINUTE": "0",
+            "NETWERK_LOG_LEVEL": "WARNING",
+        },
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    summary = f"{base}/api/v1/networks/{db.network_id}/analysis/summary"
+    try:
+        wait_ready(base, proc)
+        assert httpx.get(summary, headers=db.headers, timeout=60).status_code == 200
+        r = httpx.post(
+            f"{base}/api/v1/networks/{db.network_id}/actors",
+            json={"kind": "resident", "name": "Nieuw"},
+            headers=db.headers,
+        )
+        assert r.status_code == 201
+        deadline = time.monotonic() + 60
+        while (s := httpx.get(summary, headers=db.headers, timeout=60)).headers.get(
+            "x-netwerk-stale"
+        ) != "false":
+            assert time.monotonic() < deadline, s.headers
+            time.sleep(0.1)
+        text = httpx.get(f"{base}/metrics").text
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    jobs = 'netwerk_analysis_process_jobs_total{outcome="computed"}'
+    assert _count(text, jobs) >= 1  # the recompute ran in the child ...
+    computed = 'netwerk_analysis_duration_seconds_count{analysis="route.summary"}'
+    assert _count(text, computed) == 2  # ... and its computation is counted with the worker's
