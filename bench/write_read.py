@@ -8,12 +8,12 @@
 
 A synthetic neighbourhood (:mod:`netwerk.synth`, ~10 ties per actor) is loaded once per size
 and database (with ``--keep-sqlite`` into ``<folder>/<size>.sqlite``, with ``--keep-postgres``
-into that PostgreSQL database, reused by a later run: the 100k network takes minutes to
-build). Then ``--writes`` ties between random actor pairs
-are created through ``POST /api/v1/networks/{nid}/ties`` (in-process HTTP, TestClient, one
-worker: auth, tenant scope, audit, change log, commit included; one warm-up write before
-them is not counted), and for each size the store's duplicate
-check is also timed as it was before issue 12 (the ``OR`` of both pair directions, which
+into the PostgreSQL database ``<name>_<size>``, as the synthetic ids of two sizes overlap;
+reused by a later run: the 100k network takes minutes to build). Then ``--writes`` ties
+between random actor pairs are created through ``POST /api/v1/networks/{nid}/ties``
+(in-process HTTP, TestClient, one worker: auth, tenant scope, audit, change log, commit
+included; one warm-up write before them is not counted), and for each size the store's
+duplicate check is also timed as it was before issue 12 (the ``OR`` of both pair directions, which
 SQLite answers by walking the network's ties) against the check as it is now, in the same
 run. Wall milliseconds are what the target is about (<= 30 ms at 100k); the ``cpu`` column is
 this process's CPU time of the writes (the PostgreSQL server's own work is not in it).
@@ -358,7 +358,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--keep-sqlite", help="a folder to keep (and reuse) the networks in")
     parser.add_argument(
-        "--keep-postgres", help="a PostgreSQL database to keep (and reuse) the networks in"
+        "--keep-postgres",
+        help="keep (and reuse) each size's network in the PostgreSQL database NAME_<size>",
     )
     parser.add_argument(
         "--pg-url",
@@ -407,7 +408,9 @@ def main(argv: list[str] | None = None) -> int:
                     Path(args.keep_sqlite) / f"{size}.sqlite" if args.keep_sqlite else None
                 )
                 if db == "sqlite"
-                else postgres_engine(args.pg_url, args.keep_postgres)
+                else postgres_engine(
+                    args.pg_url, f"{args.keep_postgres}_{size}" if args.keep_postgres else None
+                )
             )
             with engines as engine:
                 prepared = prepare(engine, size, args.seed)
