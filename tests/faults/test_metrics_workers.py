@@ -17,33 +17,34 @@ import httpx
 from tests.faults.harness import ROOT, free_port, prepare_database, wait_ready
 
 
-def test_two_workers_one_sum(empty_db_url: Callable[[str], str], tmp_path: Path) -> None:
-    # the database does not matter here: metrics live in the worker processes
-    db = prepare_database(empty_db_url("sqlite"), actors=40)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
-    proc = subprocess.Popen(
+def _serve(url: str, port: int, workers: int, **env: str) -> subprocess.Popen[bytes]:
+    """``netwerk serve`` with metrics on, in a multiprocess folder of its own choosing."""
+    inherited = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+    return subprocess.Popen(
         [
             str(Path(sys.executable).with_name("netwerk")),
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-            "--no-migrate",
+            *("serve", "--port", str(port), "--workers", str(workers), "--no-migrate"),
         ],
         env={
-            **env,
-            "NETWERK_DATABASE_URL": db.url,
+            **inherited,
+            "NETWERK_DATABASE_URL": url,
             "NETWERK_METRICS": "true",
             "NETWERK_RATE_LIMIT_PER_MINUTE": "0",
             "NETWERK_LOG_LEVEL": "WARNING",
+            **env,
         },
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def test_two_workers_one_sum(empty_db_url: Callable[[str], str], tmp_path: Path) -> None:
+    # the database does not matter here: metrics live in the worker processes
+    db = prepare_database(empty_db_url("sqlite"), actors=40)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = _serve(db.url, port, 2)
     try:
         wait_ready(base, proc)
         for _ in range(40):  # a new connection each, spread over both workers
@@ -71,24 +72,7 @@ def test_one_worker_counts_its_analysis_process(
     db = prepare_database(empty_db_url("sqlite"), actors=40)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
-    proc = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("netwerk")),
-            *("serve", "--port", str(port), "--workers", "1", "--no-migrate"),
-        ],
-        env={
-            **env,
-            "NETWERK_DATABASE_URL": db.url,
-            "NETWERK_METRICS": "true",
-            "NETWERK_ANALYSIS_PROCESS": "true",
-            "NETWERK_RATE_LIMIT_PER_MINUTE": "0",
-            "NETWERK_LOG_LEVEL": "WARNING",
-        },
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = _serve(db.url, port, 1, NETWERK_ANALYSIS_PROCESS="true")
     summary = f"{base}/api/v1/networks/{db.network_id}/analysis/summary"
     try:
         wait_ready(base, proc)
