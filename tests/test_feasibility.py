@@ -248,3 +248,25 @@ def test_tiny_graph_uses_prior_weights() -> None:
     assert cand.tolist() == [2, 3]
     assert scores[0] > scores[1]
     assert fit.score_pairs([0], [4])[0] < scores[1]
+
+
+def test_walks_of_a_few_pairs_need_not_make_the_whole_walk_matrix() -> None:
+    """A few pairs on a new revision's graph (issue 12: the first suggestions after a write)
+    walk only the rows of S they reach; the evidence is the same, bit for bit, as with S
+    made in full, and S is not made."""
+    from netwerk.suggest.evidence import pair_evidence
+    from netwerk.suggest.linkpred import LinkGraph
+
+    graph = nx.barabasi_albert_graph(3000, 3, seed=1)
+    rng = np.random.default_rng(0)
+    edges = np.asarray(graph.edges(), dtype=np.int64)
+    weights = rng.integers(1, 5, len(edges)).astype(np.float64)
+    lazy, full = LinkGraph.build(3000, edges, weights), LinkGraph.build(3000, edges, weights)
+    assert full.s.nnz == 2 * len(edges)
+    us, vs = rng.integers(0, 3000, 6), rng.integers(0, 3000, 6)
+    kw = {"alpha": 0.85, "steps": 4, "exact_distance": False, "horizon": 4}
+    got, want = pair_evidence(lazy, us, vs, **kw), pair_evidence(full, us, vs, **kw)
+    assert "s" not in lazy.__dict__
+    for name in ("rpr", "dist", "cn", "aa", "ra", "l3"):
+        assert np.array_equal(getattr(got, name), getattr(want, name)), name
+    assert got.rpr.max() > 0 and np.isfinite(got.dist).any()

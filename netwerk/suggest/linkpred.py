@@ -271,10 +271,11 @@ _ONES = np.ones(0)
 
 def _ones(k: int) -> FloatArray:
     """``k`` ones, a read-only view of one shared array (the 0/1 matrices' data: never
-    written to, and a write would fail rather than spread)."""
+    written to, and a write would fail rather than spread). Made with room to spare, so the
+    graphs of the next revisions (a few more ties) do not allocate it again."""
     global _ONES
     if _ONES.size < k:
-        grown = np.ones(max(k, 2 * _ONES.size))
+        grown = np.ones(max(k + k // 8 + 1024, 2 * _ONES.size))
         grown.flags.writeable = False
         _ONES = grown
     return _ONES[:k]
@@ -288,7 +289,6 @@ class LinkGraph:
     n: int
     w: Sparse  # symmetric weights (1.0 when unweighted)
     a: Sparse  # symmetric 0/1
-    s: Sparse  # symmetric normalised walk matrix S^-1/2 W S^-1/2 (S = diag of strengths)
     deg: FloatArray
     strength: FloatArray
     inv_log_deg: FloatArray  # 1 / log(deg) (0 for deg <= 1), Adamic–Adar weights
@@ -297,6 +297,18 @@ class LinkGraph:
     edges: IntArray  # (m, 2) with u < v
     edge_weights: FloatArray
     weighted: bool
+
+    @cached_property
+    def s(self) -> Sparse:
+        """The symmetric normalised walk matrix S^-1/2 W S^-1/2 (S = diag of strengths), on
+        first use: the walks of the fit and of many pairs need it, a read around one actor
+        (:func:`~.evidence.evidence_around`) does not, so a new revision's graph is not made
+        to pay for it (an O(m) pass)."""
+        isq = np.sqrt(self.inv_strength)
+        w = self.w
+        data = w.data * np.repeat(isq, np.diff(w.indptr))
+        data *= isq[w.indices]
+        return sp.csr_matrix((data, w.indices, w.indptr), shape=w.shape, copy=False)
 
     @staticmethod
     def build(n: int, edges: IntArray, weights: FloatArray | None) -> LinkGraph:
@@ -320,17 +332,14 @@ class LinkGraph:
         deg = row_sums(a)
         strength = row_sums(w)
         inv_strength = np.divide(1.0, strength, where=strength > 0, out=np.zeros(n))
-        half = sp.diags(np.sqrt(inv_strength))
-        s = sp.csr_matrix(half @ w @ half)
         return LinkGraph._of(
-            w, a, s, deg, strength, inv_strength, np.column_stack([lo, hi]), wt, weights is not None
+            w, a, deg, strength, inv_strength, np.column_stack([lo, hi]), wt, weights is not None
         )
 
     @staticmethod
     def _of(
         w: Sparse,
         a: Sparse,
-        s: Sparse,
         deg: FloatArray,
         strength: FloatArray,
         inv_strength: FloatArray,
@@ -346,7 +355,6 @@ class LinkGraph:
             n=n,
             w=w,
             a=a,
-            s=s,
             deg=deg,
             strength=strength,
             inv_log_deg=inv_log_deg,
@@ -396,15 +404,11 @@ class LinkGraph:
         if wt.size:
             strength[nonempty] = np.add.reduceat(wt, np.asarray(indptr[:-1])[nonempty])
         inv_strength = np.divide(1.0, strength, where=strength > 0, out=np.zeros(n))
-        isq = np.sqrt(inv_strength)
-        sdata = wt * np.repeat(isq, counts)
-        sdata *= isq[idx]
-        s = sp.csr_matrix((sdata, idx, ptr), shape=(n, n), copy=False)
         ew = np.asarray(edge_weights, dtype=np.float64)
         if ew.size and not (np.isfinite(ew).all() and ew.min() > 0):
             ew = np.where(np.isfinite(ew) & (ew > 0), ew, 1.0)
         edge_array = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
-        return LinkGraph._of(w, a, s, deg, strength, inv_strength, edge_array, ew, True)
+        return LinkGraph._of(w, a, deg, strength, inv_strength, edge_array, ew, True)
 
     def without(self, drop: npt.NDArray[np.bool_]) -> LinkGraph:
         """The same graph without the edges flagged in ``drop`` (mask over ``edges``)."""
