@@ -37,7 +37,7 @@ from api.routers import (
     web,
 )
 from api.routetable import api_routes
-from netwerk import __version__, cache
+from netwerk import __version__, allocator, cache
 from netwerk.analysis import process
 from netwerk.config import ConfigurationError, Settings, get_settings, startup_problems
 from netwerk.ratelimit import RateLimiter
@@ -123,6 +123,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         raise ConfigurationError("; ".join(problems))
     settings = settings.with_pseudonym_key()
     configure_logging(settings.log_level, settings.log_format)
+    allocator.tune()
     cache.configure(
         snapshot_size=settings.snapshot_cache_size,
         result_size=settings.result_cache_size,

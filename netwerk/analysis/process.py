@@ -46,7 +46,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
-from netwerk import cache
+from netwerk import allocator, cache
 
 __all__ = [
     "BrokenProcessPool",
@@ -247,6 +247,7 @@ def _start(config: ChildConfig) -> None:
     global _engine
     if config.nice > 0:
         os.nice(config.nice)
+    allocator.tune()
     from netwerk.shared_results import SharedResults
     from netwerk.store.db import make_engine
 

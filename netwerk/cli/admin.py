@@ -199,6 +199,9 @@ def demo(
 def _serve(host: str, port: int, workers: int) -> None:
     import os
 
+    from netwerk import allocator
+
+    allocator.tune(children=True)  # first: before any thread, and for the workers
     import uvicorn
 
     settings = get_settings()
