@@ -71,20 +71,12 @@ def _step(g: LinkGraph, x: Sparse) -> Sparse:
     with the same entries in the same order as in ``g.s``: the same values, bit for bit,
     at O(vol(reached)) instead of O(m) for all of S."""
     reached = np.unique(x.indices)
-    if "s" in g.__dict__ or 8 * reached.size > g.n:
+    if g.has_s or 8 * reached.size > g.n:
         return sp.csr_matrix(x @ g.s)
-    _, pos = row_positions(g.w.indptr, reached)
-    lens = g.w.indptr[reached + 1] - g.w.indptr[reached]
-    cols = g.w.indices[pos]
-    data = g.w.data[pos] * np.repeat(np.sqrt(g.inv_strength[reached]), lens)
-    data *= np.sqrt(g.inv_strength[cols])
-    rows_s = sp.csr_matrix(
-        (data, cols, np.r_[0, np.cumsum(lens)]), shape=(reached.size, g.n), copy=False
-    )
     local = sp.csr_matrix(
         (x.data, np.searchsorted(reached, x.indices), x.indptr), shape=(x.shape[0], reached.size)
     )
-    return sp.csr_matrix(local @ rows_s)
+    return sp.csr_matrix(local @ g.s_rows(reached))
 
 
 def _local_pairs(

@@ -51,7 +51,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from netwerk.graph import FloatArray, IntArray
+from netwerk.graph import FloatArray, IntArray, row_positions
 
 __all__ = [
     "LinkGraph",
@@ -304,11 +304,30 @@ class LinkGraph:
         first use: the walks of the fit and of many pairs need it, a read around one actor
         (:func:`~.evidence.evidence_around`) does not, so a new revision's graph is not made
         to pay for it (an O(m) pass)."""
-        isq = np.sqrt(self.inv_strength)
+        return self.s_rows()
+
+    @property
+    def has_s(self) -> bool:
+        """Whether :attr:`s` is made already."""
+        return "s" in self.__dict__
+
+    def s_rows(self, rows: IntArray | None = None) -> Sparse:
+        """The rows ``rows`` (sorted, distinct) of S as a ``(len(rows), n)`` matrix, all of
+        them when None: O(vol(rows)). Each entry is ``w_uv / sqrt(s_u) / sqrt(s_v)``
+        computed the same way for any choice of rows, so a row is the same bit for bit
+        whether it was made alone or with the whole of S."""
         w = self.w
-        data = w.data * np.repeat(isq, np.diff(w.indptr))
-        data *= isq[w.indices]
-        return sp.csr_matrix((data, w.indices, w.indptr), shape=w.shape, copy=False)
+        if rows is None:
+            rows_isq = np.sqrt(self.inv_strength)
+            lens, cols, data, indptr = np.diff(w.indptr), w.indices, w.data, w.indptr
+        else:
+            _, pos = row_positions(w.indptr, rows)
+            rows_isq = np.sqrt(self.inv_strength[rows])
+            lens = w.indptr[rows + 1] - w.indptr[rows]
+            cols, data, indptr = w.indices[pos], w.data[pos], np.r_[0, np.cumsum(lens)]
+        out = data * np.repeat(rows_isq, lens)
+        out *= np.sqrt(self.inv_strength[cols])
+        return sp.csr_matrix((out, cols, indptr), shape=(len(lens), self.n), copy=False)
 
     @staticmethod
     def build(n: int, edges: IntArray, weights: FloatArray | None) -> LinkGraph:
